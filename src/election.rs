@@ -1,0 +1,261 @@
+//! The election definition (docs/protocol.md §3): manifest, trustee parameters, joint public
+//! key and the digest of the public credential list, all bound by the election base hash.
+
+use serde::{Deserialize, Serialize};
+
+use crate::elgamal::ElectionKey;
+use crate::encoding::{field_error, Digest, PublicKey};
+use crate::error::{Error, Result};
+use crate::hash::{Transcript, PROTOCOL};
+use crate::manifest::Manifest;
+
+/// The protocol version tag, `"amanat/1"` in JSON; any other value is rejected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Protocol;
+
+impl Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(PROTOCOL)
+    }
+}
+
+impl<'de> Deserialize<'de> for Protocol {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        crate::encoding::decode_str(d, |s| {
+            if s == PROTOCOL {
+                Ok(Protocol)
+            } else {
+                Err(Error::Version(s.chars().take(32).collect()))
+            }
+        })
+    }
+}
+
+/// A summary of the public credential list: how many keys, and its digest (§3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsSummary {
+    /// Number of credentials.
+    pub count: u64,
+    /// [`CredentialList::digest`] of the list.
+    pub digest: Digest,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElectionJson {
+    protocol: Protocol,
+    manifest: Manifest,
+    trustees: u32,
+    threshold: u32,
+    joint_public_key: PublicKey,
+    credentials: CredentialsSummary,
+}
+
+/// A validated election, with its base hash and the precomputed table of its key.
+#[derive(Clone, Debug)]
+pub struct Election {
+    manifest: Manifest,
+    trustees: u32,
+    threshold: u32,
+    key: ElectionKey,
+    credentials: CredentialsSummary,
+    base_hash: Digest,
+}
+
+impl Election {
+    /// Builds and validates an election.
+    ///
+    /// # Errors
+    /// [`Error::InvalidElection`] when `1 <= threshold <= trustees` does not hold.
+    pub fn new(
+        manifest: Manifest,
+        trustees: u32,
+        threshold: u32,
+        joint_public_key: PublicKey,
+        credentials: CredentialsSummary,
+    ) -> Result<Election> {
+        if threshold == 0 || threshold > trustees || trustees > 255 {
+            return Err(Error::InvalidElection(format!(
+                "need 1 <= threshold <= trustees <= 255 (got threshold {threshold}, trustees {trustees})"
+            )));
+        }
+        let mut t = Transcript::new("election");
+        manifest.absorb(&mut t);
+        t.u32(trustees)
+            .u32(threshold)
+            .point(&joint_public_key.0.enc);
+        t.bytes(&credentials.count.to_be_bytes())
+            .bytes(&credentials.digest.0);
+        let base_hash = Digest(t.digest());
+        Ok(Election {
+            manifest,
+            trustees,
+            threshold,
+            key: ElectionKey::new(joint_public_key),
+            credentials,
+            base_hash,
+        })
+    }
+
+    /// Parses and validates an election from its JSON.
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`], [`Error::InvalidElection`], or an encoding error of a key.
+    pub fn from_json(json: &str) -> Result<Election> {
+        let e: ElectionJson = crate::encoding::from_json(json)?;
+        Election::new(
+            e.manifest,
+            e.trustees,
+            e.threshold,
+            e.joint_public_key,
+            e.credentials,
+        )
+    }
+
+    /// The election as JSON.
+    pub fn to_json(&self) -> String {
+        let e = ElectionJson {
+            protocol: Protocol,
+            manifest: self.manifest.clone(),
+            trustees: self.trustees,
+            threshold: self.threshold,
+            joint_public_key: self.key.key,
+            credentials: self.credentials,
+        };
+        serde_json::to_string_pretty(&e).unwrap_or_default()
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Number of trustees `n`.
+    pub fn trustees(&self) -> u32 {
+        self.trustees
+    }
+
+    /// Decryption threshold `k`.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// The joint election key.
+    pub fn key(&self) -> &ElectionKey {
+        &self.key
+    }
+
+    /// The credential list summary.
+    pub fn credentials(&self) -> &CredentialsSummary {
+        &self.credentials
+    }
+
+    /// The election base hash that every proof and signature binds.
+    pub fn base_hash(&self) -> &Digest {
+        &self.base_hash
+    }
+}
+
+/// One public credential: a voter's public key and the ballot style it may vote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialEntry {
+    /// The credential's public key.
+    pub key: PublicKey,
+    /// The ballot style id.
+    pub style: String,
+}
+
+/// The published list of public credentials, sorted by key bytes, without duplicates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CredentialList {
+    entries: Vec<CredentialEntry>,
+}
+
+impl CredentialList {
+    /// Sorts the entries and rejects a key listed twice.
+    ///
+    /// # Errors
+    /// [`Error::InvalidElection`] on a duplicate key.
+    pub fn new(mut entries: Vec<CredentialEntry>) -> Result<CredentialList> {
+        entries.sort_by_key(|e| e.key.to_bytes());
+        for w in entries.windows(2) {
+            if w[0].key == w[1].key {
+                return Err(Error::InvalidElection(format!(
+                    "credential {} listed twice",
+                    w[0].key.to_hex()
+                )));
+            }
+        }
+        Ok(CredentialList { entries })
+    }
+
+    /// Parses a list from JSON (an array of `{key, style}`).
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`], a key encoding error, or a duplicate key.
+    pub fn from_json(json: &str) -> Result<CredentialList> {
+        CredentialList::new(crate::encoding::from_json(json)?)
+    }
+
+    /// The entries, sorted by key.
+    pub fn entries(&self) -> &[CredentialEntry] {
+        &self.entries
+    }
+
+    /// The ballot style of a listed key.
+    pub fn style_of(&self, key: &PublicKey) -> Option<&str> {
+        let k = key.to_bytes();
+        self.entries
+            .binary_search_by_key(&k, |e| e.key.to_bytes())
+            .ok()
+            .map(|i| self.entries[i].style.as_str())
+    }
+
+    /// The digest bound into the election (§3.3).
+    pub fn digest(&self) -> Digest {
+        let mut t = Transcript::new("credentials");
+        t.bytes(&(self.entries.len() as u64).to_be_bytes());
+        for e in &self.entries {
+            t.point(&e.key.0.enc).str(&e.style);
+        }
+        Digest(t.digest())
+    }
+
+    /// The summary that goes into the election.
+    pub fn summary(&self) -> CredentialsSummary {
+        CredentialsSummary {
+            count: self.entries.len() as u64,
+            digest: self.digest(),
+        }
+    }
+
+    /// Checks that the list is the one the election commits to and names only its styles.
+    ///
+    /// # Errors
+    /// [`Error::InvalidElection`] naming the mismatch.
+    pub fn check_against(&self, election: &Election) -> Result<()> {
+        if self.summary() != election.credentials {
+            return Err(Error::InvalidElection(
+                "credential list does not match the election's digest".into(),
+            ));
+        }
+        for e in &self.entries {
+            election.manifest.style(&e.style).map_err(|_| {
+                Error::InvalidElection(format!(
+                    "credential {} names unknown style {:?}",
+                    e.key.to_hex(),
+                    e.style
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for CredentialList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        CredentialList::new(Vec::<CredentialEntry>::deserialize(d)?).map_err(field_error)
+    }
+}

@@ -1,0 +1,181 @@
+//! The one error type of the crate, with a stable machine-readable code per variant.
+
+use thiserror::Error;
+
+/// Which verification check failed. Carries only public identifiers, never secret values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Check {
+    /// The ballot names a different election (base hash) or protocol version.
+    Election,
+    /// The ballot's contests or options do not match its ballot style in the manifest.
+    Style,
+    /// The credential's Schnorr signature over the ballot.
+    Signature,
+    /// The 0/1 proof of one option: `(contest id, option id)`.
+    SelectionProof(String, String),
+    /// The range proof of one contest's selection count.
+    ContestProof(String),
+    /// A Schnorr proof of knowledge (for example, of a trustee's coefficient).
+    KnowledgeProof(String),
+    /// A Chaum–Pedersen proof of equal discrete logarithms (for example, a decryption share).
+    EqualityProof(String),
+    /// A revealed (challenged) ballot does not match its ciphertexts.
+    Reveal(String),
+}
+
+impl core::fmt::Display for Check {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Check::Election => write!(f, "election binding"),
+            Check::Style => write!(f, "ballot style"),
+            Check::Signature => write!(f, "credential signature"),
+            Check::SelectionProof(c, o) => write!(f, "selection proof {c}/{o}"),
+            Check::ContestProof(c) => write!(f, "contest proof {c}"),
+            Check::KnowledgeProof(what) => write!(f, "proof of knowledge {what}"),
+            Check::EqualityProof(what) => write!(f, "equality proof {what}"),
+            Check::Reveal(what) => write!(f, "revealed ballot {what}"),
+        }
+    }
+}
+
+/// Everything that can go wrong in the module. Each variant has a stable [`Error::code`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input was not valid JSON or did not have the expected shape.
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// A byte string had the wrong length or was not lowercase hexadecimal.
+    #[error("bad encoding: {0}")]
+    Encoding(String),
+    /// A point or scalar was not the canonical encoding of a group element or scalar.
+    #[error("non-canonical encoding: {0}")]
+    NonCanonical(String),
+    /// The identity point was given where a key or generator is required.
+    #[error("identity point where a key is required: {0}")]
+    Identity(String),
+    /// The document names a protocol version this module does not implement.
+    #[error("unsupported protocol version {0:?}")]
+    Version(String),
+    /// The election definition is invalid; the message names the problem.
+    #[error("invalid election: {0}")]
+    InvalidElection(String),
+    /// A contest id that the manifest does not define.
+    #[error("unknown contest {0:?}")]
+    UnknownContest(String),
+    /// An option id that the contest does not define.
+    #[error("unknown option {option:?} in contest {contest:?}")]
+    UnknownOption {
+        /// The contest.
+        contest: String,
+        /// The option id that was not found.
+        option: String,
+    },
+    /// A ballot style id that the manifest does not define.
+    #[error("unknown ballot style {0:?}")]
+    UnknownStyle(String),
+    /// A contest that exists but is not on the voter's ballot style.
+    #[error("contest {0:?} is not on this ballot style")]
+    ContestNotInStyle(String),
+    /// The same option was selected twice in one contest.
+    #[error("option {option:?} selected twice in contest {contest:?}")]
+    DuplicateSelection {
+        /// The contest.
+        contest: String,
+        /// The option selected twice.
+        option: String,
+    },
+    /// More options selected than the contest allows.
+    #[error("overvote in contest {contest:?}: {selected} selected, at most {max} allowed")]
+    Overvote {
+        /// The contest.
+        contest: String,
+        /// How many were selected.
+        selected: u32,
+        /// The contest's maximum.
+        max: u32,
+    },
+    /// Fewer options selected than the contest requires.
+    #[error("undervote in contest {contest:?}: {selected} selected, at least {min} required")]
+    Undervote {
+        /// The contest.
+        contest: String,
+        /// How many were selected.
+        selected: u32,
+        /// The contest's minimum.
+        min: u32,
+    },
+    /// A credential code that is mistyped or malformed.
+    #[error("bad credential code: {0}")]
+    Credential(&'static str),
+    /// The credential is for another ballot style than the ballot.
+    #[error("credential is not registered for ballot style {0:?}")]
+    CredentialStyle(String),
+    /// The credential key is not on the election's credential list.
+    #[error("credential is not on the election's credential list")]
+    UnknownCredential,
+    /// The ballot was made for another election.
+    #[error("ballot is for another election")]
+    WrongElection,
+    /// A proof, signature or reveal did not verify. Names which check, nothing more.
+    #[error("verification failed: {0}")]
+    Verification(Check),
+    /// A ballot handle was used after it was cast or challenged.
+    #[error("this ballot was already cast or challenged")]
+    Spent,
+    /// A value is outside the range the protocol supports.
+    #[error("out of range: {0}")]
+    OutOfRange(&'static str),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error, as listed in `docs/protocol.md`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::MalformedJson(_) => "MALFORMED_JSON",
+            Error::Encoding(_) => "BAD_ENCODING",
+            Error::NonCanonical(_) => "NON_CANONICAL",
+            Error::Identity(_) => "IDENTITY_POINT",
+            Error::Version(_) => "UNSUPPORTED_VERSION",
+            Error::InvalidElection(_) => "INVALID_ELECTION",
+            Error::UnknownContest(_) => "UNKNOWN_CONTEST",
+            Error::UnknownOption { .. } => "UNKNOWN_OPTION",
+            Error::UnknownStyle(_) => "UNKNOWN_STYLE",
+            Error::ContestNotInStyle(_) => "CONTEST_NOT_IN_STYLE",
+            Error::DuplicateSelection { .. } => "DUPLICATE_SELECTION",
+            Error::Overvote { .. } => "OVERVOTE",
+            Error::Undervote { .. } => "UNDERVOTE",
+            Error::Credential(_) => "BAD_CREDENTIAL",
+            Error::CredentialStyle(_) => "CREDENTIAL_STYLE",
+            Error::UnknownCredential => "UNKNOWN_CREDENTIAL",
+            Error::WrongElection => "WRONG_ELECTION",
+            Error::Verification(_) => "VERIFICATION_FAILED",
+            Error::Spent => "BALLOT_SPENT",
+            Error::OutOfRange(_) => "OUT_OF_RANGE",
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    /// Recovers the typed encoding errors that the field decoders smuggle through serde
+    /// (see `encoding::field_error`); anything else is malformed JSON.
+    fn from(e: serde_json::Error) -> Self {
+        let text = e.to_string();
+        let mut parts = text.splitn(3, '\u{1}');
+        if let (Some(_), Some(code), Some(rest)) = (parts.next(), parts.next(), parts.next()) {
+            let detail = rest.trim_start_matches('\u{1}').to_string();
+            return match code {
+                "NON_CANONICAL" => Error::NonCanonical(detail),
+                "IDENTITY_POINT" => Error::Identity(detail),
+                "UNSUPPORTED_VERSION" => Error::Version(detail),
+                "INVALID_ELECTION" => Error::InvalidElection(detail),
+                _ => Error::Encoding(detail),
+            };
+        }
+        Error::MalformedJson(text)
+    }
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,250 @@
+//! Disjunctive Chaum–Pedersen proofs (docs/protocol.md §5.1) that an ElGamal ciphertext
+//! `(A, B)` under the election key `K` encrypts one of the values `lo..=hi`.
+//!
+//! With `lo = 0, hi = 1` this is the proof that an option holds 0 or 1; over a contest's
+//! summed ciphertext with `lo = min, hi = max` it is the contest's range proof.
+//!
+//! For each value `m` the proof has a commitment `(a_m, b_m)`, a challenge `c_m` and a
+//! response `v_m` with
+//!
+//! ```text
+//! v_m·G = a_m + c_m·A
+//! v_m·K = b_m + c_m·(B − m·G)
+//! sum(c_m) = c = H(context, K, lo, hi, A, B, a_lo, b_lo, …, a_hi, b_hi)
+//! ```
+//!
+//! The prover knows the nonce `r` and the value `v`. It computes every branch with the same
+//! operations: for a simulated branch it draws `v_m = u_m` and `c_m`, for the real one it uses
+//! `c_m = 0` (selected in constant time), so that `a_m = (u_m − c_m·r)·G` and
+//! `b_m = (u_m − c_m·r)·K − c_m·(v − m)·G` are three fixed-base multiplications in every branch
+//! and the real branch is never distinguished by a branch or a different operation.
+
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
+use curve25519_dalek::Scalar;
+use serde::{Deserialize, Serialize};
+use subtle::{ConditionallySelectable, ConstantTimeEq};
+
+use super::batch::{Base, Batch};
+use crate::elgamal::{Ciphertext, ElectionKey};
+use crate::encoding::{scalars_hex, Point};
+use crate::error::{Check, Error, Result};
+use crate::hash::Transcript;
+
+/// One branch's commitment `(a_m, b_m)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    /// `a_m`.
+    pub a: Point,
+    /// `b_m`.
+    pub b: Point,
+}
+
+/// A proof that a ciphertext encrypts a value in `lo..=hi`: one entry per value, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisjunctiveProof {
+    /// `(a_m, b_m)` for `m = lo..=hi`.
+    pub commitments: Vec<Commitment>,
+    /// `c_m` for `m = lo..=hi`; they sum to the Fiat–Shamir challenge.
+    #[serde(with = "scalars_hex")]
+    pub challenges: Vec<Scalar>,
+    /// `v_m` for `m = lo..=hi`.
+    #[serde(with = "scalars_hex")]
+    pub responses: Vec<Scalar>,
+}
+
+fn challenge(
+    context: &Transcript,
+    key: &ElectionKey,
+    lo: u32,
+    hi: u32,
+    ct: &Ciphertext,
+    commitments: &[Commitment],
+) -> Scalar {
+    let mut t = context.clone();
+    t.point(&key.key.0.enc).u32(lo).u32(hi);
+    ct.absorb(&mut t);
+    for c in commitments {
+        t.point(&c.a.enc).point(&c.b.enc);
+    }
+    t.scalar_out()
+}
+
+/// The secret nonces of one proof branch: `u_m` and the simulated challenge `c_m`.
+pub(crate) struct BranchNonces {
+    pub(crate) u: Scalar,
+    pub(crate) c: Scalar,
+}
+
+impl Drop for BranchNonces {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.u);
+        zeroize::Zeroize::zeroize(&mut self.c);
+    }
+}
+
+impl DisjunctiveProof {
+    /// Proves that `ct = Enc(value; r)` with `lo <= value <= hi`. `nonces(m)` gives branch
+    /// `m`'s nonces. The caller guarantees the range; a value outside it yields a proof that
+    /// does not verify, never a panic.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn prove(
+        context: &Transcript,
+        key: &ElectionKey,
+        ct: &Ciphertext,
+        value: u32,
+        r: &Scalar,
+        lo: u32,
+        hi: u32,
+        mut nonces: impl FnMut(u32) -> BranchNonces,
+    ) -> DisjunctiveProof {
+        let n = (hi - lo + 1) as usize;
+        let mut commitments = Vec::with_capacity(n);
+        let mut challenges = Vec::with_capacity(n);
+        let mut us = Vec::with_capacity(n);
+        let mut reals = Vec::with_capacity(n);
+        let v = Scalar::from(value);
+        for m in lo..=hi {
+            let real = m.ct_eq(&value);
+            let bn = nonces(m);
+            let c = Scalar::conditional_select(&bn.c, &Scalar::ZERO, real);
+            let s = bn.u - c * r;
+            let t = -(c * (v - Scalar::from(m)));
+            let a = RISTRETTO_BASEPOINT_TABLE * &s;
+            let b = &key.table * &s + RISTRETTO_BASEPOINT_TABLE * &t;
+            commitments.push(Commitment {
+                a: Point::new(a),
+                b: Point::new(b),
+            });
+            challenges.push(c);
+            us.push(bn.u);
+            reals.push(real);
+        }
+        let total = challenge(context, key, lo, hi, ct, &commitments);
+        let real_c = total - challenges.iter().sum::<Scalar>();
+        let real_cr = real_c * r;
+        let mut responses = Vec::with_capacity(n);
+        for ((c, u), real) in challenges.iter_mut().zip(us.iter_mut()).zip(&reals) {
+            c.conditional_assign(&real_c, *real);
+            responses.push(*u + Scalar::conditional_select(&Scalar::ZERO, &real_cr, *real));
+            zeroize::Zeroize::zeroize(u);
+        }
+        DisjunctiveProof {
+            commitments,
+            challenges,
+            responses,
+        }
+    }
+
+    /// Adds this proof's equations to `batch` after checking its shape and challenge sum.
+    ///
+    /// # Errors
+    /// [`Error::Verification`] with `check` when the shape or the challenge sum is wrong; the
+    /// equations themselves fail later, in the batch.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn verify_into(
+        &self,
+        context: &Transcript,
+        key: &ElectionKey,
+        ct: &Ciphertext,
+        lo: u32,
+        hi: u32,
+        batch: &mut Batch,
+        check: &Check,
+    ) -> Result<()> {
+        let n = (hi - lo + 1) as usize;
+        if self.commitments.len() != n || self.challenges.len() != n || self.responses.len() != n {
+            return Err(Error::Verification(check.clone()));
+        }
+        let total = challenge(context, key, lo, hi, ct, &self.commitments);
+        if self.challenges.iter().sum::<Scalar>() != total {
+            return Err(Error::Verification(check.clone()));
+        }
+        for (m, ((cm, c), v)) in (lo..=hi).zip(
+            self.commitments
+                .iter()
+                .zip(&self.challenges)
+                .zip(&self.responses),
+        ) {
+            // v·G − c·A − a = 0
+            batch.equation(
+                check,
+                [
+                    (*v, Base::G),
+                    (-c, Base::P(ct.a.p)),
+                    (-Scalar::ONE, Base::P(cm.a.p)),
+                ],
+            );
+            // v·K − c·B + c·m·G − b = 0
+            batch.equation(
+                check,
+                [
+                    (*v, Base::K),
+                    (-c, Base::P(ct.b.p)),
+                    (c * Scalar::from(m), Base::G),
+                    (-Scalar::ONE, Base::P(cm.b.p)),
+                ],
+            );
+        }
+        Ok(())
+    }
+
+    pub(crate) fn absorb(&self, t: &mut Transcript) {
+        t.u32(self.commitments.len() as u32);
+        for c in &self.commitments {
+            t.point(&c.a.enc).point(&c.b.enc);
+        }
+        for c in &self.challenges {
+            t.scalar(c);
+        }
+        for v in &self.responses {
+            t.scalar(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::PublicKey;
+    use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+    use rand_core::OsRng;
+
+    fn setup() -> ElectionKey {
+        ElectionKey::new(PublicKey(Point::new(G * Scalar::random(&mut OsRng))))
+    }
+
+    fn run(key: &ElectionKey, value: u32, lo: u32, hi: u32) -> Result<()> {
+        let r = Scalar::random(&mut OsRng);
+        let ct = key.encrypt(value, &r);
+        let ctx = Transcript::new("test");
+        let p = DisjunctiveProof::prove(&ctx, key, &ct, value, &r, lo, hi, |_| BranchNonces {
+            u: Scalar::random(&mut OsRng),
+            c: Scalar::random(&mut OsRng),
+        });
+        let check = Check::ContestProof("t".into());
+        let mut batch = Batch::new(Some(key.key.0.p));
+        p.verify_into(&ctx, key, &ct, lo, hi, &mut batch, &check)?;
+        batch.verify()
+    }
+
+    #[test]
+    fn every_value_in_range_proves() {
+        let key = setup();
+        for v in 0..=1 {
+            assert_eq!(run(&key, v, 0, 1), Ok(()));
+        }
+        for v in 2..=5 {
+            assert_eq!(run(&key, v, 2, 5), Ok(()));
+        }
+        assert_eq!(run(&key, 1, 1, 1), Ok(()));
+    }
+
+    #[test]
+    fn values_outside_the_range_do_not_verify() {
+        let key = setup();
+        assert!(run(&key, 2, 0, 1).is_err());
+        assert!(run(&key, 0, 1, 3).is_err());
+    }
+}

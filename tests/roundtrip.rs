@@ -1,0 +1,128 @@
+//! Seal, verify, tamper and challenge a ballot of the reference election.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use amanat::{
+    Ballot, Challenge, Credential, CredentialEntry, CredentialList, Election, Error, Manifest,
+    Point, PublicKey, SealedBallot, Selections,
+};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+fn setup() -> (Election, Credential, CredentialList) {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let manifest: Manifest = serde_json::from_str(include_str!("vectors/manifest.json")).unwrap();
+    let key =
+        PublicKey::from_bytes(&(G * Scalar::from(12345u64)).compress().to_bytes(), "k").unwrap();
+    let (_code, cred) = Credential::generate(&manifest.election_id, 0, &mut rng).unwrap();
+    let list = CredentialList::new(vec![CredentialEntry {
+        key: *cred.public_key(),
+        style: "NA-1.PP-1".into(),
+    }])
+    .unwrap();
+    let election = Election::new(manifest, 3, 2, key, list.summary()).unwrap();
+    (election, cred, list)
+}
+
+fn choice() -> Selections {
+    [
+        ("NA-1".to_string(), vec!["na-1-03".to_string()]),
+        ("PP-1".to_string(), vec!["pp-1-17".to_string()]),
+    ]
+    .into()
+}
+
+#[test]
+fn seal_verify_and_challenge() {
+    let (election, cred, list) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let sealed = SealedBallot::seal(&election, &cred, &choice(), &mut rng).unwrap();
+    let ballot = sealed.ballot().clone();
+    ballot.verify(&election).unwrap();
+    ballot.verify_listed(&election, &list).unwrap();
+    let json = ballot.to_json();
+    let back = Ballot::from_json(&json).unwrap();
+    assert_eq!(back, ballot);
+    assert_eq!(back.tracking(), sealed.tracking());
+    let challenge = sealed.challenge();
+    let c2 = Challenge::from_json(&challenge.to_json()).unwrap();
+    assert_eq!(c2.check(&election, &ballot).unwrap(), choice());
+
+    let mut lie = c2.clone();
+    lie.selections.insert("NA-1".into(), vec!["na-1-04".into()]);
+    assert!(matches!(
+        lie.check(&election, &ballot),
+        Err(Error::Verification(_))
+    ));
+}
+
+#[test]
+fn tampering_is_caught() {
+    let (election, cred, _) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let ballot = SealedBallot::seal(&election, &cred, &choice(), &mut rng)
+        .unwrap()
+        .cast();
+    let mut t = ballot.clone();
+    t.contests[0].selections[2].ciphertext = t.contests[0].selections[3].ciphertext;
+    let e = t.verify(&election).unwrap_err();
+    assert_eq!(e.code(), "VERIFICATION_FAILED", "{e}");
+    println!("{e}");
+    let mut t = ballot.clone();
+    t.signature.response += Scalar::ONE;
+    assert_eq!(
+        t.verify(&election).unwrap_err().to_string(),
+        "verification failed: credential signature"
+    );
+    let mut t = ballot.clone();
+    t.contests[1].proof.responses[0] += Scalar::ONE;
+    assert_eq!(
+        t.verify(&election).unwrap_err().to_string(),
+        "verification failed: contest proof PP-1"
+    );
+    let _ = Point::from_bytes(&[0; 32], "x");
+}
+
+#[test]
+fn selection_errors_are_typed() {
+    let (election, cred, _) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let mut s = choice();
+    s.insert("NA-1".into(), vec!["na-1-01".into(), "na-1-02".into()]);
+    assert_eq!(
+        SealedBallot::seal(&election, &cred, &s, &mut rng)
+            .unwrap_err()
+            .code(),
+        "OVERVOTE"
+    );
+    s.insert("NA-1".into(), vec![]);
+    assert_eq!(
+        SealedBallot::seal(&election, &cred, &s, &mut rng)
+            .unwrap_err()
+            .code(),
+        "UNDERVOTE"
+    );
+    s.insert("NA-1".into(), vec!["nope".into()]);
+    assert_eq!(
+        SealedBallot::seal(&election, &cred, &s, &mut rng)
+            .unwrap_err()
+            .code(),
+        "UNKNOWN_OPTION"
+    );
+    s.insert("NA-1".into(), vec!["na-1-01".into(), "na-1-01".into()]);
+    assert_eq!(
+        SealedBallot::seal(&election, &cred, &s, &mut rng)
+            .unwrap_err()
+            .code(),
+        "DUPLICATE_SELECTION"
+    );
+    let mut s = choice();
+    s.insert("XX".into(), vec![]);
+    assert_eq!(
+        SealedBallot::seal(&election, &cred, &s, &mut rng)
+            .unwrap_err()
+            .code(),
+        "UNKNOWN_CONTEST"
+    );
+}
