@@ -114,6 +114,33 @@ pub fn prove_knowledge<R: rand_core::RngCore + rand_core::CryptoRng>(
     )
 }
 
+/// Signs `message` with `x` (public key `key`) under `(base, what)`: a Schnorr signature
+/// whose nonce is fresh randomness. Used for the ballot box's receipts.
+pub fn sign<R: rand_core::RngCore + rand_core::CryptoRng>(
+    base: &crate::Digest,
+    what: &str,
+    message: &[u8],
+    x: &SecretScalar,
+    key: &PublicKey,
+    rng: &mut R,
+) -> SchnorrProof {
+    SchnorrProof::prove(&message_context(base, what, message), x, key, SecretScalar::random(rng))
+}
+
+/// Verifies a signature made by [`sign`].
+///
+/// # Errors
+/// [`crate::Error::Verification`] with [`Check::Signature`].
+pub fn verify_signature(base: &crate::Digest, what: &str, message: &[u8], key: &PublicKey, sig: &SchnorrProof) -> Result<()> {
+    sig.verify(&message_context(base, what, message), key, Check::Signature)
+}
+
+fn message_context(base: &crate::Digest, what: &str, message: &[u8]) -> Transcript {
+    let mut t = Transcript::new("message-signature");
+    t.bytes(&base.0).str(what).bytes(message);
+    t
+}
+
 fn knowledge_context(base: &crate::Digest, what: &str) -> Transcript {
     let mut t = Transcript::new("knowledge");
     t.bytes(&base.0).str(what);

@@ -1,0 +1,25 @@
+# Amanat: `make demo` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: setup test lint test-native test-wasm test-js test-e2e pkg cli demo bench clean
+
+setup:
+	@scripts/setup.sh
+
+## Everything CI runs.
+test: setup lint test-native test-wasm test-js test-e2e
+	@echo "make test: all checks passed"
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --quiet
+
+test-native:
+	cargo test --workspace
+
+clean:
+	cargo clean
+	rm -rf pkg pkg-node pkg-bundler node_modules demo-data test-artifacts

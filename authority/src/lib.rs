@@ -1,0 +1,5 @@
+//! The election authority's side of Amanat: key ceremony, credentials, the ballot box,
+//! tally, threshold decryption, the election record and its verifier. The `amanat` binary
+//! (src/main.rs) is a thin command-line layer over these modules.
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
