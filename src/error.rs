@@ -22,6 +22,8 @@ pub enum Check {
     EqualityProof(String),
     /// A revealed (challenged) ballot does not match its ciphertexts.
     Reveal(String),
+    /// A bulletin-board entry does not link to its predecessor or its own ballot.
+    Board(u64),
 }
 
 impl core::fmt::Display for Check {
@@ -35,6 +37,7 @@ impl core::fmt::Display for Check {
             Check::KnowledgeProof(what) => write!(f, "proof of knowledge {what}"),
             Check::EqualityProof(what) => write!(f, "equality proof {what}"),
             Check::Reveal(what) => write!(f, "revealed ballot {what}"),
+            Check::Board(i) => write!(f, "board entry {i}"),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod ballot;
 mod base32;
+pub mod board;
 pub mod credential;
 pub mod election;
 pub mod elgamal;
@@ -15,6 +16,7 @@ pub mod proofs;
 pub mod secret;
 
 pub use ballot::{normalize_short_code, Ballot, Challenge, SealedBallot, Selections, Tracking};
+pub use board::{BoardEntry, EntryKind};
 pub use credential::{check_code, CodeCheck, Credential, CredentialCode};
 pub use election::{CredentialEntry, CredentialList, CredentialsSummary, Election};
 pub use elgamal::{Ciphertext, ElectionKey};

@@ -126,3 +126,62 @@ fn selection_errors_are_typed() {
         "UNKNOWN_CONTEST"
     );
 }
+
+#[test]
+fn board_chain_links_and_detects_edits() {
+    use amanat::board::{check_chain, genesis, BoardEntry, EntryKind};
+    let (election, cred, _) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let b1 = SealedBallot::seal(&election, &cred, &choice(), &mut rng)
+        .unwrap()
+        .cast();
+    let s2 = SealedBallot::seal(&election, &cred, &choice(), &mut rng).unwrap();
+    let b2 = s2.ballot().clone();
+    let c2 = s2.challenge();
+    let e0 = BoardEntry::new(
+        genesis(&election),
+        0,
+        EntryKind::Cast,
+        "2026-11-22T10:00:00Z".into(),
+        b1,
+        None,
+    )
+    .unwrap();
+    let e1 = BoardEntry::new(
+        e0.hash,
+        1,
+        EntryKind::Challenge,
+        "2026-11-22T10:01:00Z".into(),
+        b2,
+        Some(c2),
+    )
+    .unwrap();
+    let entries = vec![e0, e1];
+    assert_eq!(check_chain(&election, &entries).unwrap(), entries[1].hash);
+    let json = serde_json::to_string(&entries).unwrap();
+    let back: Vec<BoardEntry> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, entries);
+
+    let mut t = entries.clone();
+    t[0].received = "2026-11-22T09:00:00Z".into();
+    assert_eq!(
+        check_chain(&election, &t).unwrap_err().to_string(),
+        "verification failed: board entry 0"
+    );
+    let mut t = entries.clone();
+    t.swap(0, 1);
+    assert!(check_chain(&election, &t).is_err());
+    let mut t = entries.clone();
+    t[1].challenge
+        .as_mut()
+        .unwrap()
+        .selections
+        .insert("NA-1".into(), vec!["na-1-09".into()]);
+    assert_eq!(
+        check_chain(&election, &t).unwrap_err().to_string(),
+        "verification failed: board entry 1"
+    );
+    let mut t = entries;
+    t.remove(0);
+    assert!(check_chain(&election, &t).is_err());
+}

@@ -124,14 +124,25 @@ pub fn sign<R: rand_core::RngCore + rand_core::CryptoRng>(
     key: &PublicKey,
     rng: &mut R,
 ) -> SchnorrProof {
-    SchnorrProof::prove(&message_context(base, what, message), x, key, SecretScalar::random(rng))
+    SchnorrProof::prove(
+        &message_context(base, what, message),
+        x,
+        key,
+        SecretScalar::random(rng),
+    )
 }
 
 /// Verifies a signature made by [`sign`].
 ///
 /// # Errors
 /// [`crate::Error::Verification`] with [`Check::Signature`].
-pub fn verify_signature(base: &crate::Digest, what: &str, message: &[u8], key: &PublicKey, sig: &SchnorrProof) -> Result<()> {
+pub fn verify_signature(
+    base: &crate::Digest,
+    what: &str,
+    message: &[u8],
+    key: &PublicKey,
+    sig: &SchnorrProof,
+) -> Result<()> {
     sig.verify(&message_context(base, what, message), key, Check::Signature)
 }
 
