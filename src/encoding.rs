@@ -106,6 +106,16 @@ impl Point {
         }
     }
 
+    /// Wraps a group element computed by the caller (the authority tools' arithmetic).
+    pub fn from_point(p: RistrettoPoint) -> Point {
+        Point::new(p)
+    }
+
+    /// The group element, for arithmetic.
+    pub fn point(&self) -> &RistrettoPoint {
+        &self.p
+    }
+
     /// Decodes a canonical 32-byte encoding.
     ///
     /// # Errors
