@@ -168,7 +168,9 @@ pub struct CredentialEntry {
 }
 
 /// The published list of public credentials, sorted by key bytes, without duplicates.
+/// In JSON it is the bare array of entries, as [`CredentialList::from_json`] reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct CredentialList {
     entries: Vec<CredentialEntry>,
 }
