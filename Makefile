@@ -3,13 +3,13 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test lint test-native test-wasm test-js test-e2e pkg cli demo bench clean
+.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e pkg cli demo bench clean
 
 setup:
 	@scripts/setup.sh
 
 ## Everything CI runs.
-test: setup lint test-native test-wasm test-js test-e2e
+test: setup lint test-native test-independent test-wasm test-js test-e2e
 	@echo "make test: all checks passed"
 
 lint:
@@ -19,6 +19,11 @@ lint:
 
 test-native:
 	cargo test --workspace
+
+## The known-answer vectors, checked by a verifier written from docs/protocol.md alone
+## (JavaScript on @noble/curves, no code shared with the crate).
+test-independent:
+	node tests/independent/verify.mjs tests/vectors
 
 clean:
 	cargo clean

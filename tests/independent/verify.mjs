@@ -1,0 +1,173 @@
+// Independent verifier of the amanat/1 known-answer vectors: node tests/independent/verify.mjs DIR
+// Written from docs/protocol.md (see protocol.mjs); prints one line per check and exits 1 on
+// any mismatch.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as P from './protocol.mjs';
+
+const dir = process.argv[2] ?? 'tests/vectors';
+let passed = 0;
+let failed = 0;
+
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+}
+
+/** Runs `f`; a thrown error is a failed check. */
+function attempt(name, f) {
+  try {
+    const r = f();
+    check(name, r !== false, typeof r === 'string' ? r : '');
+  } catch (e) {
+    check(name, false, e instanceof P.ProtocolError ? `${e.code} ${e.detail}` : String(e?.stack ?? e));
+  }
+}
+
+/** Runs `f` and expects a ProtocolError with `code`. */
+function rejects(name, code, f) {
+  try {
+    f();
+    check(name, false, `accepted, expected ${code}`);
+  } catch (e) {
+    if (!(e instanceof P.ProtocolError)) check(name, false, `crashed: ${e?.stack ?? e}`);
+    else check(name, code === undefined || e.code === code, `${e.code}${code && e.code !== code ? ` (expected ${code})` : ''}: ${e.detail}`);
+  }
+}
+
+const read = (f) => readFileSync(join(dir, f), 'utf8');
+const has = (f) => existsSync(join(dir, f));
+
+const election = P.parseElection(read('election.json'));
+const expected = has('expected.json') ? JSON.parse(read('expected.json')) : {};
+console.log(`election ${election.manifest.election_id}: ${election.manifest.contests.length} contests, ${election.manifest.ballot_styles.length} styles`);
+
+attempt('base hash (§3.2)', () => {
+  const got = P.toHex(election.base);
+  if (got !== expected.base_hash) throw new Error(`got ${got}, expected ${expected.base_hash}`);
+  return got.slice(0, 16) + '…';
+});
+
+let list = null;
+if (has('credentials.json')) {
+  attempt('credential list digest (§3.3)', () => {
+    list = P.parseCredentialList(read('credentials.json'));
+    const got = P.toHex(P.credentialDigest(list));
+    if (expected.credentials_digest && got !== expected.credentials_digest) throw new Error(`got ${got}, expected ${expected.credentials_digest}`);
+    P.checkListAgainst(list, election);
+    return `${list.length} keys, ${got.slice(0, 16)}…`;
+  });
+}
+
+if (has('ballots.json')) {
+  const vectors = P.parseJson(read('ballots.json'));
+  vectors.forEach((v, i) => {
+    const name = `ballot ${i}`;
+    let b;
+    attempt(`${name}: parses (§7.1)`, () => {
+      b = P.parseBallot(v.ballot);
+    });
+    if (!b) return;
+    const tr = P.tracking(b);
+    if (v.body_digest) check(`${name}: body digest (§7.3)`, P.toHex(tr.body) === v.body_digest);
+    check(`${name}: full tracking code (§7.4)`, tr.fullHex === v.tracking, tr.fullHex.slice(0, 16) + '…');
+    check(`${name}: short tracking code (§7.4)`, tr.short === v.short, tr.short);
+    attempt(`${name}: proofs and signature (§7.5)`, () => P.verifyBallot(election, b, list).join(', '));
+    if (v.code) {
+      attempt(`${name}: credential code → key (§6)`, () => {
+        const cred = P.credentialFromCode(election.manifest, v.code);
+        if (!P.bytesEqual(cred.X.bytes, b.credential.bytes)) throw new Error('derived key differs from the ballot credential');
+        if (cred.style !== b.style) throw new Error(`code style ${cred.style} ≠ ballot style ${b.style}`);
+        if (P.codeOfPayload(cred.payload) !== v.code) throw new Error('re-encoding the payload gives another code');
+        // The signature nonce of §7.2 is deterministic: check it reproduces R.
+        const k = P.signatureNonce(cred.x, tr.body);
+        if (!P.mul(P.G, k).equals(b.signature.R.p)) throw new Error('signature nonce does not reproduce R');
+        return `${cred.style}, signature nonce reproduced`;
+      });
+    }
+    if (v.challenge) {
+      attempt(`${name}: challenge reveal (§7.6)`, () => {
+        const ch = P.parseChallenge(v.challenge);
+        const got = P.checkChallenge(election, b, ch);
+        if (v.selections) {
+          for (const [c, opts] of Object.entries(v.selections)) {
+            if (JSON.stringify(got[c] ?? []) !== JSON.stringify(P.plain(opts))) throw new Error(`contest ${c}: revealed ${got[c]}`);
+          }
+        }
+        const n = P.reproduceProofs(election, b, ch.seed, got);
+        return `${JSON.stringify(got)}; ${n} proof branches reproduced from the seed (§7.2)`;
+      });
+    }
+  });
+}
+
+// Tampering made here, from the first ballot vector: each must be rejected with the code §9
+// assigns. These would pass if the checks above were vacuous.
+if (has('ballots.json')) {
+  const v = P.plain(P.parseJson(read('ballots.json'))[0]);
+  const good = JSON.stringify(v.ballot);
+  const mutate = (f) => {
+    const b = JSON.parse(good);
+    f(b);
+    return JSON.stringify(b);
+  };
+  const verifyText = (text, withList = true) => P.verifyBallot(election, P.parseBallot(text), withList ? list : null);
+  const bump = (hex) => P.toHex(P.le32(P.mod(P.scalarFromLE(P.fromHex(hex, 32, 's')) + 1n)));
+  const sel0 = (b) => b.contests[0].selections;
+  rejects('tamper: signature response + 1', 'VERIFICATION_FAILED', () =>
+    verifyText(mutate((b) => (b.signature.response = bump(b.signature.response)))));
+  rejects('tamper: two ciphertexts swapped', 'VERIFICATION_FAILED', () =>
+    verifyText(mutate((b) => ([sel0(b)[0].ciphertext, sel0(b)[1].ciphertext] = [sel0(b)[1].ciphertext, sel0(b)[0].ciphertext]))));
+  rejects('tamper: selection challenges shifted, sum kept', 'VERIFICATION_FAILED', () =>
+    verifyText(mutate((b) => {
+      const c = sel0(b)[0].proof.challenges;
+      c[0] = bump(c[0]);
+      c[1] = P.toHex(P.le32(P.mod(P.scalarFromLE(P.fromHex(c[1], 32, 's')) - 1n)));
+    })));
+  rejects('tamper: contest proof response + 1', 'VERIFICATION_FAILED', () =>
+    verifyText(mutate((b) => (b.contests[0].proof.responses[0] = bump(b.contests[0].proof.responses[0])))));
+  rejects('tamper: ballot copied under another credential (§10.1)', 'VERIFICATION_FAILED', () =>
+    verifyText(mutate((b) => (b.credential = P.toHex(P.mul(P.G, 987654321n).toBytes()))), false));
+  rejects('tamper: credential not on the list', 'UNKNOWN_CREDENTIAL', () =>
+    list ? verifyText(mutate((b) => (b.credential = P.toHex(P.mul(P.G, 987654321n).toBytes())))) : P.verificationFailed('no list'));
+  rejects('tamper: other election', 'WRONG_ELECTION', () => verifyText(mutate((b) => (b.election = 'ab'.repeat(64))), false));
+  rejects('tamper: unknown style', undefined, () => verifyText(mutate((b) => (b.style = 'nope')), false));
+  rejects('tamper: identity credential', 'IDENTITY_POINT', () => verifyText(mutate((b) => (b.credential = '00'.repeat(32)))));
+  rejects('tamper: uppercase hex', 'BAD_ENCODING', () => verifyText(mutate((b) => (b.signature.response = b.signature.response.toUpperCase()))));
+  rejects('tamper: scalar equal to ℓ', 'NON_CANONICAL', () =>
+    verifyText(mutate((b) => (b.signature.response = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010'))));
+  rejects('tamper: non-canonical point', 'NON_CANONICAL', () => verifyText(mutate((b) => (sel0(b)[0].ciphertext.a = 'ff'.repeat(32)))));
+  rejects('tamper: unknown member', 'MALFORMED_JSON', () => verifyText(mutate((b) => (b.extra = 1))));
+  rejects('tamper: duplicated member', 'MALFORMED_JSON', () => verifyText(good.replace('"style":', '"style":"x","style":')));
+  rejects('tamper: protocol amanat/2', 'UNSUPPORTED_VERSION', () => verifyText(mutate((b) => (b.protocol = 'amanat/2'))));
+  if (v.challenge) {
+    const b = P.parseBallot(good);
+    const lie = JSON.parse(JSON.stringify(v.challenge));
+    const c0 = b.contests[0];
+    const chosen = lie.selections[c0.id] ?? [];
+    lie.selections[c0.id] = [c0.selections.map((s) => s.id).find((id) => !chosen.includes(id))];
+    rejects('tamper: challenge reveals another choice', 'VERIFICATION_FAILED', () => P.checkChallenge(election, b, P.parseChallenge(JSON.stringify(lie))));
+    const other = JSON.parse(JSON.stringify(v.challenge));
+    other.seed = other.seed.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    rejects('tamper: challenge with another seed', 'VERIFICATION_FAILED', () => P.checkChallenge(election, b, P.parseChallenge(JSON.stringify(other))));
+  }
+  if (v.code) {
+    const syms = [...v.code.replace(/-/g, '')];
+    let caught = 0;
+    for (let i = 0; i < syms.length; i++) {
+      for (const a of P.ALPHABET) {
+        if (a === syms[i]) continue;
+        const t = [...syms];
+        t[i] = a;
+        if (P.readCode(t.join('')).outcome !== 'valid') caught++;
+      }
+    }
+    check('credential code: every single-symbol substitution caught (§6.3)', caught === syms.length * 31, `${caught}/${syms.length * 31}`);
+    check('credential code: lowercase, O/I/L and spaces read the same (§1.3)', P.readCode(v.code.toLowerCase().replace(/-/g, ' ')).outcome === 'valid');
+  }
+}
+
+console.log(`${passed} checks passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
