@@ -40,6 +40,39 @@ function rejects(name, code, f) {
 const read = (f) => readFileSync(join(dir, f), 'utf8');
 const has = (f) => existsSync(join(dir, f));
 
+// The worked examples printed in docs/protocol.md, so the document cannot drift from this
+// implementation (and, through the vectors below, from the crate).
+{
+  const t = new P.Transcript('x').u32(7);
+  check('spec §2.1 example: transcript bytes', P.toHex(t.encoding()) === '0000000a616d616e61742f312f780000000400000007');
+  check('spec §2.1 example: H("x"; u32 7)', P.toHex(t.digest()) === '62914b1b496f8924b5350f2275f8480d03434b3ba9d8e66624569c601a8ddc604f3a8bbbd513a3de8df08cbf9a7a3f060fdf4565f66dc4ac666f9fbbbe98d87d');
+  check('spec §2.2 example: Hs("x"; u32 7)', P.toHex(P.le32(t.scalarOut())) === '3be3d21084b0697166d624ab452a0e49505f08dc40541eaa89b306cb49943501');
+  check('spec §1.3 examples: ff00 → ZW0, 0886 → 123, grouping', P.encodeBits([0xff, 0], 3) === 'ZW0' && P.encodeBits([0x08, 0x86], 3) === '123' && P.group4('ABCDEFGHJ') === 'ABCD-EFGH-J');
+  check('spec §1.3: O, I, L, lowercase read; U rejected', P.symbolValue('o') === 0 && P.symbolValue('L') === 1 && P.symbolValue('i') === 1 && P.symbolValue('z') === 31 && P.symbolValue('U') === null);
+  check('spec § Notation: G and ℓ', P.G.toHex() === 'e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76' && P.L === 7237005577332262213973186563042994240857116359379907606001950938285454250989n);
+  const payload = Uint8Array.from([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  const code = P.codeOfPayload(payload);
+  check('spec §6 example: payload → code', code === '0000-0G40-R40M-30E2-0918-5GR3-8EJM', code);
+  const typed = P.readCode('oooo 0g4o r40m-30e2 0918 5gr3 8ejm');
+  check('spec §6.5 example: typed code reads back', typed.outcome === 'valid' && P.bytesEqual(typed.payload, payload));
+  const cred = P.credentialFromCode({ election_id: 'reference-2026', ballot_styles: [{ id: 's' }] }, code);
+  check('spec §6.6 example: credential key', P.toHex(P.le32(cred.x)) === '0d7404064519bc0ea9a9f99ffb26e6f3e04c0199d2bc6b114786d9f52623490d' && cred.X.hex === '0a2a2ed9b52db4f3d5ef73552547462254db8abe9f69c7423fa021a3b0856a29');
+  check('spec §6.5: incomplete, invalid character, too long', P.readCode('ab-cd').outcome === 'incomplete' && P.readCode('abU').position === 2 && P.readCode('0'.repeat(29)).outcome === 'too-long');
+  // §1.1: encodings every RFC 9496 decoder must reject — field elements ≥ p, and negative s.
+  for (const [hex, why] of [
+    ['00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', 's ≥ p'],
+    ['ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 's = 2^255 − 1'],
+    ['edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 's = p'],
+    ['0100000000000000000000000000000000000000000000000000000000000000', 's = 1 is negative'],
+  ]) {
+    rejects(`spec §1.1: point ${hex.slice(0, 8)}… rejected (${why})`, 'NON_CANONICAL', () => P.pointFromHex(hex, 'point'));
+  }
+  rejects('spec §1.1: identity as a public key', 'IDENTITY_POINT', () => P.keyFromHex('00'.repeat(32), 'key'));
+  check('spec §1.1: identity as a point', P.pointFromHex('00'.repeat(32), 'p').p.is0());
+  rejects('spec §1.1: scalar ℓ rejected', 'NON_CANONICAL', () => P.scalarFromHex('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 's'));
+  check('spec §1.1: scalar ℓ − 1 accepted', P.scalarFromHex('ecd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 's') === P.L - 1n);
+}
+
 const election = P.parseElection(read('election.json'));
 const expected = has('expected.json') ? JSON.parse(read('expected.json')) : {};
 console.log(`election ${election.manifest.election_id}: ${election.manifest.contests.length} contests, ${election.manifest.ballot_styles.length} styles`);
