@@ -25,6 +25,12 @@ test-native:
 test-independent:
 	node tests/independent/verify.mjs tests/vectors
 
+## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
+## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a
+## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
+bench: setup pkg
+	node bench/run.mjs $(BENCH_ARGS)
+
 clean:
 	cargo clean
 	rm -rf pkg pkg-node pkg-bundler node_modules demo-data test-artifacts

@@ -136,6 +136,43 @@ if (has('ballots.json')) {
   });
 }
 
+if (has('board.json')) {
+  const raw = P.parseJson(read('board.json'));
+  let entries;
+  attempt('board: entries parse (§8)', () => {
+    entries = P.arr(raw, 'board').map(P.parseEntry);
+    return `${entries.length} entries`;
+  });
+  if (entries) {
+    attempt('board: hash chain from the genesis hash (§8)', () => `head ${P.toHex(P.checkChain(election, entries)).slice(0, 16)}…`);
+    if (expected.board_head) attempt('board: head as expected', () => P.toHex(P.checkChain(election, entries)) === expected.board_head);
+    entries.forEach((e, i) => {
+      attempt(`board entry ${i} (${e.kind}): ballot verifies (§7.5)`, () => P.verifyBallot(election, e.ballot, list).length > 0);
+      if (e.challenge) attempt(`board entry ${i}: reveal checks (§7.6)`, () => JSON.stringify(P.checkChallenge(election, e.ballot, e.challenge)));
+    });
+    const plainEntries = P.plain(raw);
+    const again = (f) => {
+      const copy = JSON.parse(JSON.stringify(plainEntries));
+      f(copy);
+      return P.checkChain(election, copy.map((x) => P.parseEntry(JSON.stringify(x))));
+    };
+    rejects('board tamper: received time changed', 'VERIFICATION_FAILED', () => again((c) => (c[0].received = '2026-11-22T00:00:00Z')));
+    if (plainEntries.length > 1) {
+      rejects('board tamper: entries reordered', 'VERIFICATION_FAILED', () => again((c) => c.reverse()));
+      rejects('board tamper: entry dropped', 'VERIFICATION_FAILED', () => again((c) => c.splice(0, 1)));
+    }
+    const ci = plainEntries.findIndex((x) => x.kind === 'challenge');
+    if (ci >= 0) {
+      rejects('board tamper: challenge selections changed', 'VERIFICATION_FAILED', () =>
+        again((c) => {
+          const sel = c[ci].challenge.selections;
+          const k = Object.keys(sel)[0];
+          sel[k] = sel[k].length ? [] : ['x'];
+        }));
+    }
+  }
+}
+
 // Tampering made here, from the first ballot vector: each must be rejected with the code §9
 // assigns. These would pass if the checks above were vacuous.
 if (has('ballots.json')) {
