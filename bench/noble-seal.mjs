@@ -1,25 +1,32 @@
 // The reference ballot sealed in plain JavaScript on @noble/curves' ristretto255: what a web
 // developer would write instead of using our module. It is not byte-compatible with Amanat's
-// protocol, but it does the same work as src/ballot.rs and src/proofs/disjunctive.rs:
+// protocol, but it does the same work as src/ballot.rs, src/elgamal.rs and
+// src/proofs/disjunctive.rs, operation for operation:
 //
 //   per option   r = H(seed, contest, option)                      1 hash
-//                A = rG, B = vG + rK                                3 fixed-base mults
+//                A = rG, B = [v]G + rK                              2 fixed-base mults
+//                  ([v]G is G or the identity, selected, not multiplied)
 //                per branch m in {0,1}: u_m, c_m = H(...)           2 hashes
-//                  s = u − c·r, t = −c·(v − m)
-//                  a_m = sG, b_m = sK + tG                          3 fixed-base mults
+//                  c_m = 0 for the real branch, s_m = u_m − c_m·r, t_m = −c_m·(v − m)
+//                  a_m = s_m·G, b_m = s_m·K + t_m·G                 2 fixed-base mults
+//                  t_m·G: the real branch's t is 0, so one product T = (t_0 + t_1)·G
+//                  serves both (selected)                           1 fixed-base mult
 //                c = H(context, K, A, B, a_0, b_0, a_1, b_1)        1 hash
-//   per contest  the range proof over the summed ciphertext (min = max = 1: one branch)
-//   per ballot   a Schnorr signature R = kG, s = k + H(..)·x over a hash of the whole ballot,
-//                and the tracking hash.
+//                6 point encodings (A, B, a_0, b_0, a_1, b_1)
+//   per contest  the range proof over the summed ciphertext (min = max = 1: one branch,
+//                a = sG, b = sK + tG with t = 0: 3 fixed-base mults)
+//   per ballot   the credential key from the code (1 mult), a Schnorr signature R = kG,
+//                s = k + H(..)·x over a hash of the whole ballot (1 mult), the tracking hash.
 //
-// Every branch does the same operations whether it is the real one or simulated (c = 0 for
-// the real branch until the final challenge is known), as our prover does. Both fixed points
-// have precomputed tables: noble precomputes G itself; K gets `precompute(window)`.
+// That is 7 fixed-base multiplications per option, 253 for the reference ballot. Every
+// branch does the same operations whether it is the real one or simulated, as our prover
+// does. Both fixed points have precomputed tables: noble precomputes G itself (the benchmark
+// widens its window with `setBaseWindow`); K gets `precompute(window)`.
 //
 // Two multiplication modes: `ct` uses noble's constant-time `multiply` (what secrets need,
 // and what our Rust does), `unsafe` uses `multiplyUnsafe` (variable time; shown for
-// comparison only). `multiply` rejects the scalar 0, which our prover legitimately uses
-// (vG with v = 0, tG with t = 0 in the real branch); those go through `mulMaybeZero`, which
+// comparison only). `multiply` rejects the scalar 0, which the range proof legitimately
+// uses (t = 0 in its only, real, branch); such scalars go through `mulMaybeZero`, which
 // computes (k + 1)·P − P: one multiplication and one addition, whatever k is.
 
 import { ristretto255 } from '@noble/curves/ed25519.js';
@@ -31,6 +38,9 @@ const Point = ristretto255.Point;
 const Fn = Point.Fn;
 const G = Point.BASE;
 const utf8 = new TextEncoder();
+
+/** The group order. */
+export const ORDER = Fn.ORDER;
 
 /** SHA-512 over length-prefixed items, the first being a domain tag (as src/hash.rs). */
 class Transcript {
@@ -139,21 +149,31 @@ function proofChallenge(context, Kbytes, lo, hi, ct, commitments) {
 /** The disjunctive proof that ct = Enc(value; r) with lo <= value <= hi. */
 function prove(context, election, ct, value, r, lo, hi, branchNonces, m) {
   const { K, Kbytes } = election;
-  const commitments = [];
+  const n = hi - lo + 1;
   const challenges = [];
   const us = [];
+  const ss = [];
+  const ts = [];
   const v = BigInt(value);
   for (let j = lo; j <= hi; j++) {
     const { u, c: cSim } = branchNonces(j);
     const c = j === value ? 0n : cSim;
-    const s = Fn.sub(u, Fn.mul(c, r));
-    const t = Fn.neg(Fn.mul(c, Fn.sub(v, BigInt(j))));
-    const a = m.mul(G, s);
-    const b = m.mul(K, s).add(m.mulMaybeZero(G, t));
-    commitments.push({ a: a.toBytes(), b: b.toBytes() });
+    ss.push(Fn.sub(u, Fn.mul(c, r)));
+    ts.push(Fn.neg(Fn.mul(c, Fn.sub(v, BigInt(j)))));
     challenges.push(c);
     us.push(u);
   }
+  let tgs;
+  if (n === 2) {
+    const T = m.mul(G, Fn.add(ts[0], ts[1]));
+    tgs = [lo, hi].map((j) => (j === value ? Point.ZERO : T));
+  } else {
+    tgs = ts.map((t) => m.mulMaybeZero(G, t));
+  }
+  const commitments = ss.map((s, i) => ({
+    a: m.mul(G, s).toBytes(),
+    b: m.mul(K, s).add(tgs[i]).toBytes(),
+  }));
   const total = proofChallenge(context, Kbytes, lo, hi, ct, commitments);
   const realC = Fn.sub(total, challenges.reduce((x, y) => Fn.add(x, y), 0n));
   const responses = [];
@@ -212,7 +232,7 @@ export function seal(election, code, selections, mode = 'ct') {
       const v = chosen.has(o.id) ? 1 : 0;
       const r = nonceBase.clone().str('encryption').str(c.id).str(o.id).scalarOut();
       const A = m.mul(G, r);
-      const B = m.mulMaybeZero(G, BigInt(v)).add(m.mul(K, r));
+      const B = (v ? G : Point.ZERO).add(m.mul(K, r));
       const ct = { a: A.toBytes(), b: B.toBytes() };
       const context = new Transcript('selection-proof').bytes(base).bytes(cred.X).str(c.id).str(o.id);
       const proof = prove(context, election, ct, v, r, 0, 1, (j) => {

@@ -1,0 +1,182 @@
+// `make bench`: one run, one table. Seals the reference ballot natively (the release-built
+// examples/bench_native.rs), then serves the repository on 127.0.0.1 and drives headless
+// Chromium through bench/index.html, which times the wasm module and plain JavaScript on
+// @noble/curves side by side, and measures page load to a ready module on fresh profiles.
+//
+//   node bench/run.mjs [--runs 40] [--warmup 10] [--loads 20] [--json FILE]
+//
+// Needs pkg/ (make pkg). Every request the page makes must stay on the local origin; any
+// other request fails the run.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function options(argv) {
+  const o = { runs: 40, warmup: 10, loads: 20, json: null };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in o) || argv[i + 1] === undefined) throw new Error(`unknown or incomplete argument ${argv[i]}`);
+    o[key] = key === 'json' ? argv[i + 1] : Number(argv[i + 1]);
+  }
+  if (o.runs < 1 || o.loads < 1) throw new Error('--runs and --loads must be at least 1');
+  return o;
+}
+
+function runNative(opts, dir) {
+  const args = ['run', '--quiet', '--release', '--example', 'bench_native', '--',
+    '--runs', String(opts.runs), '--warmup', String(opts.warmup), '--emit', dir];
+  return new Promise((ok, fail) => {
+    const child = spawn('cargo', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (code !== 0) return fail(new Error(`bench_native exited with ${code}`));
+      const last = out.trim().split('\n').pop();
+      try {
+        const r = JSON.parse(last);
+        ok({ runs: r.runs, medianMs: r.median_ms, minMs: r.min_ms, maxMs: r.max_ms });
+      } catch {
+        fail(new Error(`bench_native printed no summary: ${out}`));
+      }
+    });
+  });
+}
+
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+};
+
+/** A fresh profile (empty cache); requests to anything but `origin` are collected in `foreign`. */
+async function freshPage(browser, origin, foreign) {
+  const context = await browser.newContext();
+  // Watched, not intercepted: routing every request through Playwright would slow the loads
+  // being timed.
+  context.on('request', (req) => {
+    const url = req.url();
+    if (new URL(url).origin !== origin && !url.startsWith('data:')) foreign.push(url);
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { context, page, errors };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+async function runBrowser(opts, url) {
+  const browser = await chromium.launch(LAUNCH);
+  const foreign = [];
+  try {
+    const origin = new URL(url).origin;
+    // Page load to ready module, each on a fresh profile: nothing cached.
+    const ready = [];
+    const module = [];
+    for (let i = 0; i < opts.loads; i++) {
+      const { context, page, errors } = await freshPage(browser, origin, foreign);
+      await page.goto(`${url}/bench/`);
+      const t = await page.evaluate(() => window.bench.ready).catch((e) => {
+        throw new Error(`the page did not get ready: ${e.message} ${errors.join('; ')}`);
+      });
+      ready.push(t.readyMs);
+      module.push(t.moduleMs);
+      await context.close();
+    }
+    const { context, page, errors } = await freshPage(browser, origin, foreign);
+    await page.goto(`${url}/bench/`);
+    const result = await page
+      .evaluate((o) => window.bench.run(o), { runs: opts.runs, warmup: opts.warmup })
+      .catch((e) => {
+        throw new Error(`the benchmark page failed: ${e.message} ${errors.join('; ')}`);
+      });
+    await context.close();
+    if (foreign.length) throw new Error(`the page requested other origins: ${foreign.join(', ')}`);
+    result.load = {
+      loads: opts.loads,
+      readyMedianMs: median(ready),
+      readyMinMs: Math.min(...ready),
+      readyMaxMs: Math.max(...ready),
+      moduleMedianMs: median(module),
+    };
+    result.browserVersion = browser.version();
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function moduleSize() {
+  const wasm = await readFile(join(ROOT, 'pkg', 'amanat_bg.wasm'));
+  const js = await readFile(join(ROOT, 'pkg', 'amanat.js'));
+  return { wasmBytes: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length, jsBytes: js.length, jsGzip: gzipSync(js, { level: 9 }).length };
+}
+
+function table(native, browser, size) {
+  const s = browser.seal;
+  const ms = (x) => x.toFixed(2).padStart(9);
+  const row = (name, r) => `  ${name.padEnd(44)}${String(r.runs).padStart(5)}${ms(r.medianMs)}${ms(r.minMs)}${ms(r.maxMs)}`;
+  const wasmNative = s.wasm.medianMs / native.medianMs;
+  const jsWasm = s.nobleCt.medianMs / s.wasm.medianMs;
+  const jsUnsafeWasm = s.nobleUnsafe.medianMs / s.wasm.medianMs;
+  const yes = (b) => (b ? 'yes' : 'NO');
+  return [
+    'Sealing the reference ballot (NA-1: 15 options, PP-1: 20 options, one choice each, signed)',
+    `  ${'variant'.padEnd(44)}${'runs'.padStart(5)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}   (ms)`,
+    row('native (release, this machine)', native),
+    row(`wasm in headless Chromium ${browser.browserVersion}`, s.wasm),
+    row('plain JS, @noble/curves, multiply (const.)', s.nobleCt),
+    row('plain JS, @noble/curves, multiplyUnsafe', s.nobleUnsafe),
+    '',
+    `Page load to ready module (fetch + compile + instantiate + election JSON), fresh profile, ${browser.load.loads} loads:`,
+    `  median ${browser.load.readyMedianMs.toFixed(1)} ms (min ${browser.load.readyMinMs.toFixed(1)}, max ${browser.load.readyMaxMs.toFixed(1)}); module alone ready at ${browser.load.moduleMedianMs.toFixed(1)} ms`,
+    `Module size: ${(size.wasmBytes / 1024).toFixed(0)} KiB wasm (${(size.wasmGzip / 1024).toFixed(0)} KiB gzipped) + ${(size.jsBytes / 1024).toFixed(0)} KiB JS glue (${(size.jsGzip / 1024).toFixed(0)} KiB gzipped)`,
+    '',
+    'Targets:',
+    `  wasm / native      ${wasmNative.toFixed(2)}x   (target within 3x: ${yes(wasmNative <= 3)})`,
+    `  JS / wasm          ${jsWasm.toFixed(1)}x    (target at least 5x: ${yes(jsWasm >= 5)}; with multiplyUnsafe ${jsUnsafeWasm.toFixed(1)}x)`,
+    `  wasm seal < 25 ms  ${s.wasm.medianMs.toFixed(2)} ms (${yes(s.wasm.medianMs < 25)})`,
+    `  (page timer resolution: ${browser.crossOriginIsolated ? 'cross-origin isolated, fine-grained' : 'coarse, not cross-origin isolated'})`,
+  ].join('\n');
+}
+
+const opts = options(process.argv.slice(2));
+const dir = await mkdtemp(join(tmpdir(), 'amanat-bench-'));
+let server;
+try {
+  await stat(join(ROOT, 'pkg', 'amanat.js')).catch(() => {
+    throw new Error('pkg/ is missing: run make pkg first');
+  });
+  console.error('bench: native seal (cargo, release profile)…');
+  const native = await runNative(opts, dir);
+  server = await startServer({
+    routes: {
+      '/bench/election.json': { body: await readFile(join(dir, 'election.json')) },
+      '/bench/credential.txt': { body: await readFile(join(dir, 'credential.txt')) },
+    },
+  });
+  console.error(`bench: headless Chromium on ${server.url}: ${opts.loads} page loads, then ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
+  const browser = await runBrowser(opts, server.url);
+  const size = await moduleSize();
+  console.log(table(native, browser, size));
+  if (opts.json) await writeFile(opts.json, JSON.stringify({ native, browser, size }, null, 2) + '\n');
+} catch (e) {
+  console.error(`bench: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+}
