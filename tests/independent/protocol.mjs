@@ -951,3 +951,18 @@ export function checkChain(election, entries) {
   });
   return prev;
 }
+
+// ---------------------------------------------------------------- §8.3 receipts
+
+/** Verifies a ballot box receipt under the box key B (§8.3). */
+export function verifyReceipt(election, B, receipt) {
+  const r = typeof receipt === 'string' ? parseJson(receipt) : receipt;
+  shape(r, 'receipt', ['election', 'tracking', 'short', 'index', 'received', 'signature']);
+  if (!bytesEqual(fromHex(r.election, 64, 'election'), election.base)) fail('WRONG_ELECTION', 'receipt is for another election');
+  fromHex(r.tracking, 64, 'tracking');
+  const index = uint(r.index, 64, 'index');
+  const message = utf8(`${r.tracking}|${index}|${str(r.received, 'received')}`);
+  const sig = parseSchnorr(r.signature, 'signature');
+  if (!verifySchnorr(messageContext(election.base, 'receipt', message), B, sig)) verificationFailed('credential signature');
+  return { tracking: r.tracking, short: r.short, index, received: r.received };
+}
