@@ -1,7 +1,8 @@
 // `make bench`: one run, one table. Seals the reference ballot natively (the release-built
-// examples/bench_native.rs), then serves the repository on 127.0.0.1 and drives headless
-// Chromium through bench/index.html, which times the wasm module and plain JavaScript on
-// @noble/curves side by side, and measures page load to a ready module on fresh profiles.
+// examples/bench_native.rs); then with the wasm module and plain JavaScript on @noble/curves
+// side by side in Node (pkg-node/); then serves the repository on 127.0.0.1 and drives
+// headless Chromium through bench/index.html, which does the same side-by-side timing and
+// measures page load to a ready module on fresh profiles.
 //
 //   node bench/run.mjs [--runs 40] [--warmup 10] [--loads 20] [--json FILE]
 //
@@ -9,12 +10,15 @@
 // other request fails the run.
 
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import * as noble from './noble-seal.mjs';
+import { median, timeSeal } from './seal-runs.mjs';
 import { startServer } from './serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -72,10 +76,19 @@ async function freshPage(browser, origin, foreign) {
   return { context, page, errors };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+/** The same side-by-side timing as the page, in this Node process, on pkg-node/. */
+async function runNode(opts, dir) {
+  const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
+  const electionJson = await readFile(join(dir, 'election.json'), 'utf8');
+  return timeSeal({
+    amanat,
+    election: amanat.Election.fromJson(electionJson),
+    manifest: JSON.parse(electionJson).manifest,
+    code: (await readFile(join(dir, 'credential.txt'), 'utf8')).trim(),
+    noble,
+    runs: opts.runs,
+    warmup: opts.warmup,
+  });
 }
 
 async function runBrowser(opts, url) {
@@ -125,7 +138,7 @@ async function moduleSize() {
   return { wasmBytes: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length, jsBytes: js.length, jsGzip: gzipSync(js, { level: 9 }).length };
 }
 
-function table(native, browser, size) {
+function table(native, node, browser, size, load) {
   const s = browser.seal;
   const ms = (x) => x.toFixed(2).padStart(9);
   const row = (name, r) => `  ${name.padEnd(44)}${String(r.runs).padStart(5)}${ms(r.medianMs)}${ms(r.minMs)}${ms(r.maxMs)}`;
@@ -140,6 +153,9 @@ function table(native, browser, size) {
     row(`wasm in headless Chromium ${browser.browserVersion}`, s.wasm),
     row('plain JS, @noble/curves, multiply (const.)', s.nobleCt),
     row('plain JS, @noble/curves, multiplyUnsafe', s.nobleUnsafe),
+    row(`wasm in Node ${process.versions.node}`, node.wasm),
+    row(`plain JS in Node, multiply (const.)`, node.nobleCt),
+    row(`plain JS in Node, multiplyUnsafe`, node.nobleUnsafe),
     '',
     `Page load to ready module (fetch + compile + instantiate + election JSON), fresh profile, ${browser.load.loads} loads:`,
     `  median ${browser.load.readyMedianMs.toFixed(1)} ms (min ${browser.load.readyMinMs.toFixed(1)}, max ${browser.load.readyMaxMs.toFixed(1)}); module alone ready at ${browser.load.moduleMedianMs.toFixed(1)} ms`,
@@ -147,13 +163,16 @@ function table(native, browser, size) {
     '',
     'Targets:',
     `  wasm / native      ${wasmNative.toFixed(2)}x   (target within 3x: ${yes(wasmNative <= 3)})`,
-    `  JS / wasm          ${jsWasm.toFixed(1)}x    (target at least 5x: ${yes(jsWasm >= 5)}; with multiplyUnsafe ${jsUnsafeWasm.toFixed(1)}x)`,
+    `  JS / wasm          ${jsWasm.toFixed(1)}x    (in Chromium; target at least 5x: ${yes(jsWasm >= 5)}; with multiplyUnsafe ${jsUnsafeWasm.toFixed(1)}x)`,
+    `  JS / wasm in Node  ${(node.nobleCt.medianMs / node.wasm.medianMs).toFixed(1)}x    (with multiplyUnsafe ${(node.nobleUnsafe.medianMs / node.wasm.medianMs).toFixed(1)}x)`,
     `  wasm seal < 25 ms  ${s.wasm.medianMs.toFixed(2)} ms (${yes(s.wasm.medianMs < 25)})`,
     `  (page timer resolution: ${browser.crossOriginIsolated ? 'cross-origin isolated, fine-grained' : 'coarse, not cross-origin isolated'})`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; 1-minute load average ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end`,
   ].join('\n');
 }
 
 const opts = options(process.argv.slice(2));
+const load = { start: loadavg()[0], end: null };
 const dir = await mkdtemp(join(tmpdir(), 'amanat-bench-'));
 let server;
 try {
@@ -162,6 +181,11 @@ try {
   });
   console.error('bench: native seal (cargo, release profile)…');
   const native = await runNative(opts, dir);
+  await stat(join(ROOT, 'pkg-node', 'amanat.js')).catch(() => {
+    throw new Error('pkg-node/ is missing: run make pkg first');
+  });
+  console.error(`bench: Node ${process.versions.node}: ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
+  const node = await runNode(opts, dir);
   server = await startServer({
     routes: {
       '/bench/election.json': { body: await readFile(join(dir, 'election.json')) },
@@ -171,8 +195,9 @@ try {
   console.error(`bench: headless Chromium on ${server.url}: ${opts.loads} page loads, then ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
   const browser = await runBrowser(opts, server.url);
   const size = await moduleSize();
-  console.log(table(native, browser, size));
-  if (opts.json) await writeFile(opts.json, JSON.stringify({ native, browser, size }, null, 2) + '\n');
+  load.end = loadavg()[0];
+  console.log(table(native, node, browser, size, load));
+  if (opts.json) await writeFile(opts.json, JSON.stringify({ native, node, browser, size, load }, null, 2) + '\n');
 } catch (e) {
   console.error(`bench: ${e.message}`);
   process.exitCode = 1;
