@@ -3,7 +3,10 @@
 // for streaming compilation, text/javascript for modules). It also sends the cross-origin
 // isolation headers, which give the page full-resolution `performance.now()`.
 //
-//   node bench/serve.mjs [--port N]      serve until interrupted
+//   node bench/serve.mjs [--port N] [--data DIR]   serve until interrupted; with --data, also
+//       DIR/election.json and DIR/credential.txt as /bench/election.json and
+//       /bench/credential.txt (what `cargo run --release --example bench_native -- --emit DIR`
+//       writes), so bench/index.html can be run by hand
 //   import { startServer } from './serve.mjs'   (bench/run.mjs)
 
 import { createServer } from 'node:http';
@@ -82,8 +85,17 @@ export async function startServer({ root = ROOT, port = 0, routes = {} } = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf('--port');
-  const port = i > 0 ? Number(process.argv[i + 1]) : 0;
-  const { url } = await startServer({ port });
-  console.log(`serving ${ROOT} on ${url}/ (Ctrl-C stops)`);
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const routes = {};
+  const data = arg('--data');
+  if (data) {
+    for (const f of ['election.json', 'credential.txt']) {
+      routes[`/bench/${f}`] = { body: await readFile(join(data, f)) };
+    }
+  }
+  const { url } = await startServer({ port: Number(arg('--port') ?? 0), routes });
+  console.log(`serving ${ROOT} on ${url}/ (Ctrl-C stops)${data ? `; benchmark page: ${url}/bench/` : ''}`);
 }
