@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Prepares www/ to be served, after `make pkg`:
+//   1. copies the self-hosted fonts (Noto Nastaliq Urdu, Noto Sans) from node_modules into
+//      www/fonts/ (node_modules is never served);
+//   2. writes www/index.html from www/index.template.html, replacing every @sri(/path) with the
+//      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module;
+//   3. writes www/integrity.json (every served file's SHA-384, for anyone comparing builds);
+//   4. writes www/build.js, the service worker's list of files to keep offline and a version
+//      that changes whenever any of them does.
+// Usage: node scripts/integrity.mjs   (from the repository root)
+
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const www = join(root, 'www');
+const pkg = join(root, 'pkg');
+
+const FONTS = [
+  ['@fontsource/noto-nastaliq-urdu', 'noto-nastaliq-urdu-arabic-400-normal.woff2'],
+  ['@fontsource/noto-nastaliq-urdu', 'noto-nastaliq-urdu-arabic-700-normal.woff2'],
+  ['@fontsource/noto-sans', 'noto-sans-latin-400-normal.woff2'],
+  ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
+];
+const MODULE_FILES = ['amanat.js', 'amanat_bg.wasm'];
+/** Files in www/ that are generated here or are not part of the page. */
+const NOT_ASSETS = new Set(['index.template.html', 'index.html', 'build.js', 'sw.js', 'integrity.json', '.gitignore']);
+
+function fail(message) {
+  console.error(`integrity.mjs: ${message}`);
+  process.exit(1);
+}
+
+function sri(bytes) {
+  return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+}
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...walk(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** The URL path a file is served at. */
+function urlOf(path) {
+  if (path.startsWith(pkg + sep)) return `/pkg/${relative(pkg, path).split(sep).join('/')}`;
+  return `/${relative(www, path).split(sep).join('/')}`;
+}
+
+function fileOf(url) {
+  if (url.startsWith('/pkg/')) return join(pkg, ...url.slice(5).split('/'));
+  return join(www, ...url.slice(1).split('/'));
+}
+
+// 1. Fonts.
+mkdirSync(join(www, 'fonts'), { recursive: true });
+for (const [packageName, file] of FONTS) {
+  const from = join(root, 'node_modules', packageName, 'files', file);
+  if (!existsSync(from)) fail(`${from} is missing: run npm ci (make setup) first`);
+  copyFileSync(from, join(www, 'fonts', file));
+}
+
+// 2. Hashes of everything served.
+for (const file of MODULE_FILES) {
+  if (!existsSync(join(pkg, file))) fail(`pkg/${file} is missing: run make pkg first`);
+}
+const assets = [
+  ...walk(www).filter((p) => !NOT_ASSETS.has(relative(www, p).split(sep).join('/'))),
+  ...MODULE_FILES.map((f) => join(pkg, f)),
+];
+const hashes = Object.fromEntries(assets.map((p) => [urlOf(p), sri(readFileSync(p))]));
+
+// 3. index.html with every @sri(...) filled in.
+const template = readFileSync(join(www, 'index.template.html'), 'utf8');
+const html = template.replace(/@sri\(([^)]+)\)/g, (_, url) => {
+  const file = fileOf(url);
+  if (!existsSync(file)) fail(`index.template.html names ${url}, which does not exist`);
+  return hashes[url] || sri(readFileSync(file));
+});
+writeFileSync(join(www, 'index.html'), html);
+hashes['/index.html'] = sri(Buffer.from(html));
+
+writeFileSync(join(www, 'integrity.json'), `${JSON.stringify(hashes, null, 2)}\n`);
+
+// 4. The service worker's manifest. The version hashes every file's hash, so any change to
+// the page, the module or a translation makes browsers fetch the new set.
+const version = createHash('sha256')
+  .update(Object.entries(hashes).sort().map(([u, h]) => `${u} ${h}`).join('\n'))
+  .digest('hex')
+  .slice(0, 16);
+const cached = ['/', ...Object.keys(hashes).filter((u) => u !== '/index.html').sort()];
+const build = `// Written by scripts/integrity.mjs; do not edit.\nself.AMANAT_BUILD = ${JSON.stringify({ version, assets: cached }, null, 2)};\n`;
+writeFileSync(join(www, 'build.js'), build);
+
+console.log(`www: ${cached.length} files for offline use, build ${version}`);

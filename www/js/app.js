@@ -1,0 +1,633 @@
+// The voter's path: code → ballot → review → seal → cast or check → receipt, plus the outbox
+// that carries a sealed ballot to the box when the network allows, and the board lookup.
+//
+// What the page holds, and for how long: the voting code and the choices live only in memory
+// and in the (hidden) form, until the ballot is cast; then both are wiped. A challenged
+// ballot's reveal is shown once and dropped. Only sealed ballots and receipts are stored.
+
+import * as i18n from './i18n.js';
+import { loadModule } from './module.js';
+import * as api from './api.js';
+import * as outbox from './outbox.js';
+import * as ballot from './ballot.js';
+import { renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Which of the five visible steps each screen belongs to. */
+const STEP_OF = {
+  code: 'code',
+  ballot: 'ballot',
+  review: 'review',
+  sealing: 'seal',
+  tracking: 'seal',
+  challenge: 'seal',
+  sending: 'seal',
+  outbox: 'seal',
+  receipt: 'receipt',
+};
+const STEPS = ['code', 'ballot', 'review', 'seal', 'receipt'];
+const MIN_PROGRESS_MS = 500;
+
+const state = {
+  amanat: null,
+  election: null,
+  title: null,
+  code: null,
+  style: null,
+  selections: null,
+  sealed: null,
+  awaiting: null,
+  receipt: null,
+  backgroundReceipt: null,
+  screen: 'loading',
+  beforeLookup: 'code',
+  lookup: null,
+  codeStatus: null,
+};
+
+const sender = new outbox.Sender();
+
+// ---------------------------------------------------------------------------------------
+// Screens, focus and announcements
+
+function show(name, { focus = true } = {}) {
+  for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
+  state.screen = name;
+  const step = STEP_OF[name];
+  $('steps').hidden = !step;
+  const at = STEPS.indexOf(step);
+  document.querySelectorAll('#steps li').forEach((li, i) => {
+    li.classList.toggle('done', i < at);
+    if (i === at) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
+  });
+  updateBanner();
+  window.scrollTo(0, 0);
+  if (focus) $(`${name}-title`).focus();
+}
+
+function announce(text) {
+  const region = $('announcer');
+  region.textContent = '';
+  // A fresh node makes screen readers read the same text again if it repeats.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+function errorKey(err) {
+  const code = err && typeof err.code === 'string' ? err.code : 'INTERNAL';
+  return i18n.has(`errors.${code}`) ? `errors.${code}` : 'errors.INTERNAL';
+}
+
+function showError(boxId, key, args) {
+  const box = $(boxId);
+  box.hidden = false;
+  i18n.bind(box, key, args);
+}
+
+function hideError(boxId) {
+  const box = $(boxId);
+  box.hidden = true;
+  box.textContent = '';
+  box.removeAttribute('data-t');
+}
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// Banners: the network, and a ballot still on its way
+
+function updateOnline() {
+  $('offline-banner').hidden = navigator.onLine;
+}
+
+function updateBanner() {
+  const banner = $('outbox-banner');
+  const text = $('outbox-banner-text');
+  const button = $('outbox-banner-receipt');
+  const waiting = outbox.pending();
+  const onOwnScreen = ['sending', 'outbox'].includes(state.screen);
+  if (waiting.length > 0 && !onOwnScreen) {
+    i18n.bind(text, 'outbox.pendingBanner', { code: waiting[0].trackingCode });
+    banner.className = 'banner banner-waiting';
+    button.hidden = true;
+    banner.hidden = false;
+  } else if (state.backgroundReceipt && state.screen !== 'receipt') {
+    i18n.bind(text, 'outbox.sentBanner', { code: state.backgroundReceipt.short });
+    banner.className = 'banner banner-ok';
+    button.hidden = false;
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 1: the voting code, checked as it is typed
+
+/** Upper-cases and groups the code in fours, keeping the caret after the same symbol. */
+function formatCodeInput(input) {
+  const before = input.value;
+  const caret = input.selectionStart ?? before.length;
+  const symbolsBeforeCaret = before.slice(0, caret).replace(/[-\s]/g, '').length;
+  const symbols = before.replace(/[-\s]/g, '').toUpperCase();
+  const formatted = (symbols.match(/.{1,4}/g) || []).join('-');
+  if (formatted !== before) {
+    input.value = formatted;
+    let position = 0;
+    let seen = 0;
+    while (position < formatted.length && seen < symbolsBeforeCaret) {
+      if (formatted[position] !== '-') seen += 1;
+      position += 1;
+    }
+    input.setSelectionRange(position, position);
+  }
+}
+
+function renderCodeStatus(announceChange) {
+  const input = $('code-input');
+  const status = $('code-status');
+  if (!state.amanat || input.value.trim() === '') {
+    status.textContent = '';
+    status.className = 'field-status';
+    input.setAttribute('aria-invalid', 'false');
+    state.codeStatus = null;
+    return;
+  }
+  const check = state.amanat.checkCredentialCode(input.value);
+  let key;
+  let args = {};
+  let kind = 'info';
+  switch (check.status) {
+    case 'incomplete':
+      key = 'code.progress';
+      args = { typed: check.typed };
+      break;
+    case 'invalid-character':
+      key = 'code.invalidChar';
+      args = { position: check.position + 1 };
+      kind = 'error';
+      break;
+    case 'too-long':
+      key = 'code.tooLong';
+      kind = 'error';
+      break;
+    case 'typo':
+      key = 'code.typo';
+      kind = 'error';
+      break;
+    default:
+      key = 'code.valid';
+      kind = 'ok';
+  }
+  i18n.bind(status, key, args);
+  status.className = `field-status status-${kind}`;
+  input.setAttribute('aria-invalid', kind === 'error' ? 'true' : 'false');
+  // Speak only when the verdict changes (an error appears, or the code becomes right),
+  // not at every keystroke.
+  const verdict = `${check.status}:${check.position ?? ''}`;
+  if (announceChange && kind !== 'info' && verdict !== state.codeStatus) announce(status.textContent);
+  state.codeStatus = kind === 'info' ? null : verdict;
+}
+
+function submitCode(event) {
+  event.preventDefault();
+  const input = $('code-input');
+  const status = $('code-status');
+  const check = state.amanat.checkCredentialCode(input.value);
+  const fail = (key, args) => {
+    i18n.bind(status, key, args);
+    status.className = 'field-status status-error';
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    announce(status.textContent);
+  };
+  if (input.value.trim() === '') return fail('code.empty');
+  if (check.status === 'incomplete') return fail('code.incomplete', { typed: check.typed });
+  if (check.status !== 'valid') {
+    renderCodeStatus(false);
+    input.focus();
+    announce(status.textContent);
+    return;
+  }
+  let view;
+  try {
+    const styleId = state.election.styleForCode(input.value);
+    view = state.election.ballotStyle(styleId);
+  } catch (err) {
+    return fail(err.code === 'UNKNOWN_STYLE' ? 'code.wrongElection' : errorKey(err));
+  }
+  state.code = input.value;
+  if (!state.style || state.style.id !== view.id) {
+    state.style = view;
+    ballot.renderBallot($('contests'), view);
+  }
+  i18n.bindLocal($('ballot-style'), view.name);
+  hideError('ballot-error');
+  show('ballot');
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps 2 and 3: choose, then review
+
+function submitBallot(event) {
+  event.preventDefault();
+  const selections = ballot.readSelections($('contests'));
+  const problem = ballot.firstProblem($('contests'), state.style, selections);
+  if (problem) {
+    showError('ballot-error', problem.key, problem.args);
+    const first = problem.fieldset && problem.fieldset.querySelector('input');
+    if (first) first.focus();
+    return;
+  }
+  hideError('ballot-error');
+  state.selections = selections;
+  ballot.renderSummary($('review-list'), state.style, selections);
+  hideError('review-error');
+  show('review');
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 4: seal, then cast or check
+
+async function seal() {
+  show('sealing');
+  // Let the progress screen paint before the module takes the main thread.
+  await nextFrame();
+  await nextFrame();
+  const started = performance.now();
+  try {
+    performance.mark('amanat-seal-start');
+    state.sealed = state.amanat.seal(state.election, state.code, state.selections);
+    performance.measure('amanat-seal', 'amanat-seal-start');
+  } catch (err) {
+    state.sealed = null;
+    show('review');
+    showError('review-error', errorKey(err));
+    return;
+  }
+  const spent = performance.now() - started;
+  if (spent < MIN_PROGRESS_MS) await sleep(MIN_PROGRESS_MS - spent);
+  $('tracking-code').textContent = state.sealed.trackingCode;
+  hideError('tracking-error');
+  show('tracking');
+  announce(`${i18n.t('tracking.codeLabel')}: ${state.sealed.trackingCode.split('').join(' ')}`);
+}
+
+/** Drops every trace of the code and the choices from the page. */
+function forgetChoices() {
+  state.code = null;
+  state.selections = null;
+  ballot.clearBallot($('contests'));
+  $('review-list').replaceChildren();
+  $('challenge-list').replaceChildren();
+  const input = $('code-input');
+  input.value = '';
+  renderCodeStatus(false);
+}
+
+function cast() {
+  const sealed = state.sealed;
+  if (!sealed) return;
+  state.sealed = null;
+  let entry;
+  try {
+    entry = { trackingHash: sealed.trackingHash, trackingCode: sealed.trackingCode, ballotJson: sealed.cast() };
+  } catch (err) {
+    showError('tracking-error', errorKey(err));
+    return;
+  } finally {
+    sealed.free();
+  }
+  forgetChoices();
+  outbox.keep(entry);
+  state.awaiting = entry.trackingHash;
+  $('outbox-code').textContent = entry.trackingCode;
+  show('sending');
+  sender.flush();
+}
+
+async function challenge() {
+  const sealed = state.sealed;
+  if (!sealed) return;
+  state.sealed = null;
+  let ballotJson;
+  let challengeJson;
+  let trackingCode;
+  try {
+    ballotJson = sealed.ballotJson;
+    trackingCode = sealed.trackingCode;
+    challengeJson = sealed.challenge();
+  } catch (err) {
+    showError('tracking-error', errorKey(err));
+    return;
+  } finally {
+    sealed.free();
+  }
+  let revealed = null;
+  try {
+    revealed = state.amanat.checkChallenge(state.election, ballotJson, challengeJson);
+  } catch {
+    revealed = null;
+  }
+  const matches = revealed !== null && sameSelections(revealed, state.selections, state.style);
+  $('challenge-ok').hidden = !matches;
+  $('challenge-bad').hidden = matches;
+  ballot.renderSummary($('challenge-list'), state.style, revealed || {});
+  $('challenge-tracking').textContent = trackingCode;
+  const board = $('challenge-board');
+  board.textContent = '';
+  board.removeAttribute('data-t');
+  show('challenge');
+  announce(i18n.t(matches ? 'challenge.matched' : 'challenge.failed'));
+  try {
+    const posted = await api.postChallenge(ballotJson, challengeJson);
+    i18n.bind(board, 'challenge.posted', { index: posted.index });
+  } catch {
+    i18n.bind(board, 'challenge.notPosted');
+  }
+}
+
+function sameSelections(a, b, style) {
+  return style.contests.every((contest) => {
+    const x = [...(a[contest.id] || [])].sort();
+    const y = [...(b[contest.id] || [])].sort();
+    return x.length === y.length && x.every((v, i) => v === y[i]);
+  });
+}
+
+function backToReview() {
+  $('challenge-list').replaceChildren();
+  ballot.renderSummary($('review-list'), state.style, state.selections);
+  hideError('review-error');
+  show('review');
+}
+
+// ---------------------------------------------------------------------------------------
+// Sending: the outbox reports, the page shows where the ballot is
+
+function onSenderEvent(event) {
+  const ours = event.entry && event.entry.trackingHash === state.awaiting;
+  switch (event.type) {
+    case 'sending':
+      if (ours && state.screen === 'outbox') i18n.bind($('outbox-detail'), 'cast.title');
+      break;
+    case 'sent':
+      if (ours) {
+        state.awaiting = null;
+        showReceipt(event.receipt);
+        announce(i18n.t('receipt.reached'));
+      } else {
+        state.backgroundReceipt = event.receipt;
+        announce(i18n.t('outbox.sentBanner', { code: event.receipt.short }));
+      }
+      break;
+    case 'waiting':
+      if (ours) {
+        $('outbox-code').textContent = event.entry.trackingCode;
+        hideError('outbox-error');
+        $('outbox-retry').hidden = false;
+        $('outbox-restart').hidden = true;
+        i18n.bind($('outbox-detail'), 'outbox.retrying');
+        if (state.screen !== 'outbox') {
+          show('outbox');
+          announce(i18n.t('outbox.title'));
+        }
+      }
+      break;
+    case 'refused':
+      if (ours) {
+        state.awaiting = null;
+        $('outbox-code').textContent = event.entry.trackingCode;
+        show('outbox');
+        $('outbox-detail').textContent = '';
+        $('outbox-detail').removeAttribute('data-t');
+        showError('outbox-error', errorKey(event.error));
+        $('outbox-retry').hidden = true;
+        $('outbox-restart').hidden = false;
+      }
+      break;
+    default:
+      break;
+  }
+  updateBanner();
+}
+
+function showReceipt(receipt) {
+  state.receipt = receipt;
+  renderReceipt(receipt, state.title);
+  show('receipt');
+}
+
+// ---------------------------------------------------------------------------------------
+// Looking up a tracking code on the board
+
+function openLookup(prefill) {
+  if (state.screen !== 'lookup') state.beforeLookup = state.screen === 'loading' ? 'code' : state.screen;
+  $('lookup-result').replaceChildren();
+  state.lookup = null;
+  renderSaved();
+  show('lookup');
+  if (prefill) {
+    $('lookup-input').value = prefill;
+    runLookup();
+  }
+}
+
+function normalizeTracking(text) {
+  if (state.amanat) return state.amanat.normalizeTrackingCode(text);
+  throw Object.assign(new Error('module not loaded'), { code: 'BAD_ENCODING' });
+}
+
+async function runLookup(event) {
+  if (event) event.preventDefault();
+  const result = $('lookup-result');
+  let code;
+  try {
+    code = normalizeTracking($('lookup-input').value);
+  } catch {
+    state.lookup = { key: 'lookup.badCode' };
+    renderLookup();
+    $('lookup-input').focus();
+    return;
+  }
+  $('lookup-input').value = code;
+  result.replaceChildren(i18n.bind(document.createElement('p'), 'lookup.searching'));
+  try {
+    state.lookup = { entries: await api.boardEntries(code) };
+  } catch {
+    state.lookup = { key: 'lookup.failed' };
+  }
+  renderLookup();
+}
+
+function renderLookup() {
+  const result = $('lookup-result');
+  result.replaceChildren();
+  const found = state.lookup;
+  if (!found) return;
+  if (found.key) {
+    const p = i18n.bind(document.createElement('p'), found.key);
+    p.className = 'result result-bad';
+    result.append(p);
+    return;
+  }
+  if (found.entries.length === 0) {
+    const p = i18n.bind(document.createElement('p'), 'lookup.notFound');
+    p.className = 'result result-bad';
+    result.append(p);
+    return;
+  }
+  const ok = i18n.bind(document.createElement('p'), 'lookup.found');
+  ok.className = 'result result-ok';
+  const list = document.createElement('ul');
+  list.className = 'board-entries';
+  for (const entry of found.entries) {
+    const item = document.createElement('li');
+    const key = entry.kind === 'challenge' ? 'lookup.entryChallenge' : 'lookup.entryCast';
+    i18n.bind(item, key, { index: entry.index, received: i18n.formatTime(entry.received) });
+    const code = document.createElement('span');
+    code.className = 'code entry-code';
+    code.dir = 'ltr';
+    code.textContent = entry.short;
+    item.prepend(code, document.createElement('br'));
+    list.append(item);
+  }
+  result.append(ok, list);
+}
+
+function renderSaved() {
+  const saved = outbox.receipts();
+  $('lookup-saved').hidden = saved.length === 0;
+  const list = $('lookup-saved-list');
+  list.replaceChildren();
+  for (const receipt of saved) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button secondary code';
+    button.dir = 'ltr';
+    button.textContent = receipt.short;
+    button.addEventListener('click', () => {
+      $('lookup-input').value = receipt.short;
+      runLookup();
+    });
+    item.append(button);
+    list.append(item);
+  }
+}
+
+function closeLookup() {
+  if (window.location.hash === '#lookup') history.replaceState(null, '', window.location.pathname);
+  show(state.amanat ? state.beforeLookup : 'loading');
+}
+
+// ---------------------------------------------------------------------------------------
+// Language
+
+/** The switch is labelled in the language it leads to, and says so to screen readers. */
+function markSwitch() {
+  $('lang-switch').lang = i18n.language() === 'ur' ? 'en' : 'ur';
+}
+
+function switchLanguage() {
+  i18n.setLanguage(i18n.language() === 'ur' ? 'en' : 'ur');
+  markSwitch();
+  if (state.codeStatus !== null || $('code-input').value) renderCodeStatus(false);
+  refreshTimes();
+  if (state.receipt) refreshDownload(state.receipt, state.title);
+  if (state.screen === 'lookup') renderLookup();
+  updateBanner();
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+async function loadElection() {
+  show('loading', { focus: false });
+  $('loading-error').hidden = true;
+  $('loading-retry').hidden = true;
+  try {
+    const [amanat, json] = await Promise.all([loadModule(), api.electionJson()]);
+    state.amanat = amanat;
+    state.election = amanat.Election.fromJson(json);
+    state.title = state.election.title;
+    i18n.bindLocal($('election-title'), state.title);
+  } catch (err) {
+    const key = err && err.code === 'NETWORK' ? 'loading.failed' : errorKey(err);
+    showError('loading-error', key === 'errors.INTERNAL' ? 'loading.failed' : key);
+    $('loading-retry').hidden = false;
+    return;
+  }
+  if (window.location.hash === '#lookup') openLookup();
+  else show('code', { focus: false });
+  if (outbox.pending().length > 0) sender.flush();
+}
+
+function wire() {
+  $('lang-switch').addEventListener('click', switchLanguage);
+  $('loading-retry').addEventListener('click', loadElection);
+  $('code-input').addEventListener('input', (event) => {
+    formatCodeInput(event.target);
+    renderCodeStatus(true);
+  });
+  $('code-form').addEventListener('submit', submitCode);
+  $('ballot-form').addEventListener('submit', submitBallot);
+  $('contests').addEventListener('change', (event) => {
+    ballot.limitChoices($('contests'), state.style, event.target, announce);
+    if (!$('ballot-error').hidden) hideError('ballot-error');
+  });
+  $('ballot-back').addEventListener('click', () => show('code'));
+  $('review-change').addEventListener('click', () => show('ballot'));
+  $('review-seal').addEventListener('click', seal);
+  $('tracking-cast').addEventListener('click', cast);
+  $('tracking-challenge').addEventListener('click', challenge);
+  $('challenge-back').addEventListener('click', backToReview);
+  $('outbox-retry').addEventListener('click', () => {
+    i18n.bind($('outbox-detail'), 'cast.title');
+    sender.flush();
+  });
+  $('outbox-restart').addEventListener('click', () => show('code'));
+  $('outbox-banner-receipt').addEventListener('click', () => {
+    const receipt = state.backgroundReceipt;
+    state.backgroundReceipt = null;
+    if (receipt) showReceipt(receipt);
+  });
+  $('receipt-print').addEventListener('click', () => window.print());
+  $('receipt-lookup').addEventListener('click', () => openLookup(state.receipt && state.receipt.short));
+  $('receipt-revote').addEventListener('click', () => {
+    state.receipt = null;
+    show('code');
+  });
+  $('lookup-form').addEventListener('submit', runLookup);
+  $('lookup-back').addEventListener('click', closeLookup);
+  $('footer-lookup').addEventListener('click', (event) => {
+    event.preventDefault();
+    openLookup();
+  });
+  window.addEventListener('hashchange', () => {
+    if (window.location.hash === '#lookup' && state.amanat) openLookup();
+  });
+  window.addEventListener('online', updateOnline);
+  window.addEventListener('offline', updateOnline);
+  sender.on(onSenderEvent);
+}
+
+async function main() {
+  await i18n.loadLanguages();
+  i18n.setLanguage(i18n.preferredLanguage());
+  markSwitch();
+  wire();
+  updateOnline();
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      // Without a service worker the page still works; it just cannot reopen offline.
+    });
+  }
+  await loadElection();
+}
+
+main();

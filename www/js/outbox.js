@@ -1,0 +1,132 @@
+// The outbox: sealed ballots waiting to reach the box, and the receipts that came back.
+//
+// Only what the box may see is ever stored: the sealed ballot JSON (ciphertexts, proofs,
+// signature), its tracking code, and the receipt. Never the choices, the seed or the code.
+// Sending is safe to repeat: the box answers a ballot it already holds (same tracking hash)
+// with the same receipt and does not append it again, so a retry can never double-cast.
+// Ballots are sent one at a time in the order they were sealed, so a revote stays the later.
+
+import { castBallot } from './api.js';
+
+const OUTBOX_KEY = 'amanat.outbox';
+const RECEIPTS_KEY = 'amanat.receipts';
+const MAX_DELAY_MS = 60_000;
+
+// If the browser refuses storage (private mode, full disk) the lists live in memory for as
+// long as the page is open: the ballot is still sent, only not kept across a reload.
+const memory = new Map();
+
+function read(key) {
+  if (memory.has(key)) return memory.get(key);
+  try {
+    const value = JSON.parse(localStorage.getItem(key) || '[]');
+    return Array.isArray(value) ? value : [];
+  } catch {
+    return [];
+  }
+}
+
+function write(key, list) {
+  try {
+    localStorage.setItem(key, JSON.stringify(list));
+    memory.delete(key);
+  } catch {
+    memory.set(key, list);
+  }
+}
+
+/** Sealed ballots not yet acknowledged by the box, oldest first. */
+export function pending() {
+  return read(OUTBOX_KEY);
+}
+
+/** Receipts kept on this device, newest first. */
+export function receipts() {
+  return read(RECEIPTS_KEY);
+}
+
+/** The stored receipt for a full tracking hash, if any. */
+export function receiptFor(trackingHash) {
+  return receipts().find((r) => r.tracking === trackingHash) || null;
+}
+
+/** Keeps a sealed ballot until the box has it. */
+export function keep({ trackingHash, trackingCode, ballotJson }) {
+  const list = pending().filter((e) => e.trackingHash !== trackingHash);
+  list.push({ trackingHash, trackingCode, ballotJson, sealedAt: new Date().toISOString() });
+  write(OUTBOX_KEY, list);
+}
+
+function settle(trackingHash, receipt) {
+  write(OUTBOX_KEY, pending().filter((e) => e.trackingHash !== trackingHash));
+  if (receipt) {
+    const rest = receipts().filter((r) => r.tracking !== receipt.tracking);
+    write(RECEIPTS_KEY, [receipt, ...rest].slice(0, 20));
+  }
+}
+
+/**
+ * Sends waiting ballots until the outbox is empty, the box refuses one for good, or the
+ * network fails (then it tries again later, backing off up to a minute, and at once when the
+ * browser reports it is back online). Listeners hear:
+ *   {type: 'sending', entry} | {type: 'sent', entry, receipt} |
+ *   {type: 'refused', entry, error} | {type: 'waiting', entry, error, delay}
+ */
+export class Sender {
+  constructor() {
+    this.listeners = new Set();
+    this.running = null;
+    this.timer = null;
+    this.delay = 2000;
+    window.addEventListener('online', () => this.flush());
+  }
+
+  on(listener) {
+    this.listeners.add(listener);
+  }
+
+  emit(event) {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Starts sending now (or joins the send already running). */
+  flush() {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.running) {
+      this.running = this.run().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  async run() {
+    for (;;) {
+      const [entry] = pending();
+      if (!entry) {
+        this.delay = 2000;
+        return;
+      }
+      this.emit({ type: 'sending', entry });
+      try {
+        const receipt = await castBallot(entry.ballotJson);
+        settle(entry.trackingHash, receipt);
+        this.delay = 2000;
+        this.emit({ type: 'sent', entry, receipt });
+      } catch (error) {
+        if (error.retryable) {
+          const delay = this.delay;
+          this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+          this.timer = setTimeout(() => this.flush(), delay);
+          this.emit({ type: 'waiting', entry, error, delay });
+          return;
+        }
+        settle(entry.trackingHash, null);
+        this.emit({ type: 'refused', entry, error });
+      }
+    }
+  }
+}
