@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e pkg cli demo bench clean
+.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench clean
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +30,17 @@ test-independent:
 ## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
 bench: setup pkg
 	node bench/run.mjs $(BENCH_ARGS)
+
+## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
+## index.html with subresource-integrity hashes, integrity.json, the service worker's file list.
+www-assets: pkg/amanat_bg.wasm
+	node scripts/integrity.mjs
+
+## The voter page end to end: headless Chromium against `amanat serve` on loopback.
+## Screens of every step, both languages, phone size, go to test-artifacts/screens/.
+test-e2e: www-assets
+	cargo build -p amanat-authority --bin amanat
+	node --test tests/e2e/
 
 clean:
 	cargo clean
