@@ -390,7 +390,7 @@ impl SealedBallot {
             for (o, &bit) in c.options.iter().zip(bits) {
                 let r = nonces.encryption(&c.id, &o.id);
                 let v = u32::from(bit);
-                let ciphertext = key.encrypt(v, &r.0);
+                let ciphertext = key.encrypt_bit(subtle::Choice::from(bit & 1), &r.0);
                 let ctx = selection_context(base, cred_key, &c.id, &o.id);
                 let proof = DisjunctiveProof::prove(&ctx, key, &ciphertext, v, &r.0, 0, 1, |m| {
                     nonces.branch(&c.id, &o.id, m)

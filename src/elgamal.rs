@@ -2,11 +2,12 @@
 
 use core::ops::Add;
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
+use curve25519_dalek::constants::{RISTRETTO_BASEPOINT_POINT, RISTRETTO_BASEPOINT_TABLE};
 use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
 use curve25519_dalek::traits::Identity;
 use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
+use subtle::ConditionallySelectable;
 
 use crate::encoding::{Point, PublicKey};
 use crate::hash::Transcript;
@@ -31,7 +32,23 @@ impl ElectionKey {
         &self.key
     }
 
-    /// `Enc(v; r)`.
+    /// `Enc(bit; r)` for a secret bit, without a multiplication or a branch on the bit:
+    /// `bit·G` is the identity or `G`, chosen in constant time.
+    pub(crate) fn encrypt_bit(&self, bit: subtle::Choice, r: &Scalar) -> Ciphertext {
+        let a = RISTRETTO_BASEPOINT_TABLE * r;
+        let vg = RistrettoPoint::conditional_select(
+            &RistrettoPoint::identity(),
+            &RISTRETTO_BASEPOINT_POINT,
+            bit,
+        );
+        let b = vg + &self.table * r;
+        Ciphertext {
+            a: Point::new(a),
+            b: Point::new(b),
+        }
+    }
+
+    /// `Enc(v; r)` for a public `v`.
     pub(crate) fn encrypt(&self, v: u32, r: &Scalar) -> Ciphertext {
         let a = RISTRETTO_BASEPOINT_TABLE * r;
         let b = RISTRETTO_BASEPOINT_TABLE * &Scalar::from(v) + &self.table * r;
@@ -98,6 +115,7 @@ impl Add for Ciphertext {
 mod tests {
     use super::*;
     use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+    use subtle::Choice;
 
     #[test]
     fn decrypts_and_adds() {
@@ -106,6 +124,8 @@ mod tests {
         let c1 = key.encrypt(1, &Scalar::from(5u64));
         let c2 = key.encrypt(1, &Scalar::from(7u64));
         let c3 = key.encrypt(0, &Scalar::from(9u64));
+        assert_eq!(key.encrypt_bit(Choice::from(1), &Scalar::from(5u64)), c1);
+        assert_eq!(key.encrypt_bit(Choice::from(0), &Scalar::from(9u64)), c3);
         let s = Ciphertext::sum([&c1, &c2, &c3]);
         assert_eq!(s, c1 + c2 + c3);
         // b - x a = 2G

@@ -16,10 +16,14 @@
 //! The prover knows the nonce `r` and the value `v`. It computes every branch with the same
 //! operations: for a simulated branch it draws `v_m = u_m` and `c_m`, for the real one it uses
 //! `c_m = 0` (selected in constant time), so that `a_m = (u_m − c_m·r)·G` and
-//! `b_m = (u_m − c_m·r)·K − c_m·(v − m)·G` are three fixed-base multiplications in every branch
-//! and the real branch is never distinguished by a branch or a different operation.
+//! `b_m = (u_m − c_m·r)·K − c_m·(v − m)·G` are fixed-base multiplications in every branch
+//! and the real branch is never distinguished by a branch or a different operation. With two
+//! branches (the 0/1 proof) the real branch's `(v − m)` term is zero, so a single product
+//! `(t_0 + t_1)·G` is computed and given to the simulated branch by a constant-time select.
 
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
 use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -100,26 +104,47 @@ impl DisjunctiveProof {
         mut nonces: impl FnMut(u32) -> BranchNonces,
     ) -> DisjunctiveProof {
         let n = (hi - lo + 1) as usize;
-        let mut commitments = Vec::with_capacity(n);
         let mut challenges = Vec::with_capacity(n);
         let mut us = Vec::with_capacity(n);
         let mut reals = Vec::with_capacity(n);
+        let mut ss = Vec::with_capacity(n);
+        let mut ts = Vec::with_capacity(n);
         let v = Scalar::from(value);
         for m in lo..=hi {
             let real = m.ct_eq(&value);
             let bn = nonces(m);
             let c = Scalar::conditional_select(&bn.c, &Scalar::ZERO, real);
-            let s = bn.u - c * r;
-            let t = -(c * (v - Scalar::from(m)));
-            let a = RISTRETTO_BASEPOINT_TABLE * &s;
-            let b = &key.table * &s + RISTRETTO_BASEPOINT_TABLE * &t;
+            ss.push(bn.u - c * r);
+            ts.push(-(c * (v - Scalar::from(m))));
+            challenges.push(c);
+            us.push(bn.u);
+            reals.push(real);
+        }
+        // t_m·G for every branch. The real branch has t = 0, so with two branches the one
+        // product T = (t_0 + t_1)·G serves both: t_m·G = real_m ? 0 : T, chosen in constant time.
+        let tgs: Vec<RistrettoPoint> = if n == 2 {
+            let t = RISTRETTO_BASEPOINT_TABLE * &(ts[0] + ts[1]);
+            reals
+                .iter()
+                .map(|real| {
+                    RistrettoPoint::conditional_select(&t, &RistrettoPoint::identity(), *real)
+                })
+                .collect()
+        } else {
+            ts.iter().map(|t| RISTRETTO_BASEPOINT_TABLE * t).collect()
+        };
+        let mut commitments = Vec::with_capacity(n);
+        for (s, tg) in ss.iter_mut().zip(&tgs) {
+            let a = RISTRETTO_BASEPOINT_TABLE * &*s;
+            let b = &key.table * &*s + tg;
             commitments.push(Commitment {
                 a: Point::new(a),
                 b: Point::new(b),
             });
-            challenges.push(c);
-            us.push(bn.u);
-            reals.push(real);
+            zeroize::Zeroize::zeroize(s);
+        }
+        for t in ts.iter_mut() {
+            zeroize::Zeroize::zeroize(t);
         }
         let total = challenge(context, key, lo, hi, ct, &commitments);
         let real_c = total - challenges.iter().sum::<Scalar>();
