@@ -1,19 +1,32 @@
 //! Sealing and verifying the reference ballot: two contests of 15 and 20 options, one
 //! selection each, credential signature included. Run with `cargo bench --bench ballot`.
 
-use amanat::{Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, SealedBallot, Selections};
+use amanat::{
+    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey,
+    SealedBallot, Selections,
+};
 use criterion::{criterion_group, criterion_main, Criterion};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use rand_core::OsRng;
 
 fn reference() -> Option<(Election, Credential, Selections)> {
-    let manifest: Manifest = serde_json::from_str(include_str!("../tests/vectors/manifest.json")).ok()?;
-    let key = PublicKey::from_bytes(&(G * Scalar::from(12345u64)).compress().to_bytes(), "k").ok()?;
+    let manifest: Manifest =
+        serde_json::from_str(include_str!("../tests/vectors/manifest.json")).ok()?;
+    let key =
+        PublicKey::from_bytes(&(G * Scalar::from(12345u64)).compress().to_bytes(), "k").ok()?;
     let (_code, cred) = Credential::generate(&manifest.election_id, 0, &mut OsRng).ok()?;
-    let list = CredentialList::new(vec![CredentialEntry { key: *cred.public_key(), style: "NA-1.PP-1".into() }]).ok()?;
+    let list = CredentialList::new(vec![CredentialEntry {
+        key: *cred.public_key(),
+        style: "NA-1.PP-1".into(),
+    }])
+    .ok()?;
     let election = Election::new(manifest, 3, 2, key, list.summary()).ok()?;
-    let s: Selections = [("NA-1".to_string(), vec!["na-1-03".to_string()]), ("PP-1".to_string(), vec!["pp-1-17".to_string()])].into();
+    let s: Selections = [
+        ("NA-1".to_string(), vec!["na-1-03".to_string()]),
+        ("PP-1".to_string(), vec!["pp-1-17".to_string()]),
+    ]
+    .into();
     Some((election, cred, s))
 }
 
@@ -23,12 +36,18 @@ fn bench(c: &mut Criterion) {
         return;
     };
     let mut g = c.benchmark_group("reference ballot (15 + 20 options)");
-    g.bench_function("seal", |b| b.iter(|| SealedBallot::seal(&election, &cred, &selections, &mut OsRng)));
-    let Ok(sealed) = SealedBallot::seal(&election, &cred, &selections, &mut OsRng) else { return };
+    g.bench_function("seal", |b| {
+        b.iter(|| SealedBallot::seal(&election, &cred, &selections, &mut OsRng))
+    });
+    let Ok(sealed) = SealedBallot::seal(&election, &cred, &selections, &mut OsRng) else {
+        return;
+    };
     let ballot = sealed.cast();
     g.bench_function("verify", |b| b.iter(|| ballot.verify(&election)));
     let json = ballot.to_json();
-    g.bench_function("parse + verify", |b| b.iter(|| Ballot::from_json(&json).and_then(|b| b.verify(&election))));
+    g.bench_function("parse + verify", |b| {
+        b.iter(|| Ballot::from_json(&json).and_then(|b| b.verify(&election)))
+    });
     g.bench_function("load election", |b| {
         let ej = election.to_json();
         b.iter(|| Election::from_json(&ej))
