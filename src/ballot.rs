@@ -347,6 +347,41 @@ impl core::fmt::Debug for SealedBallot {
 impl SealedBallot {
     /// Seals a ballot with a fresh random seed from `rng`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use amanat::{Credential, CredentialEntry, CredentialList, Election, Manifest, Point, PublicKey, SealedBallot, Selections};
+    /// use curve25519_dalek::{constants::RISTRETTO_BASEPOINT_POINT as G, Scalar};
+    /// use rand_core::OsRng;
+    ///
+    /// # fn main() -> amanat::Result<()> {
+    /// let manifest: Manifest = amanat::encoding::from_json(r#"{
+    ///   "election_id": "demo", "title": {"en": "Demo", "ur": "ڈیمو"},
+    ///   "contests": [{"id": "NA-1", "name": {"en": "NA-1", "ur": "این اے-1"},
+    ///     "min_selections": 1, "max_selections": 1, "options": [
+    ///       {"id": "a", "name": {"en": "Ayesha", "ur": "عائشہ"}, "symbol": "lantern"},
+    ///       {"id": "b", "name": {"en": "Bilal", "ur": "بلال"}, "symbol": "book"}]}],
+    ///   "ballot_styles": [{"id": "S1", "name": {"en": "S1", "ur": "S1"}, "contests": ["NA-1"]}]
+    /// }"#)?;
+    /// // In a real election the joint key comes from the trustees' ceremony.
+    /// let key = PublicKey::new(Point::from_point(G * Scalar::random(&mut OsRng)), "joint key")?;
+    /// let (code, credential) = Credential::generate(&manifest.election_id, 0, &mut OsRng)?;
+    /// let list = CredentialList::new(vec![CredentialEntry { key: *credential.public_key(), style: "S1".into() }])?;
+    /// let election = Election::new(manifest, 1, 1, key, list.summary())?;
+    ///
+    /// // On the voter's device: the typed code gives the credential; seal the choices.
+    /// let credential = Credential::from_code(&election, code.expose())?;
+    /// let choices: Selections = [("NA-1".to_string(), vec!["b".to_string()])].into();
+    /// let sealed = SealedBallot::seal(&election, &credential, &choices, &mut OsRng)?;
+    /// println!("tracking code {}", sealed.tracking().short());
+    /// let ballot = sealed.cast(); // the seed is wiped; the ballot goes to the box
+    ///
+    /// // At the ballot box, or anywhere: verify.
+    /// ballot.verify_listed(&election, &list)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// As [`SealedBallot::seal_with_seed`].
     pub fn seal<R: RngCore + CryptoRng>(
