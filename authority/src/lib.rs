@@ -3,3 +3,7 @@
 //! (src/main.rs) is a thin command-line layer over these modules.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod credentials;
+pub mod error;
+pub mod files;

@@ -1,12 +1,48 @@
-//! `amanat`: the election authority's command-line tool.
+//! `amanat`: the election authority's command-line tool. A thin dispatcher: each
+//! subcommand's arguments and `run` live in the library module that owns it.
 
-use clap::Parser;
+use std::fmt::Display;
+use std::process::ExitCode;
 
-/// Amanat election authority tools.
+use amanat_authority::{credentials, server};
+use clap::{Parser, Subcommand};
+
+/// Amanat election authority tools: key ceremony, credentials, ballot box, tally, threshold
+/// decryption, the election record and its verifier.
 #[derive(Parser)]
 #[command(name = "amanat", version, about)]
-enum Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _ = Cli::parse();
+#[derive(Subcommand)]
+enum Command {
+    /// Generate secret voter credential codes and the public credential list.
+    Credentials(credentials::CredentialsArgs),
+    /// Run the ballot box: the HTTP API and the voter page.
+    Serve(server::ServeArgs),
+    /// Close the polls (works while the ballot box runs).
+    Close(server::CloseArgs),
+    /// Write the ballot box's board as JSON (the tally's input).
+    ExportBoard(server::ExportBoardArgs),
+}
+
+fn report<E: Display>(result: Result<(), E>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("amanat: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Credentials(args) => report(credentials::run(args)),
+        Command::Serve(args) => report(server::serve(args)),
+        Command::Close(args) => report(server::close(args)),
+        Command::ExportBoard(args) => report(server::export_board(args)),
+    }
 }

@@ -1,0 +1,73 @@
+//! Reading and writing the election's files: public documents, and secret ones created
+//! readable by their owner only.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ToolError, ToolResult};
+
+/// Reads a whole text file.
+///
+/// # Errors
+/// [`ToolError::Io`].
+pub fn read_text(path: &Path) -> ToolResult<String> {
+    fs::read_to_string(path).map_err(|e| ToolError::io(path, e))
+}
+
+/// Reads and parses a JSON document through the core's typed error mapping.
+///
+/// # Errors
+/// [`ToolError::Io`] or [`ToolError::Document`].
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> ToolResult<T> {
+    let text = read_text(path)?;
+    amanat::encoding::from_json(&text).map_err(|e| ToolError::document(path, e))
+}
+
+/// Writes a public file, creating its parent directories.
+///
+/// # Errors
+/// [`ToolError::Io`].
+pub fn write_public(path: &Path, text: &str) -> ToolResult<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| ToolError::io(dir, e))?;
+    }
+    fs::write(path, text).map_err(|e| ToolError::io(path, e))
+}
+
+/// Writes a value as pretty JSON to a public file.
+///
+/// # Errors
+/// [`ToolError::Io`], or [`ToolError::Invalid`] if the value does not serialize.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> ToolResult<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ToolError::Invalid(format!("cannot serialize {}: {e}", path.display())))?;
+    write_public(path, &(text + "\n"))
+}
+
+/// Writes a secret file, readable and writable by its owner only (mode 0600 on Unix). The
+/// file is created with that mode, so the secret is never readable by others, not even
+/// briefly. An existing file is replaced.
+///
+/// # Errors
+/// [`ToolError::Io`].
+pub fn write_secret(path: &Path, bytes: &[u8]) -> ToolResult<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| ToolError::io(dir, e))?;
+    }
+    let _ = fs::remove_file(path);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| ToolError::io(path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| ToolError::io(path, e))
+}
