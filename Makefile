@@ -25,11 +25,32 @@ test-native:
 test-independent:
 	node tests/independent/verify.mjs tests/vectors
 
-## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
-## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a
-## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
-bench: setup pkg
-	node bench/run.mjs $(BENCH_ARGS)
+## The npm packages of the wasm module: pkg/ (ES module for browsers), pkg-node/ (Node),
+## pkg-bundler/ (webpack, Vite). Rebuilt only when the core's sources change.
+WASM_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock README.md
+WASM_PACK := wasm-pack build --release
+
+pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
+	@ls -l pkg/amanat_bg.wasm | awk '{print "pkg/amanat_bg.wasm: " $$5 " bytes"}'
+	@gzip -9 -c pkg/amanat_bg.wasm | wc -c | awk '{print "pkg/amanat_bg.wasm gzipped: " $$1 " bytes"}'
+
+pkg/amanat_bg.wasm: $(WASM_SRC)
+	$(WASM_PACK) --target web --out-dir pkg
+
+pkg-node/amanat_bg.wasm: $(WASM_SRC)
+	$(WASM_PACK) --target nodejs --out-dir pkg-node
+
+pkg-bundler/amanat_bg.wasm: $(WASM_SRC)
+	$(WASM_PACK) --target bundler --out-dir pkg-bundler
+
+## The binding's Rust tests inside headless Chromium and inside Node.
+test-wasm:
+	wasm-pack test --headless --chrome -- --test wasm_browser
+	wasm-pack test --node -- --test wasm_node
+
+## The package as an embedding developer uses it, under node --test.
+test-js: pkg-node/amanat_bg.wasm
+	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
 ## index.html with subresource-integrity hashes, integrity.json, the service worker's file list.
@@ -41,6 +62,12 @@ www-assets: pkg/amanat_bg.wasm
 test-e2e: www-assets
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
+
+## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
+## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a
+## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
+bench: setup pkg
+	node bench/run.mjs $(BENCH_ARGS)
 
 clean:
 	cargo clean

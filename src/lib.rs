@@ -14,6 +14,8 @@ mod hash;
 pub mod manifest;
 pub mod proofs;
 pub mod secret;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub mod wasm;
 
 pub use ballot::{normalize_short_code, Ballot, Challenge, SealedBallot, Selections, Tracking};
 pub use board::{BoardEntry, EntryKind};

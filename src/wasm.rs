@@ -1,0 +1,459 @@
+//! The JavaScript binding (built by wasm-pack into `pkg/`): thin wrappers around the core
+//! types, no cryptography of its own.
+//!
+//! Every function returns `Result<_, JsValue>`; a failure reaches JavaScript as a thrown
+//! `Error` whose `code` property is a stable code of [`Error::code`] (or `INTERNAL` when the
+//! binding itself fails, which it should not). Nothing here panics: a panic inside wasm is an
+//! `unreachable` trap in the voter's browser.
+//!
+//! Structured values cross the boundary as JSON text parsed by the JavaScript engine
+//! (`JSON.parse` / `JSON.stringify`), which keeps the module small; their TypeScript shapes
+//! are declared below.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::ballot::{normalize_short_code, Ballot, Challenge, Selections};
+use crate::credential::{check_code, CodeCheck, Credential};
+use crate::error::Error;
+use crate::manifest::Text;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A display text in English and Urdu. */
+export interface Text { en: string; ur: string }
+
+/** One candidate on the ballot. `party` and `partyName` are null for an independent. */
+export interface OptionView {
+  id: string;
+  name: Text;
+  party: string | null;
+  partyName: Text | null;
+  /** The electoral symbol's id; the page draws `symbols/<symbol>.svg`. */
+  symbol: string;
+}
+
+/** One contest (seat) of a ballot style, options in ballot order. */
+export interface ContestView {
+  id: string;
+  name: Text;
+  minSelections: number;
+  maxSelections: number;
+  options: OptionView[];
+}
+
+/** What one group of voters sees: its contests in ballot order. */
+export interface BallotStyleView {
+  id: string;
+  name: Text;
+  contests: ContestView[];
+}
+
+/** The state of a partly or fully typed credential code. */
+export interface CodeStatus {
+  status: 'incomplete' | 'invalid-character' | 'too-long' | 'typo' | 'valid';
+  /** Symbols typed so far (status 'incomplete'). */
+  typed?: number;
+  /** 0-based symbol position of the bad character (status 'invalid-character'). */
+  position?: number;
+}
+
+/** A voter's choices: for each contest id, the selected option ids. */
+export type Selections = { [contestId: string]: string[] };
+
+/** What verifyBallot learned about a valid ballot. */
+export interface VerifiedBallot {
+  /** 'XXXX-XXXX-XXXX' */
+  trackingCode: string;
+  /** 128 hex digits */
+  trackingHash: string;
+  /** The ballot style id. */
+  style: string;
+  /** The credential's public key, 64 hex digits. */
+  credential: string;
+}
+
+/** Every code a thrown error can carry. */
+export type ErrorCode =
+  | 'MALFORMED_JSON' | 'BAD_ENCODING' | 'NON_CANONICAL' | 'IDENTITY_POINT'
+  | 'UNSUPPORTED_VERSION' | 'INVALID_ELECTION' | 'UNKNOWN_CONTEST' | 'UNKNOWN_OPTION'
+  | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
+  | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
+  | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE' | 'INTERNAL';
+
+/** The errors this module throws: a plain Error with a stable `code`. */
+export interface AmanatError extends Error { code: ErrorCode }
+"#;
+
+/// Every code an error thrown by this module can carry: those of [`Error::code`], then
+/// `INTERNAL` for a failure of the binding itself.
+pub const ERROR_CODES: [&str; 21] = [
+    "MALFORMED_JSON",
+    "BAD_ENCODING",
+    "NON_CANONICAL",
+    "IDENTITY_POINT",
+    "UNSUPPORTED_VERSION",
+    "INVALID_ELECTION",
+    "UNKNOWN_CONTEST",
+    "UNKNOWN_OPTION",
+    "UNKNOWN_STYLE",
+    "CONTEST_NOT_IN_STYLE",
+    "DUPLICATE_SELECTION",
+    "OVERVOTE",
+    "UNDERVOTE",
+    "BAD_CREDENTIAL",
+    "CREDENTIAL_STYLE",
+    "UNKNOWN_CREDENTIAL",
+    "WRONG_ELECTION",
+    "VERIFICATION_FAILED",
+    "BALLOT_SPENT",
+    "OUT_OF_RANGE",
+    "INTERNAL",
+];
+
+/// A JavaScript `Error` with `message` and a `code` property.
+fn js_error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    // Setting a property on a fresh, unfrozen Error cannot fail; if it somehow did, the
+    // error still carries its message.
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
+}
+
+fn throw(e: Error) -> JsValue {
+    js_error(e.code(), &e.to_string())
+}
+
+fn internal(what: &str) -> JsValue {
+    js_error("INTERNAL", what)
+}
+
+/// Serializes through JSON text into a plain JavaScript value.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|_| internal("could not encode a result"))?;
+    js_sys::JSON::parse(&text).map_err(|_| internal("could not decode a result"))
+}
+
+/// Reads the voter's selections from a JavaScript value via `JSON.stringify`.
+fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .map(Zeroizing::new)
+        .ok_or_else(|| {
+            throw(Error::MalformedJson(
+                "selections must be an object { contestId: [optionId, ...] }".into(),
+            ))
+        })?;
+    serde_json::from_str(&text).map_err(|e| {
+        throw(Error::MalformedJson(format!(
+            "selections must be an object {{ contestId: [optionId, ...] }}: {e}"
+        )))
+    })
+}
+
+/// A validated election: its manifest, keys and base hash.
+#[wasm_bindgen(js_name = Election)]
+pub struct JsElection {
+    inner: crate::Election,
+}
+
+#[wasm_bindgen(js_class = Election)]
+impl JsElection {
+    /// Parses and validates an election from its JSON text.
+    ///
+    /// Throws `MALFORMED_JSON`, `INVALID_ELECTION`, `UNSUPPORTED_VERSION`, `BAD_ENCODING`,
+    /// `NON_CANONICAL` or `IDENTITY_POINT`.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(json: &str) -> Result<JsElection, JsValue> {
+        crate::Election::from_json(json)
+            .map(|inner| JsElection { inner })
+            .map_err(throw)
+    }
+
+    /// The election as JSON text.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The election base hash, 128 hex digits.
+    #[wasm_bindgen(getter, js_name = baseHash)]
+    pub fn base_hash(&self) -> String {
+        self.inner.base_hash().to_hex()
+    }
+
+    /// The election id from the manifest.
+    #[wasm_bindgen(getter, js_name = electionId)]
+    pub fn election_id(&self) -> String {
+        self.inner.manifest().election_id.clone()
+    }
+
+    /// The election's title in English and Urdu.
+    #[wasm_bindgen(getter, unchecked_return_type = "Text")]
+    pub fn title(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.manifest().title)
+    }
+
+    /// The ids of the ballot styles, in manifest order.
+    #[wasm_bindgen(getter, js_name = styleIds)]
+    pub fn style_ids(&self) -> Vec<String> {
+        self.inner
+            .manifest()
+            .ballot_styles
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Everything the page needs to draw one ballot style. Throws `UNKNOWN_STYLE`.
+    #[wasm_bindgen(js_name = ballotStyle, unchecked_return_type = "BallotStyleView")]
+    pub fn ballot_style(&self, id: &str) -> Result<JsValue, JsValue> {
+        to_js(&style_view(&self.inner, id).map_err(throw)?)
+    }
+
+    /// The ballot style id a credential code votes. Throws `BAD_CREDENTIAL`.
+    #[wasm_bindgen(js_name = styleForCode)]
+    pub fn style_for_code(&self, code: String) -> Result<String, JsValue> {
+        let code = Zeroizing::new(code);
+        let credential = Credential::from_code(&self.inner, &code).map_err(throw)?;
+        self.inner
+            .manifest()
+            .ballot_styles
+            .get(usize::from(credential.style_index()))
+            .map(|s| s.id.clone())
+            .ok_or_else(|| throw(Error::Credential("the code is not for this election")))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OptionView<'a> {
+    id: &'a str,
+    name: &'a Text,
+    party: Option<&'a str>,
+    party_name: Option<&'a Text>,
+    symbol: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContestView<'a> {
+    id: &'a str,
+    name: &'a Text,
+    min_selections: u32,
+    max_selections: u32,
+    options: Vec<OptionView<'a>>,
+}
+
+#[derive(Serialize)]
+struct StyleView<'a> {
+    id: &'a str,
+    name: &'a Text,
+    contests: Vec<ContestView<'a>>,
+}
+
+fn style_view<'a>(election: &'a crate::Election, id: &str) -> Result<StyleView<'a>, Error> {
+    let manifest = election.manifest();
+    let style = manifest.style(id)?;
+    let contests = manifest.style_contests(id)?;
+    let party_name = |party: &str| {
+        manifest
+            .parties
+            .iter()
+            .find(|p| p.id == party)
+            .map(|p| &p.name)
+    };
+    Ok(StyleView {
+        id: &style.id,
+        name: &style.name,
+        contests: contests
+            .into_iter()
+            .map(|c| ContestView {
+                id: &c.id,
+                name: &c.name,
+                min_selections: c.min_selections,
+                max_selections: c.max_selections,
+                options: c
+                    .options
+                    .iter()
+                    .map(|o| OptionView {
+                        id: &o.id,
+                        name: &o.name,
+                        party: o.party.as_deref(),
+                        party_name: o.party.as_deref().and_then(party_name),
+                        symbol: &o.symbol,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize)]
+struct CodeStatus {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typed: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+}
+
+/// Checks a credential code as the voter types it (hyphens and spaces ignored).
+#[wasm_bindgen(js_name = checkCredentialCode, unchecked_return_type = "CodeStatus")]
+pub fn check_credential_code(text: String) -> Result<JsValue, JsValue> {
+    let text = Zeroizing::new(text);
+    let (status, typed, position) = match check_code(&text) {
+        CodeCheck::Incomplete { typed } => ("incomplete", Some(typed), None),
+        CodeCheck::InvalidCharacter { position } => ("invalid-character", None, Some(position)),
+        CodeCheck::TooLong => ("too-long", None, None),
+        CodeCheck::Typo => ("typo", None, None),
+        CodeCheck::Valid => ("valid", None, None),
+    };
+    to_js(&CodeStatus {
+        status,
+        typed,
+        position,
+    })
+}
+
+/// A sealed ballot on the voter's device: the ballot plus the secrets needed to challenge it.
+///
+/// `cast()` or `challenge()` uses it up; after that every use throws `BALLOT_SPENT`.
+/// `free()` wipes the secrets.
+#[wasm_bindgen(js_name = SealedBallot)]
+pub struct JsSealedBallot {
+    inner: Option<crate::SealedBallot>,
+}
+
+impl JsSealedBallot {
+    fn live(&self) -> Result<&crate::SealedBallot, JsValue> {
+        self.inner.as_ref().ok_or_else(|| throw(Error::Spent))
+    }
+
+    fn take(&mut self) -> Result<crate::SealedBallot, JsValue> {
+        self.inner.take().ok_or_else(|| throw(Error::Spent))
+    }
+}
+
+#[wasm_bindgen(js_class = SealedBallot)]
+impl JsSealedBallot {
+    /// The short tracking code, `XXXX-XXXX-XXXX`.
+    #[wasm_bindgen(getter, js_name = trackingCode)]
+    pub fn tracking_code(&self) -> Result<String, JsValue> {
+        Ok(self.live()?.tracking().short())
+    }
+
+    /// The full tracking hash, 128 hex digits.
+    #[wasm_bindgen(getter, js_name = trackingHash)]
+    pub fn tracking_hash(&self) -> Result<String, JsValue> {
+        Ok(self.live()?.tracking().full())
+    }
+
+    /// The sealed ballot as JSON: no secrets, safe to store and send.
+    #[wasm_bindgen(getter, js_name = ballotJson)]
+    pub fn ballot_json(&self) -> Result<String, JsValue> {
+        Ok(self.live()?.ballot().to_json())
+    }
+
+    /// Casts: returns the ballot JSON to submit, wipes the seed and choices and spends the
+    /// handle.
+    pub fn cast(&mut self) -> Result<String, JsValue> {
+        Ok(self.take()?.cast().to_json())
+    }
+
+    /// Challenges: returns the challenge JSON (the seed and choices, for anyone to check the
+    /// encryption) and spends the handle. A challenged ballot must never be cast.
+    pub fn challenge(&mut self) -> Result<String, JsValue> {
+        Ok(self.take()?.challenge().to_json())
+    }
+}
+
+/// Seals the voter's selections with the credential behind `code`, with a fresh random seed.
+///
+/// Throws `BAD_CREDENTIAL`, `MALFORMED_JSON` (selections of the wrong shape),
+/// `UNKNOWN_CONTEST`, `CONTEST_NOT_IN_STYLE`, `UNKNOWN_OPTION`, `DUPLICATE_SELECTION`,
+/// `OVERVOTE` or `UNDERVOTE`.
+#[wasm_bindgen]
+pub fn seal(
+    election: &JsElection,
+    code: String,
+    #[wasm_bindgen(unchecked_param_type = "Selections")] selections: JsValue,
+) -> Result<JsSealedBallot, JsValue> {
+    let code = Zeroizing::new(code);
+    let credential = Credential::from_code(&election.inner, &code).map_err(throw)?;
+    let mut selections = selections_from_js(&selections)?;
+    let sealed = crate::SealedBallot::seal(
+        &election.inner,
+        &credential,
+        &selections,
+        &mut rand_core::OsRng,
+    );
+    selections.values_mut().for_each(Zeroize::zeroize);
+    sealed
+        .map(|sealed| JsSealedBallot {
+            inner: Some(sealed),
+        })
+        .map_err(throw)
+}
+
+/// Checks a challenged ballot's reveal against the ballot and returns the revealed choices.
+///
+/// Throws `VERIFICATION_FAILED` (a ciphertext does not match, or the reveal is for another
+/// ballot), `WRONG_ELECTION`, `MALFORMED_JSON` or an encoding error.
+#[wasm_bindgen(js_name = checkChallenge, unchecked_return_type = "Selections")]
+pub fn check_challenge(
+    election: &JsElection,
+    ballot_json: &str,
+    challenge_json: &str,
+) -> Result<JsValue, JsValue> {
+    let ballot = Ballot::from_json(ballot_json).map_err(throw)?;
+    let challenge = Challenge::from_json(challenge_json).map_err(throw)?;
+    to_js(&challenge.check(&election.inner, &ballot).map_err(throw)?)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifiedBallot {
+    tracking_code: String,
+    tracking_hash: String,
+    style: String,
+    credential: String,
+}
+
+/// Verifies a ballot against the election: binding, style, every proof and the signature.
+/// Does not consult the credential list (the ballot box does).
+///
+/// Throws `VERIFICATION_FAILED`, `WRONG_ELECTION`, `UNKNOWN_STYLE`, `MALFORMED_JSON`,
+/// `UNSUPPORTED_VERSION` or an encoding error.
+#[wasm_bindgen(js_name = verifyBallot, unchecked_return_type = "VerifiedBallot")]
+pub fn verify_ballot(election: &JsElection, ballot_json: &str) -> Result<JsValue, JsValue> {
+    let ballot = Ballot::from_json(ballot_json).map_err(throw)?;
+    ballot.verify(&election.inner).map_err(throw)?;
+    let tracking = ballot.tracking();
+    to_js(&VerifiedBallot {
+        tracking_code: tracking.short(),
+        tracking_hash: tracking.full(),
+        style: ballot.style.clone(),
+        credential: ballot.credential.to_hex(),
+    })
+}
+
+/// Normalises a typed short tracking code to `XXXX-XXXX-XXXX`. Throws `BAD_ENCODING`.
+#[wasm_bindgen(js_name = normalizeTrackingCode)]
+pub fn normalize_tracking_code(text: &str) -> Result<String, JsValue> {
+    normalize_short_code(text).map_err(throw)
+}
+
+/// Every code a thrown error can carry.
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn error_codes() -> Vec<String> {
+    ERROR_CODES.iter().map(|c| c.to_string()).collect()
+}
+
+/// The protocol version this module implements, `amanat/1`.
+#[wasm_bindgen(js_name = protocolVersion)]
+pub fn protocol_version() -> String {
+    crate::PROTOCOL.to_string()
+}

@@ -1,0 +1,437 @@
+//! Shared by `tests/wasm_browser.rs` and `tests/wasm_node.rs`: drives the JavaScript binding
+//! (`amanat::wasm`) from Rust, the way the generated glue calls it, and checks that every
+//! failure is a JS `Error` with a listed `code`, never a trap.
+
+use amanat::wasm::{self, JsElection, ERROR_CODES};
+use amanat::{Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub const MANIFEST: &str = include_str!("../vectors/manifest.json");
+pub const STYLE: &str = "NA-1.PP-1";
+
+/// An election of the reference manifest with a key of our own, and two credential codes
+/// (the first for style 0, the second for a style index the election does not have).
+pub struct Fixture {
+    pub election: JsElection,
+    pub json: String,
+    pub code: String,
+    pub foreign_style_code: String,
+}
+
+pub fn fixture(key_scalar: u64) -> Fixture {
+    let mut rng = ChaCha20Rng::seed_from_u64(key_scalar);
+    let manifest: Manifest = serde_json::from_str(MANIFEST).unwrap();
+    let key = PublicKey::from_bytes(&(G * Scalar::from(key_scalar)).compress().to_bytes(), "key")
+        .unwrap();
+    let (code, cred) = Credential::generate(&manifest.election_id, 0, &mut rng).unwrap();
+    let (foreign, _) = Credential::generate(&manifest.election_id, 7, &mut rng).unwrap();
+    let list = CredentialList::new(vec![CredentialEntry {
+        key: *cred.public_key(),
+        style: STYLE.into(),
+    }])
+    .unwrap();
+    let json = Election::new(manifest, 3, 2, key, list.summary())
+        .unwrap()
+        .to_json();
+    Fixture {
+        election: JsElection::from_json(&json).unwrap(),
+        json,
+        code: code.expose().to_string(),
+        foreign_style_code: foreign.expose().to_string(),
+    }
+}
+
+pub fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+/// The value as JSON text, for comparisons.
+pub fn text(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v).unwrap().as_string().unwrap()
+}
+
+pub fn choice() -> JsValue {
+    js(r#"{"NA-1":["na-1-03"],"PP-1":["pp-1-17"]}"#)
+}
+
+/// The `code` of a thrown value, after checking that it is an `Error` with a listed code and
+/// a non-empty message.
+pub fn code_of(err: &JsValue) -> String {
+    let e: &js_sys::Error = err
+        .dyn_ref()
+        .unwrap_or_else(|| panic!("thrown value is not an Error: {err:?}"));
+    let message: String = e.message().into();
+    assert!(!message.is_empty(), "error without a message");
+    let code = js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_else(|| panic!("error without a string code: {message}"));
+    assert!(
+        ERROR_CODES.contains(&code.as_str()),
+        "unlisted code {code}: {message}"
+    );
+    code
+}
+
+#[track_caller]
+pub fn assert_code<T>(r: Result<T, JsValue>, want: &str) {
+    match r {
+        Ok(_) => panic!("expected {want}, got success"),
+        Err(e) => assert_eq!(code_of(&e), want, "{:?}", e),
+    }
+}
+
+/// Either success or a listed error: never a trap (a trap would abort the test).
+fn survives<T>(r: Result<T, JsValue>) {
+    if let Err(e) = r {
+        code_of(&e);
+    }
+}
+
+fn edit(json: &str, f: impl FnOnce(&mut Value)) -> String {
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    f(&mut v);
+    v.to_string()
+}
+
+pub const FIELD_PRIME: &str = "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f";
+pub const IDENTITY: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The whole API once, the way the page uses it.
+pub fn happy_path() {
+    let f = fixture(12345);
+    let e = &f.election;
+    assert_eq!(e.election_id(), "reference-2026");
+    assert_eq!(e.base_hash().len(), 128);
+    assert_eq!(e.style_ids(), vec![STYLE.to_string()]);
+    assert_eq!(
+        text(&e.title().unwrap()),
+        r#"{"en":"Reference election","ur":"حوالہ جاتی انتخاب"}"#
+    );
+    assert_eq!(
+        JsElection::from_json(&e.to_json()).unwrap().base_hash(),
+        e.base_hash()
+    );
+    assert_eq!(e.style_for_code(f.code.clone()).unwrap(), STYLE);
+
+    let view: Value = serde_json::from_str(&text(&e.ballot_style(STYLE).unwrap())).unwrap();
+    assert_eq!(view["id"], STYLE);
+    assert_eq!(view["contests"][0]["id"], "NA-1");
+    assert_eq!(view["contests"][0]["minSelections"], 1);
+    assert_eq!(view["contests"][0]["maxSelections"], 1);
+    assert_eq!(view["contests"][0]["options"].as_array().unwrap().len(), 15);
+    assert_eq!(view["contests"][1]["options"].as_array().unwrap().len(), 20);
+    let option = &view["contests"][0]["options"][0];
+    for k in ["id", "name", "party", "partyName", "symbol"] {
+        assert!(option.get(k).is_some(), "option view lacks {k}: {option}");
+    }
+    let options = view["contests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["options"].as_array().unwrap());
+    for o in options {
+        assert_eq!(o["party"].is_null(), o["partyName"].is_null(), "{o}");
+    }
+
+    let status = |s: &str| text(&wasm::check_credential_code(s.to_string()).unwrap());
+    assert_eq!(status(""), r#"{"status":"incomplete","typed":0}"#);
+    assert_eq!(status(&f.code[..9]), r#"{"status":"incomplete","typed":8}"#);
+    assert_eq!(
+        status("abU"),
+        r#"{"status":"invalid-character","position":2}"#
+    );
+    assert_eq!(status(&"0".repeat(29)), r#"{"status":"too-long"}"#);
+    assert_eq!(status(&f.code), r#"{"status":"valid"}"#);
+    assert_eq!(status(&f.code.to_lowercase()), r#"{"status":"valid"}"#);
+    let mut typo: Vec<char> = f.code.chars().collect();
+    typo[3] = if typo[3] == 'A' { 'B' } else { 'A' };
+    assert_eq!(
+        status(&typo.into_iter().collect::<String>()),
+        r#"{"status":"typo"}"#
+    );
+
+    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let tracking = sealed.tracking_code().unwrap();
+    assert_eq!(tracking.len(), 14);
+    assert_eq!(wasm::normalize_tracking_code(&tracking).unwrap(), tracking);
+    assert_eq!(
+        wasm::normalize_tracking_code(&tracking.to_lowercase().replace('-', " ")).unwrap(),
+        tracking
+    );
+    let ballot = sealed.ballot_json().unwrap();
+    let verified: Value =
+        serde_json::from_str(&text(&wasm::verify_ballot(e, &ballot).unwrap())).unwrap();
+    assert_eq!(verified["trackingCode"], tracking.as_str());
+    assert_eq!(
+        verified["trackingHash"],
+        sealed.tracking_hash().unwrap().as_str()
+    );
+    assert_eq!(verified["style"], STYLE);
+    assert_eq!(verified["credential"].as_str().unwrap().len(), 64);
+    assert_eq!(sealed.cast().unwrap(), ballot);
+    assert_code(sealed.cast(), "BALLOT_SPENT");
+    assert_code(sealed.challenge(), "BALLOT_SPENT");
+    assert_code(sealed.tracking_code(), "BALLOT_SPENT");
+    assert_code(sealed.tracking_hash(), "BALLOT_SPENT");
+    assert_code(sealed.ballot_json(), "BALLOT_SPENT");
+
+    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let ballot = sealed.ballot_json().unwrap();
+    let challenge = sealed.challenge().unwrap();
+    assert_code(sealed.cast(), "BALLOT_SPENT");
+    let revealed = wasm::check_challenge(e, &ballot, &challenge).unwrap();
+    assert_eq!(text(&revealed), text(&choice()));
+
+    assert_eq!(wasm::protocol_version(), "amanat/1");
+    assert_eq!(wasm::error_codes().len(), ERROR_CODES.len());
+}
+
+/// Every error code the API can produce, each from the entry point that produces it.
+pub fn every_error_code() {
+    let f = fixture(12345);
+    let other = fixture(999);
+    let e = &f.election;
+    let seal = |sel: &str| wasm::seal(e, f.code.clone(), js(sel));
+
+    // Election
+    assert_code(JsElection::from_json("{"), "MALFORMED_JSON");
+    assert_code(JsElection::from_json("[]"), "MALFORMED_JSON");
+    let bad = edit(&f.json, |v| v["threshold"] = json!(0));
+    assert_code(JsElection::from_json(&bad), "INVALID_ELECTION");
+    let bad = edit(&f.json, |v| v["manifest"]["contests"] = json!([]));
+    assert_code(JsElection::from_json(&bad), "INVALID_ELECTION");
+    let bad = edit(&f.json, |v| v["protocol"] = json!("amanat/2"));
+    assert_code(JsElection::from_json(&bad), "UNSUPPORTED_VERSION");
+    let bad = edit(&f.json, |v| v["joint_public_key"] = json!("zz"));
+    assert_code(JsElection::from_json(&bad), "BAD_ENCODING");
+    let bad = edit(&f.json, |v| v["joint_public_key"] = json!(FIELD_PRIME));
+    assert_code(JsElection::from_json(&bad), "NON_CANONICAL");
+    let bad = edit(&f.json, |v| v["joint_public_key"] = json!(IDENTITY));
+    assert_code(JsElection::from_json(&bad), "IDENTITY_POINT");
+    assert_code(e.ballot_style("no-such-style"), "UNKNOWN_STYLE");
+    assert_code(e.style_for_code("ABCD".into()), "BAD_CREDENTIAL");
+    assert_code(
+        e.style_for_code(f.foreign_style_code.clone()),
+        "BAD_CREDENTIAL",
+    );
+
+    // Sealing
+    assert_code(
+        wasm::seal(e, "not a code".into(), choice()),
+        "BAD_CREDENTIAL",
+    );
+    assert_code(
+        wasm::seal(e, f.foreign_style_code.clone(), choice()),
+        "BAD_CREDENTIAL",
+    );
+    assert_code(
+        seal(r#"{"NA-1":["na-1-03","na-1-04"],"PP-1":["pp-1-17"]}"#),
+        "OVERVOTE",
+    );
+    assert_code(seal(r#"{"NA-1":[],"PP-1":["pp-1-17"]}"#), "UNDERVOTE");
+    assert_code(seal(r#"{"PP-1":["pp-1-17"]}"#), "UNDERVOTE");
+    assert_code(
+        seal(r#"{"NA-1":["na-1-99"],"PP-1":["pp-1-17"]}"#),
+        "UNKNOWN_OPTION",
+    );
+    assert_code(
+        seal(r#"{"NA-1":["pp-1-01"],"PP-1":["pp-1-17"]}"#),
+        "UNKNOWN_OPTION",
+    );
+    assert_code(
+        seal(r#"{"XX-9":["a"],"NA-1":["na-1-03"]}"#),
+        "UNKNOWN_CONTEST",
+    );
+    assert_code(
+        seal(r#"{"NA-1":["na-1-03","na-1-03"],"PP-1":["pp-1-17"]}"#),
+        "DUPLICATE_SELECTION",
+    );
+    for shape in [
+        "null",
+        "[]",
+        "42",
+        r#""NA-1""#,
+        r#"{"NA-1":"na-1-03"}"#,
+        r#"{"NA-1":[3]}"#,
+        r#"{"NA-1":[["na-1-03"]]}"#,
+    ] {
+        assert_code(seal(shape), "MALFORMED_JSON");
+    }
+    assert_code(
+        wasm::seal(e, f.code.clone(), JsValue::UNDEFINED),
+        "MALFORMED_JSON",
+    );
+    assert_code(
+        wasm::seal(e, f.code.clone(), js_sys::Symbol::for_("x").into()),
+        "MALFORMED_JSON",
+    );
+    assert_code(
+        wasm::seal(e, f.code.clone(), js_sys::BigInt::from(5u32).into()),
+        "MALFORMED_JSON",
+    );
+    let cyclic = js_sys::Object::new();
+    js_sys::Reflect::set(&cyclic, &"NA-1".into(), &cyclic).unwrap();
+    assert_code(
+        wasm::seal(e, f.code.clone(), cyclic.into()),
+        "MALFORMED_JSON",
+    );
+
+    // A contest that exists but is not on the credential's style needs a second style.
+    let two_styles = edit(&f.json, |v| {
+        let m = &mut v["manifest"];
+        let mut pp2 = m["contests"][1].clone();
+        pp2["id"] = json!("PP-2");
+        m["contests"].as_array_mut().unwrap().push(pp2);
+        m["ballot_styles"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "NA-1.PP-2", "name": {"en": "B", "ur": "ب"}, "contests": ["NA-1", "PP-2"]}));
+    });
+    let e2 = JsElection::from_json(&two_styles).unwrap();
+    assert_code(
+        wasm::seal(
+            &e2,
+            f.code.clone(),
+            js(r#"{"NA-1":["na-1-03"],"PP-1":["pp-1-17"],"PP-2":["pp-1-01"]}"#),
+        ),
+        "CONTEST_NOT_IN_STYLE",
+    );
+
+    // Verification
+    let mut sealed = seal(r#"{"NA-1":["na-1-03"],"PP-1":["pp-1-17"]}"#).unwrap();
+    let ballot = sealed.ballot_json().unwrap();
+    let challenge = sealed.challenge().unwrap();
+    assert_code(sealed.ballot_json(), "BALLOT_SPENT");
+    assert_code(wasm::verify_ballot(e, "{"), "MALFORMED_JSON");
+    assert_code(
+        wasm::verify_ballot(&other.election, &ballot),
+        "WRONG_ELECTION",
+    );
+    assert_code(
+        wasm::check_challenge(&other.election, &ballot, &challenge),
+        "WRONG_ELECTION",
+    );
+    let bad = edit(&ballot, |v| v["protocol"] = json!("amanat/0"));
+    assert_code(wasm::verify_ballot(e, &bad), "UNSUPPORTED_VERSION");
+    let bad = edit(&ballot, |v| v["credential"] = json!("ab"));
+    assert_code(wasm::verify_ballot(e, &bad), "BAD_ENCODING");
+    let bad = edit(&ballot, |v| v["credential"] = json!(FIELD_PRIME));
+    assert_code(wasm::verify_ballot(e, &bad), "NON_CANONICAL");
+    let bad = edit(&ballot, |v| v["credential"] = json!(IDENTITY));
+    assert_code(wasm::verify_ballot(e, &bad), "IDENTITY_POINT");
+    let bad = edit(&ballot, |v| v["style"] = json!("elsewhere"));
+    assert_code(wasm::verify_ballot(e, &bad), "UNKNOWN_STYLE");
+    let bad = edit(&ballot, |v| {
+        let c = &mut v["contests"][0]["selections"];
+        let first = c[0]["ciphertext"].clone();
+        c[0]["ciphertext"] = c[1]["ciphertext"].clone();
+        c[1]["ciphertext"] = first;
+    });
+    assert_code(wasm::verify_ballot(e, &bad), "VERIFICATION_FAILED");
+    let bad = edit(&ballot, |v| {
+        v["contests"].as_array_mut().unwrap().truncate(1)
+    });
+    assert_code(wasm::verify_ballot(e, &bad), "VERIFICATION_FAILED");
+    let lie = edit(&challenge, |v| v["selections"]["NA-1"] = json!(["na-1-04"]));
+    assert_code(
+        wasm::check_challenge(e, &ballot, &lie),
+        "VERIFICATION_FAILED",
+    );
+    let lie = edit(&challenge, |v| v["seed"] = json!("00".repeat(32)));
+    assert_code(
+        wasm::check_challenge(e, &ballot, &lie),
+        "VERIFICATION_FAILED",
+    );
+    let lie = edit(&challenge, |v| v["seed"] = json!("00"));
+    assert_code(wasm::check_challenge(e, &ballot, &lie), "BAD_ENCODING");
+    assert_code(wasm::check_challenge(e, &ballot, "[]"), "MALFORMED_JSON");
+    assert_code(wasm::check_challenge(e, "", &challenge), "MALFORMED_JSON");
+
+    // Small helpers
+    assert_code(wasm::normalize_tracking_code("ABCD-EFGH"), "BAD_ENCODING");
+    assert_code(
+        wasm::normalize_tracking_code("ABCD-EFGH-IJKU"),
+        "BAD_ENCODING",
+    );
+}
+
+/// Garbage through every entry point: each call either succeeds or throws a listed error.
+pub fn garbage_never_traps() {
+    let f = fixture(12345);
+    let e = &f.election;
+    let mut rng = ChaCha20Rng::seed_from_u64(77);
+    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let ballot = sealed.ballot_json().unwrap();
+    let challenge = sealed.challenge().unwrap();
+
+    let mut inputs: Vec<String> = vec![
+        String::new(),
+        "null".into(),
+        "{}".into(),
+        "[]".into(),
+        "\u{0}".into(),
+        "\u{1}BAD_ENCODING\u{1}x".into(),
+        "1e999".into(),
+        "-0".into(),
+        "\"\\ud800\"".into(),
+        "{".repeat(10_000),
+        "[".repeat(10_000),
+        "ا".repeat(5_000),
+        f.code.repeat(3),
+        f.json.clone(),
+        ballot.clone(),
+        challenge.clone(),
+    ];
+    // Mangled copies of valid documents: truncated, and with one byte replaced.
+    let mut mangled_ballots = Vec::new();
+    for (n, doc) in [&f.json, &challenge, &ballot].into_iter().enumerate() {
+        for _ in 0..12 {
+            let cut = (rng.next_u32() as usize) % doc.len();
+            let mut bytes = doc.clone().into_bytes();
+            let i = (rng.next_u32() as usize) % bytes.len();
+            let replacement = b"0fz\"{}[],:-9 "[(rng.next_u32() % 13) as usize];
+            let changed = bytes[i] != replacement;
+            bytes[i] = replacement;
+            for s in [
+                doc.get(..cut).map(str::to_string),
+                String::from_utf8(bytes).ok(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if n == 2 && (changed || s.len() < doc.len()) {
+                    mangled_ballots.push(s.clone());
+                }
+                inputs.push(s);
+            }
+        }
+    }
+    for s in &inputs {
+        survives(JsElection::from_json(s));
+        survives(e.ballot_style(s));
+        survives(e.style_for_code(s.clone()));
+        survives(wasm::check_credential_code(s.clone()));
+        survives(wasm::normalize_tracking_code(s));
+        survives(wasm::verify_ballot(e, s));
+        survives(wasm::check_challenge(e, s, &challenge));
+        survives(wasm::check_challenge(e, &ballot, s));
+        survives(wasm::seal(e, s.clone(), choice()));
+        if let Ok(v) = js_sys::JSON::parse(s) {
+            survives(wasm::seal(e, f.code.clone(), v));
+        }
+    }
+    // A ballot with any byte changed or missing never verifies.
+    assert!(mangled_ballots.len() >= 12);
+    for s in &mangled_ballots {
+        assert!(
+            wasm::verify_ballot(e, s).is_err(),
+            "mangled ballot verified: {s}"
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! The JavaScript binding driven from Rust inside Node (`wasm-pack test --node`): the whole
+//! API, every error code and garbage through every entry point. `tests/wasm_browser.rs` runs
+//! the same suites, and the known-answer vectors, inside headless Chromium.
+#![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+mod wasm_common;
+
+#[wasm_bindgen_test]
+fn happy_path() {
+    wasm_common::happy_path();
+}
+
+#[wasm_bindgen_test]
+fn every_error_code() {
+    wasm_common::every_error_code();
+}
+
+#[wasm_bindgen_test]
+fn garbage_never_traps() {
+    wasm_common::garbage_never_traps();
+}
