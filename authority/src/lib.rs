@@ -7,3 +7,4 @@
 pub mod credentials;
 pub mod error;
 pub mod files;
+pub mod threshold;
