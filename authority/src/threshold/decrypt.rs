@@ -32,6 +32,18 @@ pub struct PartialDecryption {
     pub proof: EqualityProof,
 }
 
+/// One trustee's partial decryptions of a whole tally (`partial-<j>.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteeDecryption {
+    /// The election base hash the proofs bind.
+    pub election: Digest,
+    /// The trustee's index `j`.
+    pub trustee: u32,
+    /// One per aggregate, in the tally's order.
+    pub partials: Vec<PartialDecryption>,
+}
+
 fn what(trustee: u32, label: &str) -> String {
     format!("decryption {trustee} {label}")
 }

@@ -18,7 +18,7 @@ use amanat::{Digest, Point, PROTOCOL};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha512};
 
-pub use decrypt::{combine, partial_decrypt, verify_partial, PartialDecryption};
+pub use decrypt::{combine, partial_decrypt, verify_partial, PartialDecryption, TrusteeDecryption};
 pub use dkg::{
     run_local_ceremony, Ceremony, Complaint, EncryptedShare, JudgedComplaint, PublicFile, Receipt,
     ReceivedShares, TrusteePublic, TrusteeSecret, TrusteeShare, Verdict,
