@@ -7,4 +7,6 @@
 pub mod credentials;
 pub mod error;
 pub mod files;
+pub mod server;
+pub mod store;
 pub mod threshold;

@@ -1,0 +1,917 @@
+//! The ballot box (`amanat serve`): the HTTP API of docs/ballot-box.md over a
+//! [`BallotStore`], and the voter page's static files; plus `amanat close` and
+//! `amanat export-board`, which work on the same database beside a running server.
+//!
+//! A ballot is parsed at the edge, verified on the blocking pool (a few milliseconds of curve
+//! arithmetic each, at most one per core at a time), then appended by the single writer; the
+//! answer goes out only after the store has committed it to disk.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use amanat::board::{BoardEntry, EntryKind};
+use amanat::proofs::schnorr::SchnorrProof;
+use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::error::ToolError;
+use crate::store::{Appended, BallotStore, BoxKey, NewEntry, SqliteStore, StoreError};
+
+/// The largest request body the box reads.
+pub const MAX_BODY: usize = 256 * 1024;
+/// The most board entries one page returns.
+pub const MAX_PAGE: u64 = 500;
+/// The board page size when the request names none.
+pub const DEFAULT_PAGE: u64 = 100;
+/// The longest SMS reply, in (GSM-7) characters.
+pub const SMS_MAX: usize = 160;
+
+/// `amanat serve`: run the ballot box.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The election directory (election.json, credentials.json).
+    #[arg(long)]
+    pub election: PathBuf,
+    /// The board database [default: <election>/box.sqlite]; its signing key is kept beside
+    /// it in <db>.key.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// The voter page's files, served at `/`.
+    #[arg(long, default_value = "www")]
+    pub www: PathBuf,
+    /// The WebAssembly package, served at `/pkg/`.
+    #[arg(long, default_value = "pkg")]
+    pub pkg: PathBuf,
+    /// Address and port to listen on (port 0 picks a free port; the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+/// `amanat close`: close the polls (works while the server runs).
+#[derive(Debug, clap::Args)]
+pub struct CloseArgs {
+    /// The election directory.
+    #[arg(long)]
+    pub election: PathBuf,
+    /// The board database [default: <election>/box.sqlite].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+}
+
+/// `amanat export-board`: write the board as JSON, the tally's input.
+#[derive(Debug, clap::Args)]
+pub struct ExportBoardArgs {
+    /// The election directory.
+    #[arg(long)]
+    pub election: PathBuf,
+    /// The board database [default: <election>/box.sqlite].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Where to write board.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// What can stop the ballot box commands.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// Reading the election files failed.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    /// The store failed.
+    #[error("{err} [{code}]", err = .0, code = .0.code())]
+    Store(#[from] StoreError),
+    /// Network or file I/O failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+impl ServerError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServerError::Tool(e) => e.code(),
+            ServerError::Store(e) => e.code(),
+            ServerError::Io { .. } => "IO",
+        }
+    }
+
+    fn io(what: impl Into<String>, source: std::io::Error) -> ServerError {
+        ServerError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+/// Loads `DIR/election.json` and `DIR/credentials.json` and checks that the list is the one
+/// the election commits to.
+///
+/// # Errors
+/// [`ServerError::Tool`] naming the file.
+pub fn load_election(dir: &Path) -> Result<(Election, CredentialList), ServerError> {
+    let path = dir.join("election.json");
+    let text = crate::files::read_text(&path)?;
+    let election = Election::from_json(&text).map_err(|e| ToolError::document(&path, e))?;
+    let path = dir.join("credentials.json");
+    let text = crate::files::read_text(&path)?;
+    let list = CredentialList::from_json(&text).map_err(|e| ToolError::document(&path, e))?;
+    list.check_against(&election)
+        .map_err(|e| ToolError::document(&path, e))?;
+    Ok((election, list))
+}
+
+fn db_path(election: &Path, db: &Option<PathBuf>) -> PathBuf {
+    db.clone().unwrap_or_else(|| election.join("box.sqlite"))
+}
+
+/// A time as RFC 3339 UTC with whole seconds, `2026-11-22T10:41:07Z`.
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors on the wire
+
+/// A JSON error answer: `{"error": {"code", "message"}}` with a fitting status.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message)
+    }
+
+    fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BODY_TOO_LARGE",
+            format!("the request body is larger than {MAX_BODY} bytes"),
+        )
+    }
+
+    fn internal(what: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "STORAGE",
+            format!("the ballot box could not {what}; try again"),
+        )
+    }
+}
+
+impl From<amanat::Error> for ApiError {
+    fn from(e: amanat::Error) -> ApiError {
+        let code = e.code();
+        let status = match code {
+            "MALFORMED_JSON"
+            | "BAD_ENCODING"
+            | "NON_CANONICAL"
+            | "IDENTITY_POINT"
+            | "UNSUPPORTED_VERSION"
+            | "OUT_OF_RANGE" => StatusCode::BAD_REQUEST,
+            "UNKNOWN_CREDENTIAL" | "CREDENTIAL_STYLE" => StatusCode::FORBIDDEN,
+            "BALLOT_SPENT" => StatusCode::CONFLICT,
+            // WRONG_ELECTION, VERIFICATION_FAILED, UNKNOWN_STYLE and any other well-formed
+            // ballot that does not fit this election.
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let status = match e {
+            StoreError::Closed | StoreError::AlreadyCast | StoreError::AlreadyChallenged => {
+                StatusCode::CONFLICT
+            }
+            _ => {
+                eprintln!("amanat serve: {e}");
+                return ApiError::internal("store the ballot");
+            }
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Inner<'a> {
+            code: &'a str,
+            message: &'a str,
+        }
+        #[derive(Serialize)]
+        struct Outer<'a> {
+            error: Inner<'a>,
+        }
+        let body = Outer {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn body_text(body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large()
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", r.body_text())
+        }
+    })?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_JSON",
+            "the body is not UTF-8",
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The box
+
+struct BallotBox {
+    election: Election,
+    election_json: String,
+    credentials: CredentialList,
+    key: BoxKey,
+    /// The single writer: every append goes through it, one at a time.
+    writer: Mutex<Box<dyn BallotStore>>,
+    /// Reads use their own connection and never wait for a commit.
+    reader: Mutex<Box<dyn BallotStore>>,
+    /// Bounds concurrent verifications to the number of cores.
+    verifiers: Semaphore,
+    www: PathBuf,
+    pkg: PathBuf,
+}
+
+type Shared = Arc<BallotBox>;
+
+fn lock(m: &Mutex<Box<dyn BallotStore>>) -> MutexGuard<'_, Box<dyn BallotStore>> {
+    // A panic while holding the lock leaves the store consistent (an unfinished transaction
+    // rolls back when dropped), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl BallotBox {
+    /// Runs `f` on the blocking pool.
+    async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&BallotBox) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let me = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&me))
+            .await
+            .map_err(|_| ApiError::internal("finish the request"))?
+    }
+
+    /// Verifies off the async threads, at most one verification per core at a time.
+    async fn verify<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&BallotBox) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let _permit = self
+            .verifiers
+            .acquire()
+            .await
+            .map_err(|_| ApiError::internal("verify the ballot"))?;
+        self.blocking(f).await
+    }
+
+    async fn append(self: &Arc<Self>, new: NewEntry) -> ApiResult<Appended> {
+        self.blocking(move |b| Ok(lock(&b.writer).append(new)?))
+            .await
+    }
+
+    fn receipt(&self, entry: &BoardEntry) -> Receipt {
+        let tracking = entry.tracking.to_hex();
+        let message = format!("{tracking}|{}|{}", entry.index, entry.received);
+        let signature = self
+            .key
+            .sign(self.election.base_hash(), "receipt", message.as_bytes());
+        Receipt {
+            election: self.election.base_hash().to_hex(),
+            tracking,
+            short: entry.short.clone(),
+            index: entry.index,
+            received: entry.received.clone(),
+            signature,
+        }
+    }
+}
+
+/// The box's signed acknowledgement of a cast ballot.
+#[derive(Debug, Serialize)]
+struct Receipt {
+    election: String,
+    tracking: String,
+    short: String,
+    index: u64,
+    received: String,
+    signature: SchnorrProof,
+}
+
+// ---------------------------------------------------------------------------------------
+// Handlers
+
+async fn get_election(State(b): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        b.election_json.clone(),
+    )
+        .into_response()
+}
+
+async fn get_box_key(State(b): State<Shared>) -> Response {
+    Json(serde_json::json!({ "key": b.key.public().to_hex() })).into_response()
+}
+
+async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
+    let (count, head, closed) = b
+        .blocking(|b| {
+            let r = lock(&b.reader);
+            let (count, head) = r.head()?;
+            Ok((count, head, r.is_closed()?))
+        })
+        .await?;
+    Ok(Json(serde_json::json!({
+        "open": !closed,
+        "ballots": count,
+        "head": head.to_hex(),
+    }))
+    .into_response())
+}
+
+async fn post_ballot(
+    State(b): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let text = body_text(body)?;
+    let ballot = b
+        .verify(move |b| {
+            let ballot = Ballot::from_json(&text)?;
+            ballot.verify_listed(&b.election, &b.credentials)?;
+            Ok(ballot)
+        })
+        .await?;
+    let appended = b
+        .append(NewEntry {
+            kind: EntryKind::Cast,
+            received: rfc3339(SystemTime::now()),
+            ballot,
+            challenge: None,
+        })
+        .await?;
+    let receipt = b.receipt(appended.entry());
+    Ok(Json(serde_json::json!({ "receipt": receipt })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChallengeRequest {
+    ballot: Ballot,
+    challenge: Challenge,
+}
+
+async fn post_challenge(
+    State(b): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let text = body_text(body)?;
+    let (req, selections) = b
+        .verify(move |b| {
+            let req: ChallengeRequest = amanat::encoding::from_json(&text)?;
+            req.ballot.verify_listed(&b.election, &b.credentials)?;
+            let selections = req.challenge.check(&b.election, &req.ballot)?;
+            Ok((req, selections))
+        })
+        .await?;
+    let appended = b
+        .append(NewEntry {
+            kind: EntryKind::Challenge,
+            received: rfc3339(SystemTime::now()),
+            ballot: req.ballot,
+            challenge: Some(req.challenge),
+        })
+        .await?;
+    Ok(Json(serde_json::json!({
+        "index": appended.entry().index,
+        "selections": selections,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    from: Option<u64>,
+    limit: Option<u64>,
+}
+
+async fn get_board(
+    State(b): State<Shared>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = query.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_ENCODING",
+            format!("from and limit must be whole numbers: {}", r.body_text()),
+        )
+    })?;
+    let from = q.from.unwrap_or(0);
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let (entries, count, head) = b
+        .blocking(move |b| {
+            let r = lock(&b.reader);
+            let entries = r.page(from, limit)?;
+            let (count, head) = r.head()?;
+            Ok((entries, count, head))
+        })
+        .await?;
+    let end = from.saturating_add(entries.len() as u64);
+    let next = (end < count).then_some(end);
+    Ok(Json(serde_json::json!({
+        "entries": entries,
+        "next": next,
+        "head": head.to_hex(),
+    }))
+    .into_response())
+}
+
+/// What a typed tracking code names: a full hash or a canonical short code.
+enum Code {
+    Full(Digest),
+    Short(String),
+}
+
+fn parse_code(code: &str) -> ApiResult<Code> {
+    let trimmed = code.trim();
+    if trimmed.len() == 128 {
+        return Ok(Code::Full(Digest::from_hex(&trimmed.to_ascii_lowercase())?));
+    }
+    Ok(Code::Short(normalize_short_code(trimmed)?))
+}
+
+fn lookup(b: &BallotBox, code: &Code) -> ApiResult<Vec<BoardEntry>> {
+    let r = lock(&b.reader);
+    Ok(match code {
+        Code::Full(d) => r.by_tracking(d)?,
+        Code::Short(s) => r.by_short(s)?,
+    })
+}
+
+async fn get_board_entry(
+    State(b): State<Shared>,
+    UrlPath(code): UrlPath<String>,
+) -> ApiResult<Response> {
+    let code = parse_code(&code)?;
+    let entries = b.blocking(move |b| lookup(b, &code)).await?;
+    if entries.is_empty() {
+        return Err(ApiError::not_found("no ballot with this tracking code"));
+    }
+    Ok(Json(serde_json::json!({ "entries": entries })).into_response())
+}
+
+#[derive(Deserialize)]
+struct SmsQuery {
+    code: Option<String>,
+}
+
+/// The one-SMS answer about a tracking code (docs/ballot-box.md).
+fn sms_reply(b: &BallotBox, code: Option<&str>) -> ApiResult<String> {
+    let Some(short) = code.and_then(|c| normalize_short_code(c).ok()) else {
+        return Ok(
+            "Amanat: that is not a tracking code. Send the 12 letters and digits \
+                   shown on your receipt, like 7K2M-9QXD-4HRT."
+                .into(),
+        );
+    };
+    let entries = lookup(b, &Code::Short(short.clone()))?;
+    let text = match entries.as_slice() {
+        [] => format!("Amanat: no ballot with code {short}. Check the code and try again."),
+        [e] => {
+            // "2026-11-22T10:41:07Z" -> "2026-11-22 10:41 UTC"
+            let when = match (e.received.get(..10), e.received.get(11..16)) {
+                (Some(d), Some(t)) => format!("{d} {t} UTC"),
+                _ => e.received.clone(),
+            };
+            let state = match e.kind {
+                EntryKind::Challenge => format!("challenged {when}, not counted"),
+                EntryKind::Cast => {
+                    let latest = lock(&b.reader).latest_cast(&e.ballot.credential)?;
+                    if latest.is_some_and(|l| l.index == e.index) {
+                        format!("cast {when}, counted")
+                    } else {
+                        format!("cast {when}, replaced by a later ballot")
+                    }
+                }
+            };
+            format!(
+                "Amanat: ballot {short} is on the board (#{}, {state}).",
+                e.index
+            )
+        }
+        many => format!(
+            "Amanat: {} ballots have code {short}. Look up your full tracking code on the \
+             website.",
+            many.len()
+        ),
+    };
+    Ok(text.chars().take(SMS_MAX).collect())
+}
+
+async fn get_sms(
+    State(b): State<Shared>,
+    query: Result<Query<SmsQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let code = query.ok().and_then(|Query(q)| q.code);
+    let text = b.blocking(move |b| sms_reply(b, code.as_deref())).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this endpoint does not take that method",
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Static files
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Maps a URL path below `root` to a file, refusing anything that could leave `root`:
+/// `..`, hidden names, percent-escapes, backslashes, and symbolic links pointing outside.
+async fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for seg in rel.split('/').filter(|s| !s.is_empty()) {
+        if seg.starts_with('.') || seg.contains(['\\', '%', '\0']) {
+            return None;
+        }
+        if !matches!(
+            Path::new(seg).components().next(),
+            Some(Component::Normal(_))
+        ) {
+            return None;
+        }
+        path.push(seg);
+    }
+    let mut meta = tokio::fs::metadata(&path).await.ok()?;
+    if meta.is_dir() {
+        path.push("index.html");
+        meta = tokio::fs::metadata(&path).await.ok()?;
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    let real = tokio::fs::canonicalize(&path).await.ok()?;
+    let real_root = tokio::fs::canonicalize(root).await.ok()?;
+    real.starts_with(&real_root).then_some(real)
+}
+
+async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> Response {
+    let uri_path = req.uri().path().to_string();
+    if uri_path == "/api" || uri_path.starts_with("/api/") {
+        return api_not_found().await.into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed().await.into_response();
+    }
+    let (root, rel) = match uri_path.strip_prefix("/pkg/") {
+        Some(rest) => (&b.pkg, rest),
+        None => (&b.www, uri_path.as_str()),
+    };
+    let Some(file) = resolve(root, rel).await else {
+        return ApiError::not_found("no such file").into_response();
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type(&file)),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            Body::from(bytes),
+        )
+            .into_response(),
+        Err(_) => ApiError::not_found("no such file").into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Headers and the router
+
+/// The Content-Security-Policy of every response.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const SECURITY_HEADERS: [(&str, &str); 7] = [
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let api = req.uri().path() == "/api" || req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        h.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route("/api/election", get(get_election))
+        .route("/api/status", get(get_status))
+        .route("/api/box-key", get(get_box_key))
+        .route("/api/ballots", post(post_ballot))
+        .route("/api/challenges", post(post_challenge))
+        .route("/api/board", get(get_board))
+        .route("/api/board/{code}", get(get_board_entry))
+        .route("/api/sms", get(get_sms))
+        .method_not_allowed_fallback(method_not_allowed);
+    api.fallback(static_file)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Runs the ballot box until SIGINT or SIGTERM.
+///
+/// # Errors
+/// The election files do not load, the store does not open, or the address cannot be bound.
+pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
+    let (election, credentials) = load_election(&args.election)?;
+    let db = db_path(&args.election, &args.db);
+    let writer = SqliteStore::open(&db, &election)?;
+    let reader = SqliteStore::open(&db, &election)?;
+    let key = BoxKey::load_or_create(&BoxKey::path_for(&db))?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let state = Arc::new(BallotBox {
+        election_json: election.to_json(),
+        election,
+        credentials,
+        key,
+        writer: Mutex::new(Box::new(writer)),
+        reader: Mutex::new(Box::new(reader)),
+        verifiers: Semaphore::new(cores),
+        www: args.www,
+        pkg: args.pkg,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServerError::io("starting the runtime", e))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| ServerError::io(format!("listening on {}", args.listen), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| ServerError::io("reading the bound address", e))?;
+        let (count, _) = lock(&state.reader).head()?;
+        {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "Amanat ballot box for {} ({} board entries, database {})",
+                state.election.manifest().election_id,
+                count,
+                db.display()
+            );
+            let _ = writeln!(out, "Listening on http://{addr}/");
+            let _ = out.flush();
+        }
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| ServerError::io("serving", e))
+    })
+}
+
+/// Closes the polls of the board at `--db`; a running server refuses ballots from then on.
+///
+/// # Errors
+/// The election files do not load or the store fails.
+pub fn close(args: CloseArgs) -> Result<(), ServerError> {
+    let (election, _) = load_election(&args.election)?;
+    let db = db_path(&args.election, &args.db);
+    let mut store = SqliteStore::open(&db, &election)?;
+    store.close()?;
+    let (count, head) = store.head()?;
+    println!(
+        "Polls closed: {count} board entries, head {}",
+        head.to_hex()
+    );
+    Ok(())
+}
+
+/// Writes `{"election", "closed", "head", "entries"}` to `--out`, after checking the chain.
+///
+/// # Errors
+/// The election files do not load, the store fails, the chain does not check, or the file
+/// cannot be written.
+pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
+    let (election, _) = load_election(&args.election)?;
+    let db = db_path(&args.election, &args.db);
+    let store = SqliteStore::open(&db, &election)?;
+    let closed = store.is_closed()?;
+    // A snapshot: the entries up to the head read now, even if the box is still taking
+    // ballots.
+    let (count, head) = store.head()?;
+    let tmp = {
+        let mut name = args.out.as_os_str().to_owned();
+        name.push(".tmp");
+        PathBuf::from(name)
+    };
+    let io = |e| ServerError::io(format!("writing {}", tmp.display()), e);
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let mut out = std::io::BufWriter::new(file);
+    write!(
+        out,
+        "{{\"election\":\"{}\",\"closed\":{closed},\"head\":\"{}\",\"entries\":[",
+        election.base_hash().to_hex(),
+        head.to_hex()
+    )
+    .map_err(io)?;
+    let mut prev = amanat::board::genesis(&election);
+    let mut index = 0u64;
+    while index < count {
+        let page = store.page(index, MAX_PAGE.min(count - index))?;
+        if page.is_empty() {
+            return Err(StoreError::Corrupt(format!("entry {index} is missing")).into());
+        }
+        for e in page {
+            e.check_link(&prev, index)
+                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            if index > 0 {
+                out.write_all(b",").map_err(io)?;
+            }
+            serde_json::to_writer(&mut out, &e)
+                .map_err(|err| io(std::io::Error::other(err.to_string())))?;
+            prev = e.hash;
+            index += 1;
+        }
+    }
+    if prev != head {
+        return Err(StoreError::Corrupt("the chain does not end at the head".into()).into());
+    }
+    out.write_all(b"]}\n").map_err(io)?;
+    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, &args.out)
+        .map_err(|e| ServerError::io(format!("writing {}", args.out.display()), e))?;
+    println!(
+        "Board exported: {count} entries{} to {}",
+        if closed {
+            ", polls closed"
+        } else {
+            ", polls still open"
+        },
+        args.out.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_utc() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_344_067);
+        assert_eq!(rfc3339(t), "2026-11-22T10:41:07Z");
+        let leap = UNIX_EPOCH + std::time::Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn static_paths_stay_inside_their_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "x").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.js"), "x").unwrap();
+        std::fs::write(dir.path().join(".secret"), "x").unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let root = dir.path();
+            assert!(resolve(root, "/").await.unwrap().ends_with("index.html"));
+            assert!(resolve(root, "/sub/a.js").await.is_some());
+            assert!(resolve(root, "/sub/../index.html").await.is_none());
+            assert!(resolve(root, "/.secret").await.is_none());
+            assert!(resolve(root, "/%2e%2e/etc/passwd").await.is_none());
+            assert!(resolve(root, "/missing").await.is_none());
+        });
+    }
+}

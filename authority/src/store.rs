@@ -1,0 +1,660 @@
+//! The ballot box's storage: the hash-chained board behind the [`BallotStore`] interface,
+//! and [`SqliteStore`], its embedded implementation (the default).
+//!
+//! The store, not the HTTP layer, enforces the board's rules, each inside the same atomic
+//! step as the append, so that they hold across processes (the `amanat close` command runs
+//! beside a live server) and so that a networked database can take the store's place:
+//!
+//! - no entry is appended once the polls are closed;
+//! - an entry's `prev` is the current head and its `index` the current number of entries;
+//! - the same ballot (same tracking hash and kind) is stored once: a repeat returns the
+//!   entry already on the board;
+//! - a tracking hash that was challenged is never cast, and one that was cast is never
+//!   challenged.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use amanat::board::{genesis, BoardEntry, EntryKind};
+use amanat::proofs::schnorr::{sign, SchnorrProof};
+use amanat::{Ballot, Challenge, Digest, Election, Point, PublicKey, SecretScalar};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rand_core::OsRng;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest as _, Sha512};
+use zeroize::{Zeroize, Zeroizing};
+
+/// What can go wrong in the store. Each variant has a stable [`StoreError::code`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The polls are closed: nothing more is appended.
+    #[error("the polls are closed")]
+    Closed,
+    /// A challenge for a tracking hash that was already cast.
+    #[error("this ballot was already cast; a cast ballot cannot be challenged")]
+    AlreadyCast,
+    /// A cast of a tracking hash that was already challenged.
+    #[error("this ballot was challenged; a challenged ballot can never be cast")]
+    AlreadyChallenged,
+    /// The database belongs to another election.
+    #[error("the database belongs to another election (base hash {0})")]
+    OtherElection(String),
+    /// A stored entry does not parse or does not link to its predecessor.
+    #[error("the stored board is damaged: {0}")]
+    Corrupt(String),
+    /// The database or the key file could not be read or written.
+    #[error("storage failure: {0}")]
+    Storage(String),
+}
+
+impl StoreError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Closed => "POLLS_CLOSED",
+            StoreError::AlreadyCast => "ALREADY_CAST",
+            StoreError::AlreadyChallenged => "ALREADY_CHALLENGED",
+            StoreError::OtherElection(_) => "OTHER_ELECTION",
+            StoreError::Corrupt(_) | StoreError::Storage(_) => "STORAGE",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Storage(e.to_string())
+    }
+}
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An entry to append; the store assigns its index and chain link.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    /// Cast or challenge.
+    pub kind: EntryKind,
+    /// Arrival time, RFC 3339 UTC.
+    pub received: String,
+    /// The (verified) ballot.
+    pub ballot: Ballot,
+    /// The (checked) reveal, for a challenge.
+    pub challenge: Option<Challenge>,
+}
+
+/// The outcome of an append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Appended {
+    /// The entry was appended and is durable.
+    New(BoardEntry),
+    /// The same ballot with the same kind was already on the board: nothing was appended;
+    /// this is the entry already there.
+    Existing(BoardEntry),
+}
+
+impl Appended {
+    /// The board entry, new or existing.
+    pub fn entry(&self) -> &BoardEntry {
+        match self {
+            Appended::New(e) | Appended::Existing(e) => e,
+        }
+    }
+}
+
+/// The storage a ballot box needs. One instance is used by one thread at a time (the server
+/// keeps a writer and a reader behind locks); implementations must make [`append`] atomic
+/// against every other writer of the same board, in this process or another.
+///
+/// [`append`]: BallotStore::append
+pub trait BallotStore: Send {
+    /// Appends an entry at the head of the chain, enforcing the board's rules (module docs),
+    /// and returns only once the entry is durable.
+    ///
+    /// # Errors
+    /// [`StoreError::Closed`], [`StoreError::AlreadyCast`], [`StoreError::AlreadyChallenged`]
+    /// or a storage failure.
+    fn append(&mut self, new: NewEntry) -> StoreResult<Appended>;
+
+    /// The entries with this full tracking hash (at most one cast or one challenge).
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn by_tracking(&self, tracking: &Digest) -> StoreResult<Vec<BoardEntry>>;
+
+    /// The entries with this canonical short code (`XXXX-XXXX-XXXX`), in board order.
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn by_short(&self, short: &str) -> StoreResult<Vec<BoardEntry>>;
+
+    /// The latest cast entry of a credential: the one that counts.
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn latest_cast(&self, credential: &PublicKey) -> StoreResult<Option<BoardEntry>>;
+
+    /// Up to `limit` entries from index `from`, in board order.
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn page(&self, from: u64, limit: u64) -> StoreResult<Vec<BoardEntry>>;
+
+    /// The number of entries and the chain head (the genesis hash of an empty board).
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn head(&self) -> StoreResult<(u64, Digest)>;
+
+    /// Whether the polls are closed.
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn is_closed(&self) -> StoreResult<bool>;
+
+    /// Closes the polls, durably. Closing twice is harmless.
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn close(&mut self) -> StoreResult<()>;
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS board (
+    idx        INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('cast', 'challenge')),
+    tracking   TEXT NOT NULL,
+    short      TEXT NOT NULL,
+    credential TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    entry      TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS board_kind_tracking ON board (kind, tracking);
+CREATE INDEX IF NOT EXISTS board_tracking ON board (tracking);
+CREATE INDEX IF NOT EXISTS board_short ON board (short);
+CREATE INDEX IF NOT EXISTS board_credential ON board (credential, idx);
+";
+
+/// The board in one SQLite file, in WAL mode with `synchronous=FULL`: a commit is on disk
+/// when [`BallotStore::append`] returns.
+pub struct SqliteStore {
+    conn: Connection,
+    genesis: Digest,
+    path: PathBuf,
+}
+
+impl core::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn kind_str(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Cast => "cast",
+        EntryKind::Challenge => "challenge",
+    }
+}
+
+fn parse_entry(json: &str) -> StoreResult<BoardEntry> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("entry: {e}")))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the board of `election` at `path`. A new database is bound
+    /// to the election's base hash; an existing one must carry the same.
+    ///
+    /// # Errors
+    /// [`StoreError::OtherElection`] or a storage failure.
+    pub fn open(path: &Path, election: &Election) -> StoreResult<SqliteStore> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore {
+            conn,
+            genesis: genesis(election),
+            path: path.to_path_buf(),
+        };
+        store.init(&election.base_hash().to_hex())?;
+        Ok(store)
+    }
+
+    fn init(&mut self, base: &str) -> StoreResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(SCHEMA)?;
+        let stored: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE name = 'election'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match stored {
+            Some(s) if s != base => return Err(StoreError::OtherElection(s)),
+            Some(_) => {}
+            None => {
+                tx.execute(
+                    "INSERT INTO meta (name, value) VALUES ('election', ?1), ('closed', '0')",
+                    params![base],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn entries(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<BoardEntry>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for json in rows {
+            out.push(parse_entry(&json?)?);
+        }
+        Ok(out)
+    }
+}
+
+fn head_in(conn: &Connection, genesis: &Digest) -> StoreResult<(u64, Digest)> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT idx, hash FROM board ORDER BY idx DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match last {
+        None => Ok((0, *genesis)),
+        Some((idx, hash)) => {
+            let hash =
+                Digest::from_hex(&hash).map_err(|e| StoreError::Corrupt(format!("head: {e}")))?;
+            Ok((idx as u64 + 1, hash))
+        }
+    }
+}
+
+fn closed_in(conn: &Connection) -> StoreResult<bool> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE name = 'closed'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(v.as_deref() == Some("1"))
+}
+
+impl BallotStore for SqliteStore {
+    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
+        let tracking = new.ballot.tracking();
+        let tracking_hex = tracking.full();
+        // IMMEDIATE takes the write lock first, so the head read below is still the head at
+        // commit, whoever else writes to the file.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if closed_in(&tx)? {
+            return Err(StoreError::Closed);
+        }
+        let existing: Vec<(String, String)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT kind, entry FROM board WHERE tracking = ?1")?;
+            let rows = stmt.query_map(params![tracking_hex], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        // The unique index allows one cast and one challenge per tracking hash; the rules
+        // below allow only one of the two.
+        if let Some((kind, json)) = existing.first() {
+            return match (kind.as_str(), new.kind) {
+                ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
+                    Ok(Appended::Existing(parse_entry(json)?))
+                }
+                ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
+                _ => Err(StoreError::AlreadyChallenged),
+            };
+        }
+        let (index, prev) = head_in(&tx, &self.genesis)?;
+        let credential = new.ballot.credential.to_hex();
+        let entry = BoardEntry::new(
+            prev,
+            index,
+            new.kind,
+            new.received,
+            new.ballot,
+            new.challenge,
+        )
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;
+        tx.prepare_cached(
+            "INSERT INTO board (idx, kind, tracking, short, credential, hash, entry)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            index as i64,
+            kind_str(entry.kind),
+            tracking_hex,
+            entry.short,
+            credential,
+            entry.hash.to_hex(),
+            json
+        ])?;
+        tx.commit()?;
+        Ok(Appended::New(entry))
+    }
+
+    fn by_tracking(&self, tracking: &Digest) -> StoreResult<Vec<BoardEntry>> {
+        self.entries(
+            "SELECT entry FROM board WHERE tracking = ?1 ORDER BY idx",
+            params![tracking.to_hex()],
+        )
+    }
+
+    fn by_short(&self, short: &str) -> StoreResult<Vec<BoardEntry>> {
+        self.entries(
+            "SELECT entry FROM board WHERE short = ?1 ORDER BY idx",
+            params![short],
+        )
+    }
+
+    fn latest_cast(&self, credential: &PublicKey) -> StoreResult<Option<BoardEntry>> {
+        Ok(self
+            .entries(
+                "SELECT entry FROM board WHERE credential = ?1 AND kind = 'cast'
+                 ORDER BY idx DESC LIMIT 1",
+                params![credential.to_hex()],
+            )?
+            .pop())
+    }
+
+    fn page(&self, from: u64, limit: u64) -> StoreResult<Vec<BoardEntry>> {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.entries(
+            "SELECT entry FROM board WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
+            params![from, limit],
+        )
+    }
+
+    fn head(&self) -> StoreResult<(u64, Digest)> {
+        head_in(&self.conn, &self.genesis)
+    }
+
+    fn is_closed(&self) -> StoreResult<bool> {
+        closed_in(&self.conn)
+    }
+
+    fn close(&mut self) -> StoreResult<()> {
+        self.conn
+            .execute("UPDATE meta SET value = '1' WHERE name = 'closed'", [])?;
+        Ok(())
+    }
+}
+
+/// The ballot box's receipt-signing key. Generated at the box's first start and kept in a
+/// file of its own beside the database (`<db>.key`, 64 hex digits, mode 0600), so that the
+/// database can be copied for audit without the key.
+pub struct BoxKey {
+    secret: SecretScalar,
+    public: PublicKey,
+}
+
+impl core::fmt::Debug for BoxKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BoxKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BoxKey {
+    /// The key file that belongs to the database at `db`.
+    pub fn path_for(db: &Path) -> PathBuf {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".key");
+        PathBuf::from(name)
+    }
+
+    /// Loads the key from `path`, or creates it (mode 0600) if the file does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError::Storage`] if the file cannot be read or written, is readable by others
+    /// than its owner, or does not hold a canonical scalar.
+    pub fn load_or_create(path: &Path) -> StoreResult<BoxKey> {
+        let fail = |what: &str| StoreError::Storage(format!("{}: {what}", path.display()));
+        let secret = match std::fs::read_to_string(path) {
+            Ok(text) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(path)
+                        .map_err(|e| fail(&e.to_string()))?
+                        .permissions()
+                        .mode();
+                    if mode & 0o077 != 0 {
+                        return Err(fail("the box key is readable by others; chmod 600 it"));
+                    }
+                }
+                let text = Zeroizing::new(text);
+                let s = amanat::encoding::scalar_from_hex(text.trim(), "box key")
+                    .map_err(|e| fail(&e.to_string()))?;
+                SecretScalar::from_scalar(s)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let secret = SecretScalar::random(&mut OsRng);
+                let hex = Zeroizing::new(amanat::encoding::to_hex(&secret.expose().to_bytes()));
+                crate::files::write_secret(path, hex.as_bytes())
+                    .map_err(|e| StoreError::Storage(e.to_string()))?;
+                secret
+            }
+            Err(e) => return Err(fail(&e.to_string())),
+        };
+        let public = PublicKey::new(
+            Point::from_point(RISTRETTO_BASEPOINT_TABLE * secret.expose()),
+            "box key",
+        )
+        .map_err(|e| fail(&e.to_string()))?;
+        Ok(BoxKey { secret, public })
+    }
+
+    /// The public key receipts verify under.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Signs `message` under `(base, what)` with
+    /// [`amanat::proofs::schnorr::sign`]. The nonce is derived from the key and the message,
+    /// so the same message always gets the same signature: a replayed ballot gets back the
+    /// very same receipt.
+    pub fn sign(&self, base: &Digest, what: &str, message: &[u8]) -> SchnorrProof {
+        let mut h = Sha512::new();
+        h.update(b"amanat/1/box-signature-nonce");
+        h.update(self.secret.expose().as_bytes());
+        h.update(base.0);
+        h.update((what.len() as u32).to_be_bytes());
+        h.update(what.as_bytes());
+        h.update(message);
+        let mut digest = h.finalize();
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(&digest[..32]);
+        digest.as_mut_slice().zeroize();
+        let mut rng = ChaCha20Rng::from_seed(*seed);
+        sign(base, what, message, &self.secret, &self.public, &mut rng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amanat::{Credential, CredentialEntry, CredentialList, Manifest, SealedBallot, Selections};
+    use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+    use curve25519_dalek::Scalar;
+
+    fn election() -> (Election, Vec<Credential>) {
+        let manifest: Manifest =
+            serde_json::from_str(include_str!("../../tests/vectors/manifest.json")).unwrap();
+        let key =
+            PublicKey::from_bytes(&(G * Scalar::from(99u64)).compress().to_bytes(), "k").unwrap();
+        let creds: Vec<Credential> = (0..2)
+            .map(|_| {
+                Credential::generate(&manifest.election_id, 0, &mut OsRng)
+                    .unwrap()
+                    .1
+            })
+            .collect();
+        let list = CredentialList::new(
+            creds
+                .iter()
+                .map(|c| CredentialEntry {
+                    key: *c.public_key(),
+                    style: "NA-1.PP-1".into(),
+                })
+                .collect(),
+        )
+        .unwrap();
+        (
+            Election::new(manifest, 1, 1, key, list.summary()).unwrap(),
+            creds,
+        )
+    }
+
+    fn sealed(e: &Election, c: &Credential) -> SealedBallot {
+        let sel: Selections = [
+            ("NA-1".to_string(), vec!["na-1-01".to_string()]),
+            ("PP-1".to_string(), vec!["pp-1-02".to_string()]),
+        ]
+        .into();
+        SealedBallot::seal(e, c, &sel, &mut OsRng).unwrap()
+    }
+
+    fn cast(b: &Ballot) -> NewEntry {
+        NewEntry {
+            kind: EntryKind::Cast,
+            received: "2026-11-22T10:41:07Z".into(),
+            ballot: b.clone(),
+            challenge: None,
+        }
+    }
+
+    #[test]
+    fn the_board_keeps_its_rules_and_its_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("box.sqlite");
+        let (e, creds) = election();
+        let mut s = SqliteStore::open(&path, &e).unwrap();
+        assert_eq!(s.head().unwrap(), (0, genesis(&e)));
+
+        let b1 = sealed(&e, &creds[0]).cast();
+        let first = s.append(cast(&b1)).unwrap();
+        assert!(matches!(first, Appended::New(_)));
+        assert_eq!(
+            s.append(cast(&b1)).unwrap(),
+            Appended::Existing(first.entry().clone())
+        );
+
+        let b2 = sealed(&e, &creds[0]).cast();
+        s.append(cast(&b2)).unwrap();
+        assert_eq!(
+            s.latest_cast(creds[0].public_key())
+                .unwrap()
+                .unwrap()
+                .ballot,
+            b2
+        );
+        assert!(s.latest_cast(creds[1].public_key()).unwrap().is_none());
+
+        let ch = sealed(&e, &creds[1]);
+        let cb = ch.ballot().clone();
+        let reveal = ch.challenge();
+        let challenge = NewEntry {
+            kind: EntryKind::Challenge,
+            challenge: Some(reveal),
+            ..cast(&cb)
+        };
+        s.append(challenge.clone()).unwrap();
+        assert!(matches!(
+            s.append(cast(&cb)),
+            Err(StoreError::AlreadyChallenged)
+        ));
+        assert!(matches!(
+            s.append(NewEntry {
+                ballot: b1.clone(),
+                ..challenge
+            }),
+            Err(StoreError::AlreadyCast)
+        ));
+
+        let all = s.page(0, 100).unwrap();
+        assert_eq!(all.len(), 3);
+        let head = amanat::board::check_chain(&e, &all).unwrap();
+        assert_eq!(s.head().unwrap(), (3, head));
+        assert_eq!(s.page(1, 1).unwrap(), vec![all[1].clone()]);
+        assert_eq!(s.by_short(&all[2].short).unwrap(), vec![all[2].clone()]);
+        assert_eq!(
+            s.by_tracking(&all[0].tracking).unwrap(),
+            vec![all[0].clone()]
+        );
+
+        // A second connection (another process) sees the same board and can close it.
+        let mut other = SqliteStore::open(&path, &e).unwrap();
+        assert_eq!(other.head().unwrap(), (3, head));
+        other.close().unwrap();
+        assert!(s.is_closed().unwrap());
+        let b3 = sealed(&e, &creds[1]).cast();
+        assert!(matches!(s.append(cast(&b3)), Err(StoreError::Closed)));
+    }
+
+    #[test]
+    fn the_box_key_persists_privately_and_signs_deterministically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = BoxKey::path_for(&dir.path().join("box.sqlite"));
+        assert!(path.ends_with("box.sqlite.key"));
+        let k1 = BoxKey::load_or_create(&path).unwrap();
+        let k2 = BoxKey::load_or_create(&path).unwrap();
+        assert_eq!(k1.public(), k2.public());
+        assert!(
+            !format!("{k1:?}").contains(&amanat::encoding::to_hex(&k1.secret.expose().to_bytes()))
+        );
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(BoxKey::load_or_create(&path).is_err());
+        }
+        let (e, _) = election();
+        let base = e.base_hash();
+        let s1 = k1.sign(base, "receipt", b"m");
+        assert_eq!(s1, k2.sign(base, "receipt", b"m"));
+        assert_ne!(s1, k1.sign(base, "receipt", b"n"));
+        amanat::proofs::schnorr::verify_signature(base, "receipt", b"m", k1.public(), &s1).unwrap();
+        assert!(
+            amanat::proofs::schnorr::verify_signature(base, "receipt", b"n", k1.public(), &s1)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_database_serves_one_election_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("box.sqlite");
+        let (e1, _) = election();
+        let (e2, _) = election();
+        SqliteStore::open(&path, &e1).unwrap();
+        assert!(matches!(
+            SqliteStore::open(&path, &e2),
+            Err(StoreError::OtherElection(_))
+        ));
+    }
+}
