@@ -28,6 +28,9 @@ pub enum ToolError {
     /// A core operation failed (sealing, proof verification, ...).
     #[error("{} [{}]", .0, .0.code())]
     Core(#[from] amanat::Error),
+    /// The key ceremony or a threshold decryption failed.
+    #[error("{0}")]
+    Threshold(#[from] crate::threshold::ThresholdError),
     /// The command line or the input files are inconsistent; the message says how.
     #[error("{0}")]
     Invalid(String),
@@ -40,6 +43,7 @@ impl ToolError {
             ToolError::Io { .. } => "IO",
             ToolError::Document { source, .. } => source.code(),
             ToolError::Core(e) => e.code(),
+            ToolError::Threshold(e) => e.code(),
             ToolError::Invalid(_) => "INVALID_INPUT",
         }
     }

@@ -4,9 +4,12 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod board_file;
 pub mod credentials;
+pub mod election_dir;
 pub mod error;
 pub mod files;
 pub mod server;
 pub mod store;
+pub mod tally;
 pub mod threshold;

@@ -20,6 +20,11 @@ struct Cli {
 enum Command {
     /// Generate secret voter credential codes and the public credential list.
     Credentials(credentials::CredentialsArgs),
+    /// Define the election: bind manifest, ceremony and credential list.
+    #[command(subcommand)]
+    Election(election_dir::ElectionCmd),
+    /// Sum the counted ballots of a closed board into one ciphertext per option.
+    Tally(tally::TallyArgs),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs).
@@ -41,6 +46,8 @@ fn report<E: Display>(result: Result<(), E>) -> ExitCode {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Credentials(args) => report(credentials::run(args)),
+        Command::Election(cmd) => report(election_dir::run(cmd)),
+        Command::Tally(args) => report(tally::run(args)),
         Command::Serve(args) => report(server::serve(args)),
         Command::Close(args) => report(server::close(args)),
         Command::ExportBoard(args) => report(server::export_board(args)),

@@ -1,0 +1,285 @@
+//! The homomorphic tally (docs/record.md §3): over the closed board, the latest valid cast
+//! ballot of each credential is counted, challenged ballots never are, and each option's
+//! ciphertexts are summed per contest.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use amanat::{BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind};
+use clap::Args;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::board_file::BoardFile;
+use crate::election_dir::ElectionDir;
+use crate::error::{ToolError, ToolResult};
+use crate::files;
+
+/// `amanat tally`: sum the counted ballots of a closed board into one ciphertext per option.
+#[derive(Args, Debug)]
+pub struct TallyArgs {
+    /// The election directory (election.json, credentials.json).
+    #[arg(long)]
+    pub election: PathBuf,
+    /// The board exported by `amanat export-board`.
+    #[arg(long)]
+    pub board: PathBuf,
+    /// Where to write tally.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Tally a board whose polls are not closed (a rehearsal; never for results).
+    #[arg(long)]
+    pub allow_open: bool,
+}
+
+/// One option's aggregate ciphertext.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionTally {
+    /// The option id.
+    pub id: String,
+    /// The sum of the option's ciphertexts over the counted ballots of the contest.
+    pub ciphertext: Ciphertext,
+}
+
+/// One contest's aggregates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContestTally {
+    /// The contest id.
+    pub id: String,
+    /// How many counted ballots hold this contest.
+    pub ballots: u64,
+    /// The options, in manifest order.
+    pub options: Vec<OptionTally>,
+}
+
+/// A cast entry that is not counted because its ballot does not verify.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejected {
+    /// The board index.
+    pub index: u64,
+    /// The tracking hash.
+    pub tracking: Digest,
+    /// The core error code (e.g. `VERIFICATION_FAILED`, `UNKNOWN_CREDENTIAL`).
+    pub code: String,
+}
+
+/// `tally.json`: the aggregates and which ballots they count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tally {
+    /// The election base hash.
+    pub election: Digest,
+    /// The head of the board that was tallied.
+    pub board_head: Digest,
+    /// How many entries the board had.
+    pub board_entries: u64,
+    /// Aggregates per contest, in manifest order.
+    pub contests: Vec<ContestTally>,
+    /// Tracking hashes of the counted ballots, in board order.
+    pub counted: Vec<Digest>,
+    /// Tracking hashes of valid cast ballots replaced by a later ballot of the same
+    /// credential, in board order.
+    pub superseded: Vec<Digest>,
+    /// Tracking hashes of challenged ballots, in board order.
+    pub challenged: Vec<Digest>,
+    /// Cast entries that do not verify (the ballot box never posts one; listed, not counted).
+    pub rejected: Vec<Rejected>,
+}
+
+/// The label of one option's aggregate in partial decryptions: `"<contest>/<option>"`.
+pub fn label(contest: &str, option: &str) -> String {
+    format!("{contest}/{option}")
+}
+
+impl Tally {
+    /// Every aggregate with its label, in order: what the trustees decrypt.
+    pub fn items(&self) -> Vec<(String, Ciphertext)> {
+        self.contests
+            .iter()
+            .flat_map(|c| {
+                c.options
+                    .iter()
+                    .map(|o| (label(&c.id, &o.id), o.ciphertext))
+            })
+            .collect()
+    }
+
+    /// Reads `tally.json`.
+    ///
+    /// # Errors
+    /// [`ToolError::Io`] or [`ToolError::Document`].
+    pub fn read(path: &std::path::Path) -> ToolResult<Tally> {
+        files::read_json(path)
+    }
+}
+
+/// Which cast ballots count: the outcome of [`select`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// Board indices of counted entries, ascending.
+    pub counted: Vec<usize>,
+    /// Board indices of valid cast entries replaced by a later one, ascending.
+    pub superseded: Vec<usize>,
+    /// Board indices of challenge entries.
+    pub challenged: Vec<usize>,
+    /// Cast entries whose ballot does not verify.
+    pub rejected: Vec<Rejected>,
+}
+
+/// Verifies every ballot on the board in parallel (proofs, signature, listed credential and
+/// its style). Returns, per entry, `Ok` or the core error. `progress` is called once per
+/// verified ballot.
+pub fn verify_ballots(
+    election: &Election,
+    list: &CredentialList,
+    entries: &[BoardEntry],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Result<(), amanat::Error>> {
+    entries
+        .par_iter()
+        .map(|e| {
+            let r = e.ballot.verify_listed(election, list);
+            progress();
+            r
+        })
+        .collect()
+}
+
+/// Chooses the counted ballots (docs/record.md §3): a cast entry is *eligible* when its
+/// ballot verifies (`verified[i]` is `Ok`) and no challenge entry carries its tracking hash;
+/// the latest eligible entry of each credential, in board order, is counted and earlier
+/// eligible ones are superseded.
+pub fn select(entries: &[BoardEntry], verified: &[Result<(), amanat::Error>]) -> Selection {
+    let challenged: Vec<usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntryKind::Challenge)
+        .map(|(i, _)| i)
+        .collect();
+    let spoiled: BTreeSet<[u8; 64]> = challenged.iter().map(|&i| entries[i].tracking.0).collect();
+    let mut latest: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut eligible = Vec::new();
+    let mut rejected = Vec::new();
+    for (i, (e, ok)) in entries.iter().zip(verified).enumerate() {
+        if e.kind != EntryKind::Cast {
+            continue;
+        }
+        if let Err(err) = ok {
+            rejected.push(Rejected {
+                index: e.index,
+                tracking: e.tracking,
+                code: err.code().to_string(),
+            });
+            continue;
+        }
+        if spoiled.contains(&e.tracking.0) {
+            continue;
+        }
+        eligible.push(i);
+        latest.insert(e.ballot.credential.to_bytes(), i);
+    }
+    let counted_set: BTreeSet<usize> = latest.into_values().collect();
+    let superseded = eligible
+        .into_iter()
+        .filter(|i| !counted_set.contains(i))
+        .collect();
+    Selection {
+        counted: counted_set.into_iter().collect(),
+        superseded,
+        challenged,
+        rejected,
+    }
+}
+
+/// Sums each option's ciphertexts over the counted entries, per contest of the manifest.
+pub fn aggregate(
+    election: &Election,
+    entries: &[BoardEntry],
+    counted: &[usize],
+) -> Vec<ContestTally> {
+    let mut sums: BTreeMap<(&str, &str), Ciphertext> = BTreeMap::new();
+    let mut ballots: BTreeMap<&str, u64> = BTreeMap::new();
+    for &i in counted {
+        for c in &entries[i].ballot.contests {
+            *ballots.entry(c.id.as_str()).or_default() += 1;
+            for s in &c.selections {
+                let sum = sums
+                    .entry((c.id.as_str(), s.id.as_str()))
+                    .or_insert_with(Ciphertext::zero);
+                *sum = *sum + s.ciphertext;
+            }
+        }
+    }
+    election
+        .manifest()
+        .contests
+        .iter()
+        .map(|c| ContestTally {
+            id: c.id.clone(),
+            ballots: ballots.get(c.id.as_str()).copied().unwrap_or(0),
+            options: c
+                .options
+                .iter()
+                .map(|o| OptionTally {
+                    id: o.id.clone(),
+                    ciphertext: sums
+                        .get(&(c.id.as_str(), o.id.as_str()))
+                        .copied()
+                        .unwrap_or_else(Ciphertext::zero),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Tallies a board: checks its chain, verifies every ballot, selects and sums.
+///
+/// # Errors
+/// The board is for another election or its chain is broken.
+pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) -> ToolResult<Tally> {
+    board.check(election)?;
+    let verified = verify_ballots(election, list, &board.entries, &|| {});
+    let selection = select(&board.entries, &verified);
+    let tracking = |ix: &[usize]| ix.iter().map(|&i| board.entries[i].tracking).collect();
+    Ok(Tally {
+        election: *election.base_hash(),
+        board_head: board.head,
+        board_entries: board.entries.len() as u64,
+        contests: aggregate(election, &board.entries, &selection.counted),
+        counted: tracking(&selection.counted),
+        superseded: tracking(&selection.superseded),
+        challenged: tracking(&selection.challenged),
+        rejected: selection.rejected,
+    })
+}
+
+/// Runs `amanat tally`.
+///
+/// # Errors
+/// Unreadable inputs, a broken board, or an open board without `--allow-open`.
+pub fn run(args: TallyArgs) -> ToolResult<()> {
+    let dir = ElectionDir::open(&args.election)?;
+    let election = dir.election()?;
+    let list = dir.credentials(&election)?;
+    let board = BoardFile::read(&args.board)?;
+    if !board.closed && !args.allow_open {
+        return Err(ToolError::Invalid(
+            "the polls are still open on this board: close them first (or --allow-open for a rehearsal)".into(),
+        ));
+    }
+    let tally = compute(&election, &list, &board)?;
+    files::write_json(&args.out, &tally)?;
+    println!(
+        "tallied {} board entries: {} counted, {} replaced by a later ballot, {} challenged, {} rejected",
+        tally.board_entries,
+        tally.counted.len(),
+        tally.superseded.len(),
+        tally.challenged.len(),
+        tally.rejected.len()
+    );
+    println!("aggregates: {}", args.out.display());
+    Ok(())
+}
