@@ -24,6 +24,7 @@ test-native:
 ## (JavaScript on @noble/curves, no code shared with the crate).
 test-independent:
 	node tests/independent/verify.mjs tests/vectors
+	node tests/independent/verify.mjs tests/independent/extra
 
 ## The npm packages of the wasm module: pkg/ (ES module for browsers), pkg-node/ (Node),
 ## pkg-bundler/ (webpack, Vite). Rebuilt only when the core's sources change.

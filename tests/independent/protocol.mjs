@@ -186,15 +186,18 @@ export function item(bytes) {
  */
 export class Transcript {
   constructor(domain) {
-    this.parts = [item(utf8(`amanat/1/${domain}`))];
+    this.domain = domain;
+    /** The items after the domain tag, as raw bytes (for comparing with published items). */
+    this.items = [];
   }
   fork() {
     const t = Object.create(Transcript.prototype);
-    t.parts = [...this.parts];
+    t.domain = this.domain;
+    t.items = [...this.items];
     return t;
   }
   bytes(b) {
-    this.parts.push(item(b));
+    this.items.push(Uint8Array.from(b));
     return this;
   }
   str(s) {
@@ -214,7 +217,7 @@ export class Transcript {
     return this.bytes(le32(s));
   }
   encoding() {
-    return concat(...this.parts);
+    return concat(item(utf8(`amanat/1/${this.domain}`)), ...this.items.map(item));
   }
   digest() {
     return new Uint8Array(createHash('sha512').update(this.encoding()).digest());
@@ -504,7 +507,7 @@ export function parseElection(json) {
   const t = new Transcript('election');
   absorbManifest(t, manifest);
   t.u32(trustees).u32(threshold).point(K).u64(count).bytes(digest);
-  return { manifest, trustees, threshold, K, credentials: { count, digest }, base: t.digest() };
+  return { manifest, trustees, threshold, K, credentials: { count, digest }, base: t.digest(), transcript: t };
 }
 
 // ---------------------------------------------------------------- §3.3 credential list
@@ -524,11 +527,15 @@ export function parseCredentialList(json) {
   return entries;
 }
 
-export function credentialDigest(entries) {
+export function credentialTranscript(entries) {
   const t = new Transcript('credentials');
   t.u64(entries.length);
   for (const e of entries) t.point(e.key).str(e.style);
-  return t.digest();
+  return t;
+}
+
+export function credentialDigest(entries) {
+  return credentialTranscript(entries).digest();
 }
 
 /** A list matches an election (§3.3): same count and digest, only known styles. */
@@ -578,15 +585,20 @@ export function parseSchnorr(p, what) {
   return { R: pointFromHex(p.commitment, 'commitment'), s: scalarFromHex(p.response, 'response') };
 }
 
+/** §5.1: the challenge transcript of a disjunctive proof. */
+export function disjunctiveTranscript(C, K, lo, hi, ct, commitments) {
+  const t = C.fork();
+  t.point(K).u32(lo).u32(hi).point(ct.a).point(ct.b);
+  for (const c of commitments) t.point(c.a).point(c.b);
+  return t;
+}
+
 /** §5.1: the disjunctive proof that ct encrypts a value in [lo, hi] under K in context C. */
 export function verifyDisjunctive(C, K, lo, hi, ct, proof) {
   const n = hi - lo + 1;
   const { commitments, challenges, responses } = proof;
   if (commitments.length !== n || challenges.length !== n || responses.length !== n) return false;
-  const t = C.fork();
-  t.point(K).u32(lo).u32(hi).point(ct.a).point(ct.b);
-  for (const c of commitments) t.point(c.a).point(c.b);
-  const c = t.scalarOut();
+  const c = disjunctiveTranscript(C, K, lo, hi, ct, commitments).scalarOut();
   if (mod(challenges.reduce((x, y) => x + y, 0n)) !== c) return false;
   for (let i = 0; i < n; i++) {
     const m = BigInt(lo + i);
@@ -599,9 +611,13 @@ export function verifyDisjunctive(C, K, lo, hi, ct, proof) {
   return true;
 }
 
+export function schnorrTranscript(C, X, R) {
+  return C.fork().point(X).point(R);
+}
+
 /** §5.2: s·G = R + c·X with c = Hs(C; X, R). */
 export function verifySchnorr(C, X, sig) {
-  const c = C.fork().point(X).point(sig.R).scalarOut();
+  const c = schnorrTranscript(C, X, sig.R).scalarOut();
   return mul(G, sig.s).equals(sig.R.p.add(mul(X.p, c)));
 }
 
@@ -669,11 +685,15 @@ export function codeOfPayload(payload) {
   return group4(d.map((v) => ALPHABET[v]).join(''));
 }
 
+export function credentialKeyTranscript(electionId, payload) {
+  return new Transcript('credential-key').str(electionId).bytes(payload);
+}
+
 /** The credential behind a code for an election (§6.6). */
 export function credentialFromCode(manifest, code) {
   const r = readCode(code);
   if (r.outcome !== 'valid') fail('BAD_CREDENTIAL', r.outcome);
-  const x = new Transcript('credential-key').str(manifest.election_id).bytes(r.payload).scalarOut();
+  const x = credentialKeyTranscript(manifest.election_id, r.payload).scalarOut();
   const X = mul(G, x);
   if (X.is0()) fail('BAD_CREDENTIAL', 'identity key');
   const styleIndex = (r.payload[0] << 8) | r.payload[1];
@@ -717,6 +737,10 @@ function absorbProof(t, p) {
 
 /** §7.3 body digest. */
 export function bodyDigest(b) {
+  return bodyTranscript(b).digest();
+}
+
+export function bodyTranscript(b) {
   const t = new Transcript('ballot');
   t.bytes(b.election).str(b.style).point(b.credential).u32(b.contests.length);
   for (const c of b.contests) {
@@ -727,13 +751,17 @@ export function bodyDigest(b) {
     }
     absorbProof(t, c.proof);
   }
-  return t.digest();
+  return t;
+}
+
+export function trackingTranscript(body, sig) {
+  return new Transcript('tracking').bytes(body).point(sig.R).scalar(sig.s);
 }
 
 /** §7.4 tracking hash, full and short codes. */
 export function tracking(b) {
   const body = bodyDigest(b);
-  const full = new Transcript('tracking').bytes(body).point(b.signature.R).scalar(b.signature.s).digest();
+  const full = trackingTranscript(body, b.signature).digest();
   return { body, full, fullHex: toHex(full), short: group4(encodeBits(full, 12)) };
 }
 
@@ -806,8 +834,11 @@ export class Nonces {
   constructor(base, seed) {
     this.t = new Transcript('nonce').bytes(base).bytes(seed);
   }
+  encryptionTranscript(contest, option) {
+    return this.t.fork().str('encryption').str(contest).str(option);
+  }
   encryption(contest, option) {
-    return this.t.fork().str('encryption').str(contest).str(option).scalarOut();
+    return this.encryptionTranscript(contest, option).scalarOut();
   }
   branch(contest, option, m) {
     const t = this.t.fork().str('proof').str(contest).str(option).u32(m);
@@ -963,6 +994,6 @@ export function verifyReceipt(election, B, receipt) {
   const index = uint(r.index, 64, 'index');
   const message = utf8(`${r.tracking}|${index}|${str(r.received, 'received')}`);
   const sig = parseSchnorr(r.signature, 'signature');
-  if (!verifySchnorr(messageContext(election.base, 'receipt', message), B, sig)) verificationFailed('credential signature');
-  return { tracking: r.tracking, short: r.short, index, received: r.received };
+  if (!verifySchnorr(messageContext(election.base, 'receipt', message), B, sig)) verificationFailed('receipt signature');
+  return { short: r.short, index: String(index), received: r.received };
 }

@@ -73,66 +73,209 @@ const has = (f) => existsSync(join(dir, f));
   check('spec §1.1: scalar ℓ − 1 accepted', P.scalarFromHex('ecd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 's') === P.L - 1n);
 }
 
-const election = P.parseElection(read('election.json'));
-const expected = has('expected.json') ? JSON.parse(read('expected.json')) : {};
-console.log(`election ${election.manifest.election_id}: ${election.manifest.contests.length} contests, ${election.manifest.ballot_styles.length} styles`);
+// ------------------------------------------------------------------ election and credentials
 
-attempt('base hash (§3.2)', () => {
-  const got = P.toHex(election.base);
-  if (got !== expected.base_hash) throw new Error(`got ${got}, expected ${expected.base_hash}`);
-  return got.slice(0, 16) + '…';
-});
+const election = P.parseElection(read('election.json'));
+const expected = P.plain(P.parseJson(read('expected.json')));
+const m = election.manifest;
+console.log(`election ${m.election_id}: ${m.contests.length} contests, ${m.ballot_styles.length} styles`);
+
+check('election: parameters as expected (§3.2)',
+  m.election_id === expected.election_id && election.trustees === expected.trustees && election.threshold === expected.threshold &&
+    election.K.hex === expected.joint_public_key && Number(election.credentials.count) === expected.credentials_count);
+check('election: base hash recomputed from the document (§3.1, §3.2)', P.toHex(election.base) === expected.base_hash, P.toHex(election.base).slice(0, 16) + '…');
 
 let list = null;
-if (has('credentials.json')) {
-  attempt('credential list digest (§3.3)', () => {
-    list = P.parseCredentialList(read('credentials.json'));
-    const got = P.toHex(P.credentialDigest(list));
-    if (expected.credentials_digest && got !== expected.credentials_digest) throw new Error(`got ${got}, expected ${expected.credentials_digest}`);
-    P.checkListAgainst(list, election);
-    return `${list.length} keys, ${got.slice(0, 16)}…`;
+attempt('credential list: digest recomputed (§3.3)', () => {
+  list = P.parseCredentialList(read('credentials.json'));
+  const got = P.toHex(P.credentialDigest(list));
+  if (got !== expected.credentials_digest) throw new Error(`got ${got}`);
+  return `${list.length} keys, ${got.slice(0, 16)}…`;
+});
+attempt('credential list: matches the election (§3.3)', () => P.checkListAgainst(list, election));
+
+// ------------------------------------------------------------------ ballots
+
+const ballotVectors = P.plain(P.parseJson(read('ballots.json')));
+const ballots = [];
+ballotVectors.forEach((v, i) => {
+  const name = `ballot ${i} "${v.name}"`;
+  let b;
+  attempt(`${name}: parses (§7.1)`, () => {
+    b = P.parseBallot(JSON.stringify(v.ballot));
   });
+  ballots.push(b);
+  if (!b) return;
+  const tr = P.tracking(b);
+  check(`${name}: body digest (§7.3)`, P.toHex(tr.body) === v.body_digest, P.toHex(tr.body).slice(0, 16) + '…');
+  check(`${name}: full tracking code (§7.4)`, tr.fullHex === v.tracking.full, tr.fullHex.slice(0, 16) + '…');
+  check(`${name}: short tracking code (§7.4)`, tr.short === v.tracking.short, tr.short);
+  attempt(`${name}: every proof and the signature, credential listed (§7.5)`, () => P.verifyBallot(election, b, list).join(', '));
+  attempt(`${name}: credential code → key and style (§6)`, () => {
+    const cred = P.credentialFromCode(m, v.code);
+    if (!P.bytesEqual(cred.X.bytes, b.credential.bytes)) throw new Error('derived key differs from the ballot credential');
+    if (cred.style !== b.style) throw new Error(`code style ${cred.style} ≠ ballot style ${b.style}`);
+    if (P.codeOfPayload(cred.payload) !== v.code) throw new Error('re-encoding the payload gives another code');
+    const k = P.signatureNonce(cred.x, tr.body);
+    if (!P.mul(P.G, k).equals(b.signature.R.p)) throw new Error('the signature nonce of §7.2 does not reproduce R');
+    return `${cred.style}; signature nonce reproduces R (§7.2)`;
+  });
+  attempt(`${name}: challenge reveal (§7.6)`, () => {
+    const ch = P.parseChallenge(JSON.stringify(v.challenge));
+    if (P.toHex(ch.tracking) !== v.tracking.full) throw new Error('the reveal names another tracking hash');
+    const got = P.checkChallenge(election, b, ch);
+    for (const c of m.ballot_styles.find((s) => s.id === b.style).contests) {
+      if (JSON.stringify(got[c]) !== JSON.stringify(v.selections[c] ?? [])) throw new Error(`contest ${c}: revealed ${got[c]}`);
+    }
+    if (P.toHex(ch.seed) !== v.seed) throw new Error('seed differs from the vector');
+    const n = P.reproduceProofs(election, b, ch.seed, got);
+    return `${JSON.stringify(got)}; ${n} proof branches recomputed from the seed (§7.2)`;
+  });
+});
+
+if (expected.unlisted_credential) attempt('unlisted credential: code → key (§6.6)', () => {
+  const c = P.credentialFromCode(m, expected.unlisted_credential.code);
+  if (c.X.hex !== expected.unlisted_credential.key) throw new Error(`got ${c.X.hex}`);
+  if (list.some((e) => P.bytesEqual(e.key.bytes, c.X.bytes))) throw new Error('it is on the list');
+  return c.X.hex.slice(0, 16) + '…';
+});
+
+// ------------------------------------------------------------------ tally (§7.5 revoting, §4)
+
+if (expected.tally) {
+
+attempt('tally: the latest ballot of each credential counts', () => {
+  const last = new Map();
+  ballots.forEach((b, i) => b && last.set(b.credential.hex, i));
+  const counted = [...last.values()].sort((x, y) => x - y).map((i) => ballotVectors[i].name);
+  if (JSON.stringify(counted) !== JSON.stringify(expected.counted)) throw new Error(`counted ${counted}`);
+  return counted.join(', ');
+});
+attempt('tally: homomorphic sums equal the encrypted tally (§4)', () => {
+  const countedBallots = ballots.filter((b, i) => expected.counted.includes(ballotVectors[i].name));
+  let n = 0;
+  for (const [cid, options] of Object.entries(expected.encrypted_tally)) {
+    for (const [oid, ct] of Object.entries(options)) {
+      const sum = P.sumCiphertexts(countedBallots.map((b) => b.contests.find((c) => c.id === cid).selections.find((s) => s.id === oid).ct));
+      if (sum.a.hex !== ct.a || sum.b.hex !== ct.b) throw new Error(`${cid}/${oid}`);
+      n++;
+    }
+  }
+  return `${n} option sums`;
+});
+attempt('tally: decrypting the sums gives the tally and the revealed choices agree', () => {
+  const x = P.scalarFromHex(expected.joint_secret, 'joint secret');
+  if (P.mul(P.G, x).toHex() !== election.K.hex) throw new Error('joint secret does not match the key');
+  for (const [cid, options] of Object.entries(expected.encrypted_tally)) {
+    for (const [oid, ct] of Object.entries(options)) {
+      const A = P.pointFromHex(ct.a, 'a').p;
+      const B = P.pointFromHex(ct.b, 'b').p;
+      const t = expected.tally[cid][oid];
+      if (!B.subtract(P.mul(A, x)).equals(P.mul(P.G, BigInt(t)))) throw new Error(`${cid}/${oid} does not decrypt to ${t}`);
+      const revealed = ballotVectors.filter((v) => expected.counted.includes(v.name) && (v.selections[cid] ?? []).includes(oid)).length;
+      if (revealed !== t) throw new Error(`${cid}/${oid}: ${revealed} revealed ≠ ${t}`);
+    }
+  }
+  return JSON.stringify(Object.fromEntries(Object.entries(expected.tally).map(([c, o]) => [c, Object.entries(o).filter(([, n]) => n).map(([k, n]) => `${k}:${n}`).join(' ')])));
+});
+
 }
 
-if (has('ballots.json')) {
-  const vectors = P.parseJson(read('ballots.json'));
-  vectors.forEach((v, i) => {
-    const name = `ballot ${i}`;
-    let b;
-    attempt(`${name}: parses (§7.1)`, () => {
-      b = P.parseBallot(v.ballot);
+// ------------------------------------------------------------------ primitives
+
+const prim = has('primitives.json') ? P.plain(P.parseJson(read('primitives.json'))) : {};
+
+/** This implementation's own transcript for a named published transcript, or null. */
+function ourTranscript(name) {
+  let r;
+  const ballot = (i) => ballots[Number(i)];
+  if (name === 'credential list digest') return P.credentialTranscript(list);
+  if (name === 'election base hash') return election.transcript;
+  if ((r = /^ballot body digest of ballots\.json\[(\d+)\]$/.exec(name))) return P.bodyTranscript(ballot(r[1]));
+  if ((r = /^tracking hash of ballots\.json\[(\d+)\]$/.exec(name))) return P.trackingTranscript(P.bodyDigest(ballot(r[1])), ballot(r[1]).signature);
+  if ((r = /^signature challenge of ballots\.json\[(\d+)\]/.exec(name))) {
+    const b = ballot(r[1]);
+    return P.schnorrTranscript(P.signatureContext(election.base, P.bodyDigest(b)), b.credential, b.signature.R);
+  }
+  if ((r = /^selection proof challenge of ballots\.json\[(\d+)\] (\S+)\/(\S+)$/.exec(name))) {
+    const b = ballot(r[1]);
+    const s = b.contests.find((c) => c.id === r[2]).selections.find((x) => x.id === r[3]);
+    return P.disjunctiveTranscript(P.selectionContext(election.base, b.credential, r[2], r[3]), election.K, 0, 1, s.ct, s.proof.commitments);
+  }
+  if ((r = /^contest proof challenge of ballots\.json\[(\d+)\] (\S+)$/.exec(name))) {
+    const b = ballot(r[1]);
+    const c = b.contests.find((x) => x.id === r[2]);
+    const def = m.contests.find((x) => x.id === r[2]);
+    const sum = P.sumCiphertexts(c.selections.map((s) => s.ct));
+    return P.disjunctiveTranscript(P.contestContext(election.base, b.credential, r[2]), election.K, def.min, def.max, sum, c.proof.commitments);
+  }
+  if ((r = /^encryption nonce of ballots\.json\[(\d+)\] (\S+)\/(\S+)$/.exec(name))) {
+    return new P.Nonces(election.base, P.fromHex(ballotVectors[Number(r[1])].seed, 32, 'seed')).encryptionTranscript(r[2], r[3]);
+  }
+  if ((r = /^credential key of (\S+)$/.exec(name))) return P.credentialKeyTranscript(m.election_id, P.readCode(r[1]).payload);
+  return null;
+}
+
+for (const [i, t] of (prim.transcripts ?? []).entries()) {
+  const name = `transcript ${i} "${t.name}"`;
+  attempt(`${name}: digest and scalar from its items (§2)`, () => {
+    const tr = new P.Transcript(t.domain);
+    for (const x of t.items) tr.bytes(P.fromHex(x, x.length / 2, 'item'));
+    if (P.toHex(tr.digest()) !== t.digest) throw new Error('digest differs');
+    if (P.toHex(P.le32(tr.scalarOut())) !== t.scalar) throw new Error('scalar differs');
+  });
+  const ours = ourTranscript(t.name);
+  if (ours) {
+    attempt(`${name}: the specification gives the same ${t.items.length} items`, () => {
+      if (ours.domain !== t.domain) throw new Error(`domain ${ours.domain}`);
+      const mine = ours.items.map(P.toHex);
+      const k = mine.findIndex((x, j) => x !== t.items[j]);
+      if (k >= 0 || mine.length !== t.items.length) throw new Error(`first difference at item ${k >= 0 ? k : Math.min(mine.length, t.items.length)}: ours ${mine[k]} theirs ${t.items[k]}`);
     });
-    if (!b) return;
-    const tr = P.tracking(b);
-    if (v.body_digest) check(`${name}: body digest (§7.3)`, P.toHex(tr.body) === v.body_digest);
-    check(`${name}: full tracking code (§7.4)`, tr.fullHex === v.tracking, tr.fullHex.slice(0, 16) + '…');
-    check(`${name}: short tracking code (§7.4)`, tr.short === v.short, tr.short);
-    attempt(`${name}: proofs and signature (§7.5)`, () => P.verifyBallot(election, b, list).join(', '));
-    if (v.code) {
-      attempt(`${name}: credential code → key (§6)`, () => {
-        const cred = P.credentialFromCode(election.manifest, v.code);
-        if (!P.bytesEqual(cred.X.bytes, b.credential.bytes)) throw new Error('derived key differs from the ballot credential');
-        if (cred.style !== b.style) throw new Error(`code style ${cred.style} ≠ ballot style ${b.style}`);
-        if (P.codeOfPayload(cred.payload) !== v.code) throw new Error('re-encoding the payload gives another code');
-        // The signature nonce of §7.2 is deterministic: check it reproduces R.
-        const k = P.signatureNonce(cred.x, tr.body);
-        if (!P.mul(P.G, k).equals(b.signature.R.p)) throw new Error('signature nonce does not reproduce R');
-        return `${cred.style}, signature nonce reproduced`;
-      });
-    }
-    if (v.challenge) {
-      attempt(`${name}: challenge reveal (§7.6)`, () => {
-        const ch = P.parseChallenge(v.challenge);
-        const got = P.checkChallenge(election, b, ch);
-        if (v.selections) {
-          for (const [c, opts] of Object.entries(v.selections)) {
-            if (JSON.stringify(got[c] ?? []) !== JSON.stringify(P.plain(opts))) throw new Error(`contest ${c}: revealed ${got[c]}`);
-          }
-        }
-        const n = P.reproduceProofs(election, b, ch.seed, got);
-        return `${JSON.stringify(got)}; ${n} proof branches reproduced from the seed (§7.2)`;
-      });
-    }
+  }
+}
+for (const h of prim.hash_to_scalar ?? []) {
+  check(`hash to scalar of ${h.digest.slice(0, 8)}… (§2.2)`, P.toHex(P.le32(P.scalarFromLE(P.fromHex(h.digest, 64, 'd')) % P.L)) === h.scalar, h.scalar.slice(0, 16) + '…');
+}
+for (const e of prim.elgamal ?? []) {
+  attempt(`ElGamal ${e.name} (§4)`, () => {
+    const c = P.encrypt(P.keyFromHex(e.public_key, 'key'), e.v, P.scalarFromHex(e.r, 'r'));
+    return c.a.hex === e.a && c.b.hex === e.b;
+  });
+}
+for (const c of prim.credentials ?? []) {
+  attempt(`credential ${c.code} (§6)`, () => {
+    const cred = P.credentialFromCode({ election_id: c.election_id, ballot_styles: m.ballot_styles }, c.code);
+    return P.toHex(cred.payload) === c.payload && cred.styleIndex === c.style_index && P.toHex(P.le32(cred.x)) === c.secret && cred.X.hex === c.public_key &&
+      P.codeOfPayload(P.fromHex(c.payload, 16, 'payload')) === c.code;
+  });
+}
+for (const c of prim.code_checks ?? []) {
+  const r = P.readCode(c.input);
+  const status = r.outcome.replace('-', '_');
+  check(`code check ${JSON.stringify(c.input)} → ${c.status} (§6.5)`,
+    status === c.status && (c.typed === undefined || r.typed === c.typed) && (c.position === undefined || r.position === c.position),
+    status);
+}
+for (const t of prim.tracking_short ?? []) {
+  const got = P.group4(P.encodeBits(P.fromHex(t.full, 64, 'full'), 12));
+  check(`short code of ${t.full.slice(0, 8)}… (§7.4)`, got === t.short, got);
+}
+for (const t of prim.normalize_short ?? []) {
+  if (t.error) rejects(`normalise ${JSON.stringify(t.input)} (§7.4)`, t.error, () => P.normalizeShort(t.input));
+  else attempt(`normalise ${JSON.stringify(t.input)} (§7.4)`, () => P.normalizeShort(t.input) === t.output);
+}
+
+// ------------------------------------------------------------------ invalid ballots
+
+for (const v of has('invalid.json') ? P.parseJson(read('invalid.json')) : []) {
+  const name = `invalid "${v.name}" (${v.stage})`;
+  rejects(name, v.error, () => {
+    if (v.stage === 'parse') return P.parseBallot(v.ballot_json);
+    const b = P.parseBallot(v.ballot);
+    if (v.stage === 'verify') return P.verifyBallot(election, b);
+    if (v.stage === 'verify_listed') return P.verifyBallot(election, b, list);
+    throw new Error(`unknown stage ${v.stage}`);
   });
 }
 
@@ -145,7 +288,7 @@ if (has('board.json')) {
   });
   if (entries) {
     attempt('board: hash chain from the genesis hash (§8)', () => `head ${P.toHex(P.checkChain(election, entries)).slice(0, 16)}…`);
-    if (expected.board_head) attempt('board: head as expected', () => P.toHex(P.checkChain(election, entries)) === expected.board_head);
+    if (expected.board_head) check('board: head as expected', P.toHex(P.checkChain(election, entries)) === expected.board_head);
     entries.forEach((e, i) => {
       attempt(`board entry ${i} (${e.kind}): ballot verifies (§7.5)`, () => P.verifyBallot(election, e.ballot, list).length > 0);
       if (e.challenge) attempt(`board entry ${i}: reveal checks (§7.6)`, () => JSON.stringify(P.checkChallenge(election, e.ballot, e.challenge)));
@@ -173,10 +316,34 @@ if (has('board.json')) {
   }
 }
 
+// ------------------------------------------------------------------ authority proofs (§5.2, §5.3, §8.3)
+
+if (expected.receipt) {
+  const B = P.keyFromHex(expected.box_key, 'box key');
+  attempt('receipt: signed by the box key (§8.3)', () => JSON.stringify(P.verifyReceipt(election, B, JSON.stringify(expected.receipt))));
+  rejects('receipt: another index does not verify', 'VERIFICATION_FAILED', () => P.verifyReceipt(election, B, JSON.stringify({ ...expected.receipt, index: expected.receipt.index + 1 })));
+}
+if (expected.knowledge) {
+  const k = expected.knowledge;
+  const X = P.keyFromHex(k.key, 'key');
+  const proof = P.parseSchnorr(k.proof, 'proof');
+  check(`proof of knowledge "${k.what}" (§5.2)`, P.verifySchnorr(P.knowledgeContext(election.base, k.what), X, proof));
+  check('proof of knowledge under another label fails', !P.verifySchnorr(P.knowledgeContext(election.base, `${k.what} `), X, proof));
+}
+if (expected.equality) {
+  const q = expected.equality;
+  const proof = P.plain(q.proof);
+  P.shape(proof, 'equality proof', ['t1', 't2', 'response']);
+  const pr = { t1: P.pointFromHex(proof.t1, 't1'), t2: P.pointFromHex(proof.t2, 't2'), s: P.scalarFromHex(proof.response, 'response') };
+  const [X, Q, Y] = [P.keyFromHex(q.key, 'key'), P.pointFromHex(q.q, 'q'), P.pointFromHex(q.y, 'y')];
+  check(`equality proof "${q.what}" (§5.3)`, P.verifyEquality(election.base, q.what, X, Q, Y, pr));
+  check('equality proof with a wrong share fails', !P.verifyEquality(election.base, q.what, X, Q, P.Elem.of(Y.p.add(P.G)), pr));
+}
+
 // Tampering made here, from the first ballot vector: each must be rejected with the code §9
 // assigns. These would pass if the checks above were vacuous.
 if (has('ballots.json')) {
-  const v = P.plain(P.parseJson(read('ballots.json'))[0]);
+  const v = ballotVectors[0];
   const good = JSON.stringify(v.ballot);
   const mutate = (f) => {
     const b = JSON.parse(good);

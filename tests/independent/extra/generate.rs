@@ -1,0 +1,123 @@
+//! Generates tests/independent/extra/ — known-answer vectors for what tests/vectors does not
+//! cover: a multi-choice contest (range proof over [0, 2]), a blank vote, a second ballot
+//! style, a bulletin board with a challenge entry, a receipt, a proof of knowledge and an
+//! equality proof. Everything derives from one fixed ChaCha20 seed, so reruns give the same
+//! files. Run from a scratch crate that depends on `amanat` (path = the repository),
+//! `curve25519-dalek = "4.1"`, `rand_chacha = "0.3"`, `serde_json = "1"`:
+//! `cargo run -- <repository>/tests/independent/extra`.
+#![allow(clippy::unwrap_used)]
+
+use amanat::board::{check_chain, genesis};
+use amanat::proofs::equality::EqualityProof;
+use amanat::proofs::schnorr::{prove_knowledge, sign};
+use amanat::*;
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Value};
+
+fn scalar(rng: &mut ChaCha20Rng) -> Scalar {
+    let mut w = [0u8; 64];
+    rng.fill_bytes(&mut w);
+    Scalar::from_bytes_mod_order_wide(&w)
+}
+
+fn main() {
+    let out = std::env::args().nth(1).unwrap();
+    let repo = format!("{out}/../../..");
+    let mut rng = ChaCha20Rng::from_seed(*b"amanat/1 independent extra v1..!");
+    let mut mj: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{repo}/tests/vectors/manifest.json")).unwrap()).unwrap();
+    mj["contests"].as_array_mut().unwrap().push(json!({
+        "id": "SEN", "name": {"en": "Senate (choose up to two)", "ur": "سینیٹ (دو تک چنیں)"},
+        "min_selections": 0, "max_selections": 2,
+        "options": [
+            {"id": "sen-1", "name": {"en": "First", "ur": "پہلا"}, "symbol": "star"},
+            {"id": "sen-2", "name": {"en": "Second", "ur": "دوسرا"}, "party": "crescent", "symbol": "kite"},
+            {"id": "sen-3", "name": {"en": "Third", "ur": "تیسرا"}, "symbol": "book"}]}));
+    mj["ballot_styles"].as_array_mut().unwrap().push(json!({
+        "id": "SEN.NA-1", "name": {"en": "Senate and NA-1", "ur": "سینیٹ اور این اے-1"},
+        "contests": ["SEN", "NA-1"]}));
+    let manifest: Manifest = serde_json::from_value(mj).unwrap();
+    let x = scalar(&mut rng);
+    let key = PublicKey::from_bytes(&(G * x).compress().to_bytes(), "k").unwrap();
+    let mut creds = vec![];
+    let mut entries = vec![];
+    for style in [0u16, 1, 1] {
+        let (code, cred) = Credential::generate(&manifest.election_id, style, &mut rng).unwrap();
+        entries.push(CredentialEntry {
+            key: *cred.public_key(),
+            style: manifest.ballot_styles[style as usize].id.clone(),
+        });
+        creds.push(code.expose().to_string());
+    }
+    let list = CredentialList::new(entries).unwrap();
+    let election = Election::new(manifest, 5, 3, key, list.summary()).unwrap();
+    std::fs::write(format!("{out}/election.json"), election.to_json()).unwrap();
+    std::fs::write(format!("{out}/credentials.json"), serde_json::to_string_pretty(&list).unwrap()).unwrap();
+
+    let choices: [(&str, Selections); 3] = [
+        ("na-pp", [("NA-1".into(), vec!["na-1-09".into()]), ("PP-1".into(), vec!["pp-1-13".into()])].into()),
+        ("senate-two", [("SEN".into(), vec!["sen-1".into(), "sen-3".into()]), ("NA-1".into(), vec!["na-1-04".into()])].into()),
+        ("senate-blank", [("NA-1".into(), vec!["na-1-11".into()])].into()),
+    ];
+    let mut ballots = vec![];
+    let mut board: Vec<BoardEntry> = vec![];
+    let mut prev = genesis(&election);
+    for (n, ((name, sel), code)) in choices.iter().zip(&creds).enumerate() {
+        let cred = Credential::from_code(&election, code).unwrap();
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let sealed = SealedBallot::seal_with_seed(&election, &cred, sel, BallotSeed::from_bytes(seed)).unwrap();
+        let b = sealed.ballot().clone();
+        b.verify_listed(&election, &list).unwrap();
+        let tr = sealed.tracking();
+        let ch = sealed.challenge();
+        // The board: the senate ballot is challenged, the others cast.
+        let challenged = n == 1;
+        let kind = if challenged { EntryKind::Challenge } else { EntryKind::Cast };
+        let e = BoardEntry::new(prev, board.len() as u64, kind, format!("2026-11-22T10:4{n}:07Z"), b.clone(),
+            challenged.then(|| ch.clone())).unwrap();
+        prev = e.hash;
+        board.push(e);
+        ballots.push(json!({
+            "name": name, "code": code, "seed": amanat::encoding::to_hex(&seed), "selections": sel,
+            "ballot": serde_json::from_str::<Value>(&b.to_json()).unwrap(),
+            "body_digest": b.body_digest().to_hex(),
+            "tracking": {"full": tr.full(), "short": tr.short()},
+            "challenge": serde_json::from_str::<Value>(&ch.to_json()).unwrap()}));
+    }
+    let head = check_chain(&election, &board).unwrap();
+    std::fs::write(format!("{out}/ballots.json"), serde_json::to_string_pretty(&ballots).unwrap()).unwrap();
+    std::fs::write(format!("{out}/board.json"), serde_json::to_string_pretty(&board).unwrap()).unwrap();
+
+    // A receipt (§8.3) for board entry 0, a proof of knowledge and an equality proof (§5).
+    let base = election.base_hash();
+    let box_secret = SecretScalar::from_scalar(scalar(&mut rng));
+    let box_key = PublicKey::from_bytes(&(G * box_secret.expose()).compress().to_bytes(), "box").unwrap();
+    let e0 = &board[0];
+    let message = format!("{}|{}|{}", e0.tracking.to_hex(), e0.index, e0.received);
+    let receipt_sig = sign(base, "receipt", message.as_bytes(), &box_secret, &box_key, &mut rng);
+    let what = "trustee 1 coefficient 0";
+    let knowledge = prove_knowledge(base, what, &box_secret, &box_key, &mut rng);
+    let q = Point::from_point(G * scalar(&mut rng));
+    let (y, equality) = EqualityProof::prove(base, "trustee 1 share", &box_secret, &box_key, &q, &mut rng);
+    equality.verify(base, "trustee 1 share", &box_key, &q, &y).unwrap();
+    let expected = json!({
+        "protocol": "amanat/1",
+        "election_id": election.manifest().election_id,
+        "trustees": election.trustees(), "threshold": election.threshold(),
+        "joint_public_key": key.to_hex(),
+        "credentials_count": list.entries().len(),
+        "credentials_digest": list.digest().to_hex(),
+        "base_hash": base.to_hex(),
+        "board_head": head.to_hex(),
+        "box_key": box_key.to_hex(),
+        "receipt": {"election": base.to_hex(), "tracking": e0.tracking.to_hex(), "short": e0.short,
+                    "index": e0.index, "received": e0.received, "signature": receipt_sig},
+        "knowledge": {"what": what, "key": box_key.to_hex(), "proof": knowledge},
+        "equality": {"what": "trustee 1 share", "key": box_key.to_hex(), "q": q.to_hex(), "y": y.to_hex(), "proof": equality},
+    });
+    std::fs::write(format!("{out}/expected.json"), serde_json::to_string_pretty(&expected).unwrap()).unwrap();
+}
