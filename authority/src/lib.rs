@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod election_dir;
 pub mod error;
 pub mod files;
+pub mod record;
 pub mod server;
 pub mod store;
 pub mod tally;

@@ -25,6 +25,8 @@ enum Command {
     Election(election_dir::ElectionCmd),
     /// Sum the counted ballots of a closed board into one ciphertext per option.
     Tally(tally::TallyArgs),
+    /// Check the trustees' decryption shares, combine them and write the election record.
+    Combine(record::CombineArgs),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs).
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Credentials(args) => report(credentials::run(args)),
         Command::Election(cmd) => report(election_dir::run(cmd)),
         Command::Tally(args) => report(tally::run(args)),
+        Command::Combine(args) => report(record::run(args)),
         Command::Serve(args) => report(server::serve(args)),
         Command::Close(args) => report(server::close(args)),
         Command::ExportBoard(args) => report(server::export_board(args)),
