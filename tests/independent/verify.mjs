@@ -316,6 +316,14 @@ if (has('board.json')) {
   }
 }
 
+// ------------------------------------------------------------------ election documents (§3)
+
+for (const c of has('elections.json') ? P.plain(P.parseJson(read('elections.json'))) : []) {
+  const name = `election "${c.name}"`;
+  if (c.error) rejects(`${name} rejected`, c.error, () => P.parseElection(c.election_json));
+  else attempt(`${name} accepted, base hash`, () => P.toHex(P.parseElection(c.election_json).base) === c.base_hash);
+}
+
 // ------------------------------------------------------------------ authority proofs (§5.2, §5.3, §8.3)
 
 if (expected.receipt) {

@@ -120,4 +120,88 @@ fn main() {
         "equality": {"what": "trustee 1 share", "key": box_key.to_hex(), "q": q.to_hex(), "y": y.to_hex(), "proof": equality},
     });
     std::fs::write(format!("{out}/expected.json"), serde_json::to_string_pretty(&expected).unwrap()).unwrap();
+    std::fs::write(format!("{out}/elections.json"), serde_json::to_string_pretty(&election_cases(&election)).unwrap()).unwrap();
+}
+
+/// Variations of the election document, each with the crate's verdict: the error code, or the
+/// base hash when it is accepted (§3).
+fn election_cases(election: &Election) -> Vec<Value> {
+    let good: Value = serde_json::from_str(&election.to_json()).unwrap();
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let name_of = |v: &mut Value, s: &str| v["manifest"]["contests"][0]["name"]["ur"] = json!(s);
+    let mut edits: Vec<(&str, Edit)> = vec![
+        ("unchanged", Box::new(|_| {})),
+        ("threshold-zero", Box::new(|v| v["threshold"] = json!(0))),
+        ("threshold-above-trustees", Box::new(|v| v["threshold"] = json!(6))),
+        ("threshold-equals-trustees", Box::new(|v| v["threshold"] = json!(5))),
+        ("trustees-256", Box::new(|v| { v["trustees"] = json!(256); v["threshold"] = json!(2) })),
+        ("trustees-float", Box::new(|v| v["trustees"] = json!(5.0))),
+        ("trustees-negative", Box::new(|v| v["trustees"] = json!(-5))),
+        ("key-identity", Box::new(|v| v["joint_public_key"] = json!("00".repeat(32)))),
+        ("key-non-canonical", Box::new(|v| v["joint_public_key"] = json!("ff".repeat(32)))),
+        ("key-uppercase", Box::new(|v| { let k = v["joint_public_key"].as_str().unwrap().to_uppercase(); v["joint_public_key"] = json!(k) })),
+        ("protocol-other", Box::new(|v| v["protocol"] = json!("amanat/2"))),
+        ("protocol-missing", Box::new(|v| { v.as_object_mut().unwrap().remove("protocol"); })),
+        ("unknown-member", Box::new(|v| v["extra"] = json!(true))),
+        ("manifest-unknown-member", Box::new(|v| v["manifest"]["extra"] = json!(1))),
+        ("credentials-digest-short", Box::new(|v| v["credentials"]["digest"] = json!("ab".repeat(32)))),
+        ("credentials-count-string", Box::new(|v| v["credentials"]["count"] = json!("3"))),
+        ("credentials-count-large", Box::new(|v| v["credentials"]["count"] = json!(u64::MAX))),
+        ("duplicate-option", Box::new(|v| { let o = v["manifest"]["contests"][0]["options"][0].clone(); v["manifest"]["contests"][0]["options"][1]["id"] = o["id"].clone() })),
+        ("unknown-party", Box::new(|v| v["manifest"]["contests"][0]["options"][0]["party"] = json!("nobody"))),
+        ("party-null", Box::new(|v| v["manifest"]["contests"][0]["options"][0]["party"] = Value::Null)),
+        ("party-removed", Box::new(|v| { v["manifest"]["contests"][0]["options"][0].as_object_mut().unwrap().remove("party"); })),
+        ("party-empty-string", Box::new(|v| v["manifest"]["contests"][0]["options"][0]["party"] = json!(""))),
+        ("parties-omitted-while-used", Box::new(|v| { v["manifest"].as_object_mut().unwrap().remove("parties"); })),
+        ("max-zero", Box::new(|v| { v["manifest"]["contests"][0]["max_selections"] = json!(0); v["manifest"]["contests"][0]["min_selections"] = json!(0) })),
+        ("min-above-max", Box::new(|v| v["manifest"]["contests"][0]["min_selections"] = json!(2))),
+        ("max-above-options", Box::new(|v| v["manifest"]["contests"][2]["max_selections"] = json!(4))),
+        ("max-equals-options", Box::new(|v| v["manifest"]["contests"][2]["max_selections"] = json!(3))),
+        ("min-float", Box::new(|v| v["manifest"]["contests"][0]["min_selections"] = json!(1.0))),
+        ("id-with-space", Box::new(|v| v["manifest"]["contests"][0]["options"][0]["id"] = json!("na 1"))),
+        ("id-64-bytes", Box::new(|v| v["manifest"]["election_id"] = json!("e".repeat(64)))),
+        ("id-65-bytes", Box::new(|v| v["manifest"]["election_id"] = json!("e".repeat(65)))),
+        ("id-non-ascii", Box::new(|v| v["manifest"]["election_id"] = json!("انتخاب"))),
+        ("symbol-bad-id", Box::new(|v| v["manifest"]["contests"][0]["options"][0]["symbol"] = json!("star/../x"))),
+        ("name-empty", Box::new(move |v| name_of(v, ""))),
+        ("name-spaces", Box::new(move |v| name_of(v, "   "))),
+        ("name-nbsp", Box::new(move |v| name_of(v, "\u{a0}\u{3000}"))),
+        ("name-next-line", Box::new(move |v| name_of(v, "\u{85}"))),
+        ("name-bom-is-not-white-space", Box::new(move |v| name_of(v, "\u{feff}"))),
+        ("name-zero-width-space-is-not-white-space", Box::new(move |v| name_of(v, "\u{200b}"))),
+        ("name-256-bytes", Box::new(move |v| name_of(v, &"ب".repeat(128)))),
+        ("name-257-bytes", Box::new(move |v| name_of(v, &format!("{}x", "ب".repeat(128))))),
+        ("style-unknown-contest", Box::new(|v| v["manifest"]["ballot_styles"][0]["contests"][1] = json!("PP-9"))),
+        ("style-repeats-contest", Box::new(|v| v["manifest"]["ballot_styles"][0]["contests"][1] = json!("NA-1"))),
+        ("style-no-contests", Box::new(|v| v["manifest"]["ballot_styles"][0]["contests"] = json!([]))),
+        ("style-duplicate-id", Box::new(|v| { let id = v["manifest"]["ballot_styles"][0]["id"].clone(); v["manifest"]["ballot_styles"][1]["id"] = id })),
+        ("no-styles", Box::new(|v| v["manifest"]["ballot_styles"] = json!([]))),
+        ("contest-duplicate-id", Box::new(|v| v["manifest"]["contests"][1]["id"] = json!("NA-1"))),
+        ("contest-unused-by-styles", Box::new(|v| { v["manifest"]["ballot_styles"][1]["contests"] = json!(["NA-1"]) })),
+        ("party-duplicate-id", Box::new(|v| { let id = v["manifest"]["parties"][0]["id"].clone(); v["manifest"]["parties"][1]["id"] = id })),
+    ];
+    let mut out = vec![];
+    for (name, edit) in edits.drain(..) {
+        let mut v = good.clone();
+        edit(&mut v);
+        let text = serde_json::to_string(&v).unwrap();
+        out.push(match Election::from_json(&text) {
+            Ok(e) => json!({"name": name, "election_json": text, "base_hash": e.base_hash().to_hex()}),
+            Err(e) => json!({"name": name, "election_json": text, "error": e.code()}),
+        });
+    }
+    // Text-level cases serde_json::Value cannot express.
+    let text = serde_json::to_string(&good).unwrap();
+    for (name, t) in [
+        ("duplicate-member", text.replacen("\"trustees\":", "\"trustees\":5,\"trustees\":", 1)),
+        ("truncated", text.chars().take(200).collect::<String>()),
+        ("hex-escaped-in-json", text.replacen(&format!("\"{}\"", &good["joint_public_key"].as_str().unwrap()),
+            &format!("\"\\u00{:02x}{}\"", good["joint_public_key"].as_str().unwrap().as_bytes()[0], &good["joint_public_key"].as_str().unwrap()[1..]), 1)),
+    ] {
+        out.push(match Election::from_json(&t) {
+            Ok(e) => json!({"name": name, "election_json": t, "base_hash": e.base_hash().to_hex()}),
+            Err(e) => json!({"name": name, "election_json": t, "error": e.code()}),
+        });
+    }
+    out
 }
