@@ -75,8 +75,16 @@ const has = (f) => existsSync(join(dir, f));
 
 // ------------------------------------------------------------------ election and credentials
 
-const election = P.parseElection(read('election.json'));
-const expected = P.plain(P.parseJson(read('expected.json')));
+let election;
+let expected;
+try {
+  election = P.parseElection(read('election.json'));
+  expected = P.plain(P.parseJson(read('expected.json')));
+} catch (e) {
+  check(`read ${dir}/election.json and expected.json`, false, e instanceof P.ProtocolError ? `${e.code} ${e.detail}` : String(e));
+  console.log(`${passed} checks passed, ${failed} failed`);
+  process.exit(1);
+}
 const m = election.manifest;
 console.log(`election ${m.election_id}: ${m.contests.length} contests, ${m.ballot_styles.length} styles`);
 
