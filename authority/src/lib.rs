@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod board_file;
+pub mod ceremony;
 pub mod credentials;
 pub mod election_dir;
 pub mod error;

@@ -4,7 +4,7 @@
 use std::fmt::Display;
 use std::process::ExitCode;
 
-use amanat_authority::{credentials, server};
+use amanat_authority::{ceremony, credentials, election_dir, record, server, tally};
 use clap::{Parser, Subcommand};
 
 /// Amanat election authority tools: key ceremony, credentials, ballot box, tally, threshold
@@ -23,6 +23,12 @@ enum Command {
     /// Define the election: bind manifest, ceremony and credential list.
     #[command(subcommand)]
     Election(election_dir::ElectionCmd),
+    /// A trustee's own steps of the key ceremony, and its partial decryption of the tally.
+    #[command(subcommand)]
+    Trustee(ceremony::TrusteeCmd),
+    /// The key ceremony's public steps: assemble and verify the transcript (anyone).
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCmd),
     /// Sum the counted ballots of a closed board into one ciphertext per option.
     Tally(tally::TallyArgs),
     /// Check the trustees' decryption shares, combine them and write the election record.
@@ -49,6 +55,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Credentials(args) => report(credentials::run(args)),
         Command::Election(cmd) => report(election_dir::run(cmd)),
+        Command::Trustee(cmd) => report(ceremony::run_trustee(cmd)),
+        Command::Ceremony(cmd) => report(ceremony::run_ceremony(cmd)),
         Command::Tally(args) => report(tally::run(args)),
         Command::Combine(args) => report(record::run(args)),
         Command::Serve(args) => report(server::serve(args)),
