@@ -86,7 +86,16 @@ export class Sender {
   }
 
   emit(event) {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A fault in the display must not stop the sending; report it as an uncaught error.
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   /** Starts sending now (or joins the send already running). */
@@ -111,11 +120,9 @@ export class Sender {
         return;
       }
       this.emit({ type: 'sending', entry });
+      let receipt;
       try {
-        const receipt = await castBallot(entry.ballotJson);
-        settle(entry.trackingHash, receipt);
-        this.delay = 2000;
-        this.emit({ type: 'sent', entry, receipt });
+        receipt = await castBallot(entry.ballotJson);
       } catch (error) {
         if (error.retryable) {
           const delay = this.delay;
@@ -126,7 +133,11 @@ export class Sender {
         }
         settle(entry.trackingHash, null);
         this.emit({ type: 'refused', entry, error });
+        continue;
       }
+      settle(entry.trackingHash, receipt);
+      this.delay = 2000;
+      this.emit({ type: 'sent', entry, receipt });
     }
   }
 }

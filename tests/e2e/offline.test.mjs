@@ -1,0 +1,107 @@
+// Network trouble: a voter who loaded the page once goes offline, reopens the page, seals and
+// casts; the sealed ballot waits on the device (never the choices or the code) and lands on
+// the board exactly once when the network returns, even if it is sent again.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  axeViolations,
+  board,
+  choose,
+  demoElection,
+  enterCode,
+  launchBrowser,
+  openPage,
+  phonePage,
+  reviewAndSeal,
+  screenshot,
+  startServer,
+  waitForScreen,
+} from './harness.mjs';
+
+let election;
+let server;
+let browser;
+
+before(async () => {
+  election = demoElection(2);
+  server = await startServer(election.dir);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+  if (election) election.cleanup();
+});
+
+test('offline after loading: seal and cast, the ballot waits, then lands exactly once', async () => {
+  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  try {
+    await openPage(page, server.url);
+    // Wait until the service worker has cached everything and controls the page.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await waitForScreen(page, 'code');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+    await context.setOffline(true);
+    await page.reload();
+    await waitForScreen(page, 'code');
+    assert.equal(await page.isVisible('#offline-banner'), true, 'the voter is told the connection is gone');
+
+    const code = election.codes[0].code;
+    await enterCode(page, code);
+    await choose(page, [1, 2]);
+    const tracking = await reviewAndSeal(page);
+    await page.click('#tracking-cast');
+    await waitForScreen(page, 'outbox');
+    assert.equal((await page.textContent('#outbox-code')).trim(), tracking);
+    await screenshot(page, 'en-14-outbox');
+    assert.deepEqual(await axeViolations(page), []);
+    await page.click('#lang-switch');
+    await screenshot(page, 'ur-14-outbox');
+    assert.deepEqual(await axeViolations(page), []);
+    await page.click('#lang-switch');
+
+    // What waits on the device is the sealed ballot alone.
+    const stored = await page.evaluate(() => ({ ...localStorage }));
+    const outbox = JSON.parse(stored['amanat.outbox']);
+    assert.equal(outbox.length, 1);
+    assert.equal(outbox[0].trackingCode, tracking);
+    const everything = JSON.stringify(stored);
+    assert.ok(!everything.includes(code) && !everything.includes(code.replace(/-/g, '')), 'no voting code stored');
+    assert.ok(!/"seed"|"selections"/.test(everything), 'no seed or choices stored');
+    const ballotJson = outbox[0].ballotJson;
+
+    // Reopening the page offline still shows the ballot as not yet in the box.
+    await page.reload();
+    await waitForScreen(page, 'code');
+    assert.equal(await page.isVisible('#outbox-banner'), true);
+    assert.match(await page.textContent('#outbox-banner'), new RegExp(tracking));
+    assert.equal((await board(server.url)).length, 0, 'nothing reached the box while offline');
+
+    await context.setOffline(false);
+    await page.waitForSelector('#outbox-banner.banner-ok', { timeout: 30_000 });
+    assert.match(await page.textContent('#outbox-banner'), /has reached the ballot box/);
+    await page.click('#outbox-banner-receipt');
+    await waitForScreen(page, 'receipt');
+    const index = Number((await page.textContent('#receipt-index')).trim());
+    assert.equal(await page.evaluate(() => localStorage.getItem('amanat.outbox')), '[]');
+
+    // A retry of the same sealed ballot (a lost answer, say) cannot cast it twice.
+    const again = await fetch(`${server.url}/api/ballots`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: ballotJson,
+    });
+    assert.equal(again.status, 200);
+    assert.equal((await again.json()).receipt.index, index, 'the same receipt comes back');
+    const landed = (await board(server.url)).filter((e) => e.short === tracking);
+    assert.equal(landed.length, 1, 'exactly one ballot on the board');
+    assert.equal(landed[0].kind, 'cast');
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
