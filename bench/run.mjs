@@ -166,6 +166,7 @@ function table(native, node, browser, size, load) {
     `  JS / wasm          ${jsWasm.toFixed(1)}x    (in Chromium; target at least 5x: ${yes(jsWasm >= 5)}; with multiplyUnsafe ${jsUnsafeWasm.toFixed(1)}x)`,
     `  JS / wasm in Node  ${(node.nobleCt.medianMs / node.wasm.medianMs).toFixed(1)}x    (with multiplyUnsafe ${(node.nobleUnsafe.medianMs / node.wasm.medianMs).toFixed(1)}x)`,
     `  wasm seal < 25 ms  ${s.wasm.medianMs.toFixed(2)} ms (${yes(s.wasm.medianMs < 25)})`,
+    `  the same ratios from the fastest runs (least disturbed by other processes): wasm / native ${(s.wasm.minMs / native.minMs).toFixed(2)}x, JS / wasm ${(s.nobleCt.minMs / s.wasm.minMs).toFixed(1)}x (multiplyUnsafe ${(s.nobleUnsafe.minMs / s.wasm.minMs).toFixed(1)}x), in Node ${(node.nobleCt.minMs / node.wasm.minMs).toFixed(1)}x`,
     `  (page timer resolution: ${browser.crossOriginIsolated ? 'cross-origin isolated, fine-grained' : 'coarse, not cross-origin isolated'})`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; 1-minute load average ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end`,
   ].join('\n');
