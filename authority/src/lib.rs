@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod record;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod tally;
 pub mod threshold;

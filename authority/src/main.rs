@@ -4,7 +4,7 @@
 use std::fmt::Display;
 use std::process::ExitCode;
 
-use amanat_authority::{ceremony, credentials, election_dir, record, server, tally};
+use amanat_authority::{ceremony, credentials, election_dir, record, server, simulate, tally};
 use clap::{Parser, Subcommand};
 
 /// Amanat election authority tools: key ceremony, credentials, ballot box, tally, threshold
@@ -33,6 +33,8 @@ enum Command {
     Tally(tally::TallyArgs),
     /// Check the trustees' decryption shares, combine them and write the election record.
     Combine(record::CombineArgs),
+    /// Rehearse a whole election locally and write its record and the expected counts.
+    Simulate(simulate::SimulateArgs),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs).
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Ceremony(cmd) => report(ceremony::run_ceremony(cmd)),
         Command::Tally(args) => report(tally::run(args)),
         Command::Combine(args) => report(record::run(args)),
+        Command::Simulate(args) => report(simulate::run(args)),
         Command::Serve(args) => report(server::serve(args)),
         Command::Close(args) => report(server::close(args)),
         Command::ExportBoard(args) => report(server::export_board(args)),

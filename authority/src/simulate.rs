@@ -1,0 +1,404 @@
+//! A rehearsal of a whole election in one process (`amanat simulate`): key ceremony,
+//! credentials, voters sealing random ballots through the same code the voter page uses
+//! (some challenging first, some voting again later), the board, the tally, a decryption by
+//! only `k` of the `n` trustees, and the complete record, with the counts it expects.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use amanat::{
+    BoardEntry, Credential, CredentialList, Election, EntryKind, Manifest, SealedBallot, Selections,
+};
+use clap::Args;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, OsRng, RngCore, SeedableRng};
+use rayon::prelude::*;
+
+use crate::board_file::BoardFile;
+use crate::credentials;
+use crate::error::{ToolError, ToolResult};
+use crate::files;
+use crate::record::{self, Counts, Decryption, Record, ResultsFile};
+use crate::tally::{self, Tally};
+use crate::threshold::{
+    partial_decrypt, run_local_ceremony, Ceremony, CeremonyParams, TrusteeDecryption,
+};
+
+/// The demo manifest, used when `--manifest` is not given.
+pub const DEMO_MANIFEST: &str = include_str!("../demo/manifest.json");
+
+/// `amanat simulate`: run a whole election locally and write its record.
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// How many voters.
+    #[arg(long)]
+    pub voters: u64,
+    /// Output directory: the record goes to OUT/record, the expected counts to
+    /// OUT/expected.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed for a reproducible run (random otherwise).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of trustees n.
+    #[arg(long, default_value_t = 3)]
+    pub trustees: u32,
+    /// Decryption threshold k (only k trustees take part in the decryption).
+    #[arg(long, default_value_t = 2)]
+    pub threshold: u32,
+    /// The manifest (the demo election's by default).
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// Percentage of voters who challenge a ballot before casting.
+    #[arg(long, default_value_t = 10)]
+    pub challenge_percent: u32,
+    /// Percentage of voters who vote again later (the later ballot counts).
+    #[arg(long, default_value_t = 15)]
+    pub revote_percent: u32,
+}
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Number of voters.
+    pub voters: u64,
+    /// Trustees n.
+    pub trustees: u32,
+    /// Threshold k.
+    pub threshold: u32,
+    /// Percentage of voters who challenge once before casting.
+    pub challenge_percent: u32,
+    /// Percentage of voters who cast a second ballot later.
+    pub revote_percent: u32,
+    /// The seed every random choice derives from.
+    pub seed: [u8; 32],
+}
+
+/// A simulated election: everything in the record, and the counts chosen in plaintext.
+pub struct Simulation {
+    /// The election.
+    pub election: Election,
+    /// The credential list.
+    pub list: CredentialList,
+    /// The ceremony transcript.
+    pub ceremony: Ceremony,
+    /// The closed board.
+    pub board: BoardFile,
+    /// The tally.
+    pub tally: Tally,
+    /// The decryption by k trustees.
+    pub decryption: Decryption,
+    /// The decrypted counts.
+    pub results: Counts,
+    /// The counts of the voters' last cast choices, as chosen.
+    pub expected: Counts,
+}
+
+/// One voter's board submissions, in order, with the phase they happen in (0: the first
+/// voting day, 1: later, when revotes come in).
+struct VoterRun {
+    events: Vec<(u8, EntryKind, amanat::Ballot, Option<amanat::Challenge>)>,
+    last: Selections,
+}
+
+/// Random valid choices for a ballot style: in each contest, between min and max distinct
+/// options.
+pub fn random_choices<R: RngCore>(
+    manifest: &Manifest,
+    style: &str,
+    rng: &mut R,
+) -> ToolResult<Selections> {
+    let mut out = Selections::new();
+    for c in manifest.style_contests(style)? {
+        let span = c.max_selections.saturating_sub(c.min_selections) + 1;
+        let n = (c.min_selections + rng.next_u32() % span).min(c.options.len() as u32);
+        let mut ids: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
+        let mut chosen = Vec::new();
+        for _ in 0..n {
+            let i = rng.next_u32() as usize % ids.len();
+            chosen.push(ids.swap_remove(i).to_string());
+        }
+        out.insert(c.id.clone(), chosen);
+    }
+    Ok(out)
+}
+
+fn percent<R: RngCore>(rng: &mut R, p: u32) -> bool {
+    rng.next_u32() % 100 < p
+}
+
+fn vote(
+    election: &Election,
+    code: &str,
+    style: &str,
+    plan: &Plan,
+    rng: &mut ChaCha20Rng,
+) -> ToolResult<VoterRun> {
+    // The page's path: the typed code gives the credential; choices are sealed on the device.
+    let credential = Credential::from_code(election, code)?;
+    let manifest = election.manifest();
+    let mut events = Vec::new();
+    if percent(rng, plan.challenge_percent) {
+        let choices = random_choices(manifest, style, rng)?;
+        let sealed = SealedBallot::seal(election, &credential, &choices, rng)?;
+        let ballot = sealed.ballot().clone();
+        events.push((0, EntryKind::Challenge, ballot, Some(sealed.challenge())));
+    }
+    let mut last = random_choices(manifest, style, rng)?;
+    let sealed = SealedBallot::seal(election, &credential, &last, rng)?;
+    events.push((0, EntryKind::Cast, sealed.cast(), None));
+    if percent(rng, plan.revote_percent) {
+        last = random_choices(manifest, style, rng)?;
+        let sealed = SealedBallot::seal(election, &credential, &last, rng)?;
+        events.push((1, EntryKind::Cast, sealed.cast(), None));
+    }
+    Ok(VoterRun { events, last })
+}
+
+/// An RFC 3339 UTC timestamp `seconds` after 2026-11-22T08:00:00Z.
+pub fn timestamp(seconds: u64) -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let t = 1_795_334_400 + seconds; // 2026-11-22T08:00:00Z
+    let (days, rem) = ((t / 86_400) as i64, t % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+fn stream(seed: &[u8; 32], n: u64) -> ChaCha20Rng {
+    let mut rng = ChaCha20Rng::from_seed(*seed);
+    rng.set_stream(n);
+    rng
+}
+
+fn shuffle<T, R: RngCore>(items: &mut [T], rng: &mut R) {
+    for i in (1..items.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// Runs the whole election in memory.
+///
+/// # Errors
+/// Bad parameters or manifest; any other error is a bug in the tools.
+pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
+    if plan.voters == 0 {
+        return Err(ToolError::Invalid("simulate at least one voter".into()));
+    }
+    let mut setup = stream(&plan.seed, 0);
+    let params = CeremonyParams::new(&manifest.election_id, plan.trustees, plan.threshold)?;
+    let (ceremony, shares) = run_local_ceremony(&params, &mut setup)?;
+    let counts = credentials::spread(&manifest, plan.voters);
+    let issued = credentials::generate(&manifest, &counts, &mut setup)?;
+    let election = crate::election_dir::create(manifest, &ceremony, &issued.list)?;
+
+    let runs = issued
+        .codes
+        .par_iter()
+        .enumerate()
+        .map(|(v, c)| {
+            let mut rng = stream(&plan.seed, 1 + v as u64);
+            vote(&election, &c.code, &c.style, plan, &mut rng)
+        })
+        .collect::<ToolResult<Vec<VoterRun>>>()?;
+
+    let mut expected: Counts = election
+        .manifest()
+        .contests
+        .iter()
+        .map(|c| {
+            let zero = c.options.iter().map(|o| (o.id.clone(), 0)).collect();
+            (c.id.clone(), zero)
+        })
+        .collect();
+    let mut phases: [Vec<Vec<_>>; 2] = [Vec::new(), Vec::new()];
+    for run in runs {
+        for (contest, chosen) in &run.last {
+            let row = expected.entry(contest.clone()).or_default();
+            for o in chosen {
+                *row.entry(o.clone()).or_default() += 1;
+            }
+        }
+        // A voter's day-one submissions stay together and in order (challenge, then cast).
+        let (first, later): (Vec<_>, Vec<_>) = run.events.into_iter().partition(|e| e.0 == 0);
+        phases[0].push(first);
+        if !later.is_empty() {
+            phases[1].push(later);
+        }
+    }
+    let mut entries: Vec<BoardEntry> = Vec::new();
+    let mut prev = amanat::board::genesis(&election);
+    for phase in &mut phases {
+        shuffle(phase, &mut setup);
+        for (_, kind, ballot, challenge) in phase.drain(..).flatten() {
+            let index = entries.len() as u64;
+            let entry =
+                BoardEntry::new(prev, index, kind, timestamp(index * 3), ballot, challenge)?;
+            prev = entry.hash;
+            entries.push(entry);
+        }
+    }
+    let board = BoardFile::new(&election, true, entries);
+    let tally = tally::compute(&election, &issued.list, &board)?;
+
+    // Only k trustees, chosen at random, take part in the decryption.
+    let mut present: Vec<usize> = (0..shares.len()).collect();
+    shuffle(&mut present, &mut setup);
+    present.truncate(plan.threshold as usize);
+    let items = tally.items();
+    let docs = present
+        .iter()
+        .map(|&i| TrusteeDecryption {
+            election: *election.base_hash(),
+            trustee: shares[i].index(),
+            partials: partial_decrypt(election.base_hash(), &shares[i], &items, &mut setup),
+        })
+        .collect();
+    let (decryption, results) = record::decrypt(&election, &ceremony, &tally, docs)?;
+    Ok(Simulation {
+        election,
+        list: issued.list,
+        ceremony,
+        board,
+        tally,
+        decryption,
+        results,
+        expected,
+    })
+}
+
+/// Writes OUT/record and OUT/expected.json.
+///
+/// # Errors
+/// [`ToolError::Io`].
+pub fn write(sim: &Simulation, out: &Path) -> ToolResult<()> {
+    let list = serde_json::to_string_pretty(&sim.list)
+        .map_err(|e| ToolError::Invalid(format!("cannot serialize the credential list: {e}")))?;
+    record::write_record(
+        &out.join("record"),
+        &Record {
+            election: &(sim.election.to_json() + "\n"),
+            credentials: &(list + "\n"),
+            ceremony: &sim.ceremony.to_json(),
+            board: &sim.board,
+            tally: &sim.tally,
+            decryption: &sim.decryption,
+            results: &sim.results,
+        },
+    )?;
+    files::write_json(
+        &out.join("expected.json"),
+        &ResultsFile {
+            results: sim.expected.clone(),
+        },
+    )
+}
+
+/// A 32-byte seed from a number (reproducible runs) or from the operating system.
+pub fn seed_bytes<R: RngCore + CryptoRng>(seed: Option<u64>, rng: &mut R) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    match seed {
+        Some(n) => bytes[..8].copy_from_slice(&n.to_be_bytes()),
+        None => rng.fill_bytes(&mut bytes),
+    }
+    bytes
+}
+
+/// Runs `amanat simulate`.
+///
+/// # Errors
+/// Bad arguments or manifest, or an output error.
+pub fn run(args: SimulateArgs) -> ToolResult<()> {
+    let manifest: Manifest = match &args.manifest {
+        Some(path) => files::read_json(path)?,
+        None => amanat::encoding::from_json(DEMO_MANIFEST)?,
+    };
+    let plan = Plan {
+        voters: args.voters,
+        trustees: args.trustees,
+        threshold: args.threshold,
+        challenge_percent: args.challenge_percent.min(100),
+        revote_percent: args.revote_percent.min(100),
+        seed: seed_bytes(args.seed, &mut OsRng),
+    };
+    let start = Instant::now();
+    let sim = simulate(manifest, &plan)?;
+    write(&sim, &args.out)?;
+    let mut trustees: Vec<String> = sim
+        .decryption
+        .trustees
+        .iter()
+        .map(|t| t.trustee.to_string())
+        .collect();
+    trustees.sort();
+    println!(
+        "simulated {} voters in {:.1} s: {} board entries ({} counted, {} replaced, {} challenged); decrypted by trustees {} of {}",
+        plan.voters,
+        start.elapsed().as_secs_f64(),
+        sim.board.entries.len(),
+        sim.tally.counted.len(),
+        sim.tally.superseded.len(),
+        sim.tally.challenged.len(),
+        trustees.join(", "),
+        plan.trustees
+    );
+    let agree = sim.results == sim.expected;
+    println!(
+        "decrypted counts {} the choices made",
+        if agree { "equal" } else { "DIFFER FROM" }
+    );
+    println!(
+        "record: {}\nexpected counts: {}",
+        args.out.join("record").display(),
+        args.out.join("expected.json").display()
+    );
+    if agree {
+        Ok(())
+    } else {
+        Err(ToolError::Invalid(
+            "the decrypted counts differ from the simulated choices".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(timestamp(0), "2026-11-22T08:00:00Z");
+        assert_eq!(timestamp(3 * 3600 + 61), "2026-11-22T11:01:01Z");
+        assert_eq!(timestamp(40 * 86_400), "2027-01-01T08:00:00Z");
+    }
+
+    #[test]
+    fn random_choices_respect_the_contest_limits() {
+        let manifest: Manifest = amanat::encoding::from_json(DEMO_MANIFEST).unwrap();
+        let mut rng = stream(&[7; 32], 0);
+        for style in ["gulf", "west"] {
+            for _ in 0..50 {
+                let s = random_choices(&manifest, style, &mut rng).unwrap();
+                assert_eq!(s.len(), 2);
+                for (c, chosen) in &s {
+                    let def = manifest.contest(c).unwrap();
+                    let n = chosen.len() as u32;
+                    assert!(def.min_selections <= n && n <= def.max_selections);
+                }
+            }
+        }
+    }
+}
