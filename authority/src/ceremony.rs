@@ -4,8 +4,8 @@
 //!
 //! Files: a trustee directory holds only that trustee's secrets (`secret.json`,
 //! `received.json`, then `share.json`, all mode 0600) and its `public.json`. Public files are
-//! exchanged through shared directories: `public-<i>.json`, `share-<i>-to-<j>.json` (readable
-//! only by `j`), `complaint-<j>-against-<i>.json`, and the transcript `ceremony.json`.
+//! exchanged through shared directories: `public-<i>.json`, `share-<i>-to-<j>.json` (encrypted
+//! so that only `j` can read it), `complaint-<j>-against-<i>.json`, and the transcript `ceremony.json`.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -433,7 +433,8 @@ fn tampered_documents_fail_to_verify() {
     let (ceremony, _) = run_local_ceremony(&p, &mut rng).unwrap();
     let json: serde_json::Value = serde_json::from_str(&ceremony.to_json()).unwrap();
     let g2 = amanat::encoding::to_hex((G + G).compress().as_bytes());
-    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Edit<'a> = Box<dyn Fn(&mut serde_json::Value) + 'a>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "joint key",
             Box::new(|v| v["joint_key"] = g2.clone().into()),
