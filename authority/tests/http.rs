@@ -245,7 +245,7 @@ fn try_request(
     method: &str,
     url: &str,
     body: Option<&str>,
-) -> Result<Reply, ureq::Transport> {
+) -> Result<Reply, Box<ureq::Transport>> {
     let req = agent.request(method, url);
     let res = match body {
         Some(b) => req.set("Content-Type", "application/json").send_string(b),
@@ -254,7 +254,7 @@ fn try_request(
     let res = match res {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
-        Err(ureq::Error::Transport(t)) => return Err(t),
+        Err(ureq::Error::Transport(t)) => return Err(Box::new(t)),
     };
     let status = res.status();
     let headers = res
