@@ -30,7 +30,7 @@ pub enum TrusteeCmd {
     /// DIR/secret.json (0600) and the public commitments DIR/public.json.
     Init(InitArgs),
     /// Step 2: encrypt this trustee's share for every other trustee, signed:
-    /// OUT/share-<i>-to-<j>.json.
+    /// OUT/share-I-to-J.json.
     Deal(DealArgs),
     /// Step 3: decrypt and check the shares dealt to this trustee; keep the good ones in
     /// DIR/received.json (0600) and write a complaint for each bad one.
@@ -70,7 +70,7 @@ pub struct InitArgs {
     /// This trustee's private directory.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Also copy the public document to PUBLISH/public-<i>.json (the shared directory).
+    /// Also copy the public document to PUBLISH/public-I.json (the shared directory).
     #[arg(long)]
     pub publish: Option<PathBuf>,
     /// Replace an existing secret.json (its secrets are lost).
@@ -84,10 +84,10 @@ pub struct DealArgs {
     /// This trustee's private directory.
     #[arg(long)]
     pub dir: PathBuf,
-    /// The directory holding every trustee's public-<i>.json.
+    /// The directory holding every trustee's public-I.json.
     #[arg(long)]
     pub publics: PathBuf,
-    /// Where to write share-<i>-to-<j>.json.
+    /// Where to write share-I-to-J.json.
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -98,10 +98,10 @@ pub struct ReceiveArgs {
     /// This trustee's private directory.
     #[arg(long)]
     pub dir: PathBuf,
-    /// The directory holding every trustee's public-<i>.json.
+    /// The directory holding every trustee's public-I.json.
     #[arg(long)]
     pub publics: PathBuf,
-    /// The directory holding the share-<i>-to-<j>.json files.
+    /// The directory holding the share-I-to-J.json files.
     #[arg(long)]
     pub shares: PathBuf,
     /// Where to write complaints (default: the shares directory).
@@ -112,13 +112,13 @@ pub struct ReceiveArgs {
 /// `amanat ceremony finish`.
 #[derive(Args, Debug)]
 pub struct FinishArgs {
-    /// The directory holding every trustee's public-<i>.json.
+    /// The directory holding every trustee's public-I.json.
     #[arg(long)]
     pub publics: PathBuf,
-    /// The directory holding every share-<i>-to-<j>.json.
+    /// The directory holding every share-I-to-J.json.
     #[arg(long)]
     pub shares: PathBuf,
-    /// The directory holding complaint-<j>-against-<i>.json (default: the shares directory).
+    /// The directory holding complaint-J-against-I.json (default: the shares directory).
     #[arg(long)]
     pub complaints: Option<PathBuf>,
     /// Where to write the transcript (ceremony.json).
@@ -164,7 +164,7 @@ pub struct DecryptArgs {
     /// The aggregates to decrypt (tally.json).
     #[arg(long)]
     pub tally: PathBuf,
-    /// Where to write this trustee's partial decryptions (partial-<j>.json).
+    /// Where to write this trustee's partial decryptions (partial-J.json).
     #[arg(long)]
     pub out: PathBuf,
 }
