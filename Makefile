@@ -64,6 +64,21 @@ test-e2e: www-assets
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
 
+## The authority's command-line tool, release build: target/release/amanat.
+cli:
+	cargo build --release -p amanat-authority
+
+## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md).
+## demo-data/ is created once and kept, so stopping and restarting keeps the ballot box.
+demo: setup pkg www-assets cli
+	@if [ -f demo-data/election.json ]; then \
+	  echo "Reusing demo-data/ (delete it for a fresh election)."; \
+	  node -e 'const c = require("./demo-data/codes.json"); console.log("Demo credential codes (secret, one per voter):"); for (const x of c.slice(0, 5)) console.log("  " + x.code + "  " + x.style);' || true; \
+	else \
+	  target/release/amanat demo-election --out demo-data; \
+	fi
+	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
+
 ## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
 ## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a
 ## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
