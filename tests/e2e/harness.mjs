@@ -35,13 +35,27 @@ export function amanatBinary() {
   return candidates[0];
 }
 
-/** A fresh demo election in a temporary directory: {dir, codes: [{code, style}], cleanup}. */
+/**
+ * A fresh demo election in a temporary directory: {dir, codes: [{code, style}], cleanup}.
+ * Built with the authority's public commands: a rehearsal (`simulate`) supplies a key
+ * ceremony transcript, `credentials` issues the voters' codes for the demo manifest's ballot
+ * styles, and `election create` binds them into election.json.
+ */
 export function demoElection(voters = 6) {
   const dir = mkdtempSync(join(tmpdir(), 'amanat-e2e-'));
-  const run = spawnSync(amanatBinary(), ['demo-election', '--out', dir, '--voters', String(voters)], {
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`amanat demo-election failed:\n${run.stdout}\n${run.stderr}`);
+  const manifest = join(ROOT, 'authority', 'demo', 'manifest.json');
+  const amanat = (...args) => {
+    const run = spawnSync(amanatBinary(), args, { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`amanat ${args[0]} failed:\n${run.stdout}\n${run.stderr}`);
+  };
+  const rehearsal = join(dir, 'rehearsal');
+  amanat('simulate', '--voters', '1', '--out', rehearsal, '--manifest', manifest,
+    '--challenge-percent', '0', '--revote-percent', '0');
+  amanat('credentials', '--manifest', manifest, '--voters', String(voters),
+    '--codes-out', join(dir, 'codes.json'), '--list-out', join(dir, 'credentials.json'));
+  amanat('election', 'create', '--manifest', manifest,
+    '--ceremony', join(rehearsal, 'record', 'ceremony.json'),
+    '--credentials', join(dir, 'credentials.json'), '--out', join(dir, 'election.json'));
   const codes = JSON.parse(readFileSync(join(dir, 'codes.json'), 'utf8'));
   return { dir, codes, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -178,7 +192,7 @@ export async function choose(page, pick = []) {
   const contests = await page.$$('#contests fieldset');
   for (let i = 0; i < contests.length; i += 1) {
     const options = await contests[i].$$('label.option');
-    await options[pick[i] ?? 0].click();
+    await options[(pick[i] ?? 0) % options.length].click();
   }
 }
 

@@ -237,6 +237,7 @@ function submitBallot(event) {
   event.preventDefault();
   const selections = ballot.readSelections($('contests'));
   const problem = ballot.firstProblem($('contests'), state.style, selections);
+  ballot.markProblem($('contests'), problem);
   if (problem) {
     showError('ballot-error', problem.key, problem.args);
     const first = problem.fieldset && problem.fieldset.querySelector('input');
@@ -578,7 +579,10 @@ function wire() {
   $('ballot-form').addEventListener('submit', submitBallot);
   $('contests').addEventListener('change', (event) => {
     ballot.limitChoices($('contests'), state.style, event.target, announce);
-    if (!$('ballot-error').hidden) hideError('ballot-error');
+    if (!$('ballot-error').hidden) {
+      hideError('ballot-error');
+      ballot.markProblem($('contests'), null);
+    }
   });
   $('ballot-back').addEventListener('click', () => show('code'));
   $('review-change').addEventListener('click', () => show('ballot'));

@@ -116,6 +116,24 @@ export function firstProblem(container, style, selections) {
   return null;
 }
 
+/**
+ * Shows `problem` (from firstProblem) inside its contest too, so a voter who lands there by
+ * focus sees and hears what is missing; null clears every mark.
+ */
+export function markProblem(container, problem) {
+  for (const old of container.querySelectorAll('.contest-problem')) old.remove();
+  for (const fieldset of container.querySelectorAll('fieldset.has-problem')) {
+    fieldset.classList.remove('has-problem');
+    fieldset.setAttribute('aria-describedby', fieldset.querySelector('.contest-rule').id);
+  }
+  if (!problem || !problem.fieldset) return;
+  const note = el('p', 'contest-problem', { id: `${problem.fieldset.querySelector('.contest-rule').id}-problem` });
+  bind(note, problem.key, problem.args);
+  problem.fieldset.querySelector('.contest-rule').after(note);
+  problem.fieldset.classList.add('has-problem');
+  problem.fieldset.setAttribute('aria-describedby', `${note.id} ${problem.fieldset.getAttribute('aria-describedby')}`);
+}
+
 /** Keeps checkbox contests within their maximum: a tick beyond it is undone and explained. */
 export function limitChoices(container, style, input, announce) {
   if (input.type !== 'checkbox' || !input.checked) return;
