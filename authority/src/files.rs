@@ -48,6 +48,16 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> ToolResult<()> {
     write_public(path, &(text + "\n"))
 }
 
+/// Writes a value as compact JSON (for large documents such as the board).
+///
+/// # Errors
+/// [`ToolError::Io`], or [`ToolError::Invalid`] if the value does not serialize.
+pub fn write_json_compact<T: Serialize>(path: &Path, value: &T) -> ToolResult<()> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| ToolError::Invalid(format!("cannot serialize {}: {e}", path.display())))?;
+    write_public(path, &(text + "\n"))
+}
+
 /// Writes a secret file, readable and writable by its owner only (mode 0600 on Unix). The
 /// file is created with that mode, so the secret is never readable by others, not even
 /// briefly. An existing file is replaced.

@@ -16,3 +16,4 @@ pub mod simulate;
 pub mod store;
 pub mod tally;
 pub mod threshold;
+pub mod verify;

@@ -4,7 +4,9 @@
 use std::fmt::Display;
 use std::process::ExitCode;
 
-use amanat_authority::{ceremony, credentials, election_dir, record, server, simulate, tally};
+use amanat_authority::{
+    ceremony, credentials, election_dir, record, server, simulate, tally, verify,
+};
 use clap::{Parser, Subcommand};
 
 /// Amanat election authority tools: key ceremony, credentials, ballot box, tally, threshold
@@ -35,6 +37,8 @@ enum Command {
     Combine(record::CombineArgs),
     /// Rehearse a whole election locally and write its record and the expected counts.
     Simulate(simulate::SimulateArgs),
+    /// Verify an election record: numbered checks, exit status 0 only if all pass.
+    Verify(verify::VerifyArgs),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs).
@@ -62,6 +66,11 @@ fn main() -> ExitCode {
         Command::Tally(args) => report(tally::run(args)),
         Command::Combine(args) => report(record::run(args)),
         Command::Simulate(args) => report(simulate::run(args)),
+        Command::Verify(args) => match verify::run(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => report(Err(e)),
+        },
         Command::Serve(args) => report(server::serve(args)),
         Command::Close(args) => report(server::close(args)),
         Command::ExportBoard(args) => report(server::export_board(args)),

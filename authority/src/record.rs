@@ -243,7 +243,7 @@ pub fn write_record(out: &Path, r: &Record<'_>) -> ToolResult<()> {
     files::write_public(&out.join(names::ELECTION), r.election)?;
     files::write_public(&out.join(names::CREDENTIALS), r.credentials)?;
     files::write_public(&out.join(names::CEREMONY), r.ceremony)?;
-    files::write_json(&out.join(names::BOARD), r.board)?;
+    files::write_json_compact(&out.join(names::BOARD), r.board)?;
     files::write_json(&out.join(names::TALLY), r.tally)?;
     files::write_json(&out.join(names::DECRYPTION), r.decryption)?;
     files::write_json(
