@@ -512,3 +512,20 @@ fn baby_step_giant_step_recovers_counts() {
     // A point that is no small multiple of G.
     assert_eq!(table.solve(&(G * Scalar::from(u64::MAX))), None);
 }
+
+#[test]
+fn one_of_one_and_a_mismatched_election() {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let (ceremony, shares) = run_local_ceremony(&params(1, 1), &mut rng).unwrap();
+    ceremony.verify().unwrap();
+    let (election, tally) = seal_and_tally(&ceremony, 3, &mut rng);
+    decrypt_with(&ceremony, &election, &shares, &[1], &tally, &mut rng).unwrap();
+    // An election made with another key, or other trustee numbers, is not this ceremony's.
+    let (other, _) = run_local_ceremony(&params(1, 1), &mut rng).unwrap();
+    assert_eq!(
+        other.check_election(&election).map_err(|e| e.code()),
+        Err("INCONSISTENT_CEREMONY")
+    );
+    let (two, _) = run_local_ceremony(&params(2, 1), &mut rng).unwrap();
+    assert!(two.check_election(&election).is_err());
+}
