@@ -7,6 +7,7 @@
 pub mod board_file;
 pub mod ceremony;
 pub mod credentials;
+pub mod demo;
 pub mod election_dir;
 pub mod error;
 pub mod files;

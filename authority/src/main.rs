@@ -5,7 +5,7 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use amanat_authority::{
-    ceremony, credentials, election_dir, record, server, simulate, tally, verify,
+    ceremony, credentials, demo, election_dir, record, server, simulate, tally, verify,
 };
 use clap::{Parser, Subcommand};
 
@@ -37,6 +37,8 @@ enum Command {
     Combine(record::CombineArgs),
     /// Rehearse a whole election locally and write its record and the expected counts.
     Simulate(simulate::SimulateArgs),
+    /// Create the demonstration election (ceremony, credentials, definition) in a directory.
+    DemoElection(demo::DemoArgs),
     /// Verify an election record: numbered checks, exit status 0 only if all pass.
     Verify(verify::VerifyArgs),
     /// Run the ballot box: the HTTP API and the voter page.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Tally(args) => report(tally::run(args)),
         Command::Combine(args) => report(record::run(args)),
         Command::Simulate(args) => report(simulate::run(args)),
+        Command::DemoElection(args) => report(demo::run(args)),
         Command::Verify(args) => match verify::run(args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::FAILURE,
