@@ -383,11 +383,13 @@ if (has('ballots.json')) {
     verifyText(mutate((b) => (b.contests[0].proof.responses[0] = bump(b.contests[0].proof.responses[0])))));
   rejects('tamper: ballot copied under another credential (§10.1)', 'VERIFICATION_FAILED', () =>
     verifyText(mutate((b) => (b.credential = P.toHex(P.mul(P.G, 987654321n).toBytes()))), false));
-  if (ballotVectors.length > 1) {
+  const thiefVector = ballotVectors.find((x) => x.code !== v.code && P.credentialFromCode(m, x.code).style === v.ballot.style);
+  if (thiefVector) {
     // The copying attack of §10.1 done properly: a voter with a listed credential of their own
-    // takes ballot 0 off the board, puts in their key and signs it validly. The signature and
-    // the list check pass; the proofs, bound to the original credential, must not.
-    const thief = P.credentialFromCode(m, ballotVectors[1].code);
+    // (same ballot style) takes ballot 0 off the board, puts in their key and signs it validly.
+    // The signature and the list check pass; the proofs, bound to the original credential,
+    // must not.
+    const thief = P.credentialFromCode(m, thiefVector.code);
     rejects('tamper: ballot 0 re-signed by another voter\'s listed credential (§10.1)', 'VERIFICATION_FAILED', () => {
       const b = P.parseBallot(mutate((x) => (x.credential = thief.X.hex)));
       const body = P.bodyDigest(b);
