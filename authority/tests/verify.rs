@@ -1,0 +1,334 @@
+//! The verifier fails, naming the right check, on a record with any single alteration: a
+//! ballot, the board's order, a share or its proof, an aggregate, a combined value, a result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use amanat::{BoardEntry, Manifest};
+use amanat_authority::board_file::BoardFile;
+use amanat_authority::simulate::{self, Plan, DEMO_MANIFEST};
+use amanat_authority::verify::verify;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// One simulated election, written once; every test alters its own copy.
+fn base() -> &'static Path {
+    static BASE: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = BASE.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let manifest: Manifest = amanat::encoding::from_json(DEMO_MANIFEST).unwrap();
+        let plan = Plan {
+            voters: 16,
+            trustees: 3,
+            threshold: 2,
+            challenge_percent: 30,
+            revote_percent: 30,
+            seed: [11; 32],
+        };
+        let sim = simulate::simulate(manifest, &plan).unwrap();
+        assert_eq!(sim.results, sim.expected);
+        assert!(!sim.tally.challenged.is_empty() && !sim.tally.superseded.is_empty());
+        simulate::write(&sim, dir.path()).unwrap();
+        let record = dir.path().join("record");
+        (dir, record)
+    });
+    path
+}
+
+fn copy() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for f in std::fs::read_dir(base()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+    }
+    dir
+}
+
+fn edit(dir: &Path, name: &str, f: impl FnOnce(&mut Value)) {
+    let path = dir.join(name);
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+}
+
+fn failed(dir: &Path) -> Vec<&'static str> {
+    let report = verify(dir);
+    assert_eq!(report.ok, report.failed().is_empty());
+    report.failed()
+}
+
+/// Changes the least significant byte of a hex scalar: still canonical, another value.
+fn bump(v: &mut Value) {
+    let s = v.as_str().unwrap();
+    let first = u8::from_str_radix(&s[..1], 16).unwrap();
+    *v = Value::String(format!("{:x}{}", (first + 1) % 16, &s[1..]));
+}
+
+/// Index of the first cast (or challenge) entry on the board.
+fn first(dir: &Path, kind: &str) -> usize {
+    let board: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("board.json")).unwrap()).unwrap();
+    board["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["kind"] == kind)
+        .unwrap()
+}
+
+#[test]
+fn the_untouched_record_passes_every_check() {
+    let report = verify(base());
+    assert!(report.ok, "{:#?}", report.checks);
+    assert_eq!(report.checks.len(), 12);
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(base().parent().unwrap().join("expected.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&report.results).unwrap(),
+        expected["results"]
+    );
+}
+
+#[test]
+fn a_swapped_ciphertext_breaks_the_chain_and_the_ballot() {
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    edit(dir.path(), "board.json", |b| {
+        let sels = &mut b["entries"][i]["ballot"]["contests"][0]["selections"];
+        let a = sels[0]["ciphertext"].clone();
+        sels[0]["ciphertext"] = sels[1]["ciphertext"].clone();
+        sels[1]["ciphertext"] = a;
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V4") && f.contains(&"V5"), "{f:?}");
+}
+
+#[test]
+fn an_altered_ballot_on_a_rechained_board_fails_ballot_verification() {
+    // Whoever alters a ballot can recompute every hash of the chain, but not the proofs or
+    // the voter's signature.
+    let dir = copy();
+    let path = dir.path().join("board.json");
+    let mut board: BoardFile =
+        amanat::encoding::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let i = board
+        .entries
+        .iter()
+        .position(|e| e.kind == amanat::EntryKind::Cast)
+        .unwrap();
+    let mut entries = std::mem::take(&mut board.entries);
+    let sels = &mut entries[i].ballot.contests[0].selections;
+    let a = sels[0].ciphertext;
+    sels[0].ciphertext = sels[1].ciphertext;
+    sels[1].ciphertext = a;
+    let mut prev = amanat::board::genesis(&{
+        amanat::Election::from_json(
+            &std::fs::read_to_string(dir.path().join("election.json")).unwrap(),
+        )
+        .unwrap()
+    });
+    let mut rebuilt = Vec::new();
+    for e in entries {
+        let e = BoardEntry::new(prev, e.index, e.kind, e.received, e.ballot, e.challenge).unwrap();
+        prev = e.hash;
+        rebuilt.push(e);
+    }
+    board.head = prev;
+    board.entries = rebuilt;
+    std::fs::write(&path, serde_json::to_string(&board).unwrap()).unwrap();
+    let f = failed(dir.path());
+    assert!(f.contains(&"V5") && !f.contains(&"V4"), "{f:?}");
+    let report = verify(dir.path());
+    let v5 = report.check("V5").unwrap();
+    assert!(v5.detail.contains(&format!("entry {i}")), "{}", v5.detail);
+}
+
+#[test]
+fn a_changed_proof_scalar_fails() {
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    edit(dir.path(), "board.json", |b| {
+        bump(
+            &mut b["entries"][i]["ballot"]["contests"][1]["selections"][2]["proof"]["responses"][0],
+        );
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V5"), "{f:?}");
+}
+
+#[test]
+fn a_changed_signature_fails() {
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    edit(dir.path(), "board.json", |b| {
+        bump(&mut b["entries"][i]["ballot"]["signature"]["response"]);
+    });
+    assert!(failed(dir.path()).contains(&"V5"));
+}
+
+#[test]
+fn a_removed_board_entry_fails_the_chain() {
+    let dir = copy();
+    edit(dir.path(), "board.json", |b| {
+        b["entries"].as_array_mut().unwrap().remove(3);
+    });
+    assert!(failed(dir.path()).contains(&"V4"));
+}
+
+#[test]
+fn reordered_board_entries_fail_the_chain() {
+    let dir = copy();
+    edit(dir.path(), "board.json", |b| {
+        b["entries"].as_array_mut().unwrap().swap(2, 3);
+    });
+    assert!(failed(dir.path()).contains(&"V4"));
+}
+
+#[test]
+fn an_altered_challenge_reveal_fails() {
+    let dir = copy();
+    let i = first(dir.path(), "challenge");
+    edit(dir.path(), "board.json", |b| {
+        let sel = b["entries"][i]["challenge"]["selections"]
+            .as_object_mut()
+            .unwrap();
+        let (contest, chosen) = sel.iter_mut().next().unwrap();
+        let other = if contest.starts_with("NA-301") {
+            "na-301-ind-01"
+        } else {
+            "x"
+        };
+        let replacement = if chosen[0] == other {
+            "na-301-ittehad"
+        } else {
+            other
+        };
+        chosen[0] = Value::String(replacement.into());
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V6"), "{f:?}");
+}
+
+#[test]
+fn a_dropped_counted_ballot_fails_the_counted_set() {
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        t["counted"].as_array_mut().unwrap().pop();
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V7"), "{f:?}");
+}
+
+#[test]
+fn an_altered_aggregate_fails() {
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        let opts = &mut t["contests"][0]["options"];
+        let a = opts[0]["ciphertext"].clone();
+        opts[0]["ciphertext"] = opts[1]["ciphertext"].clone();
+        opts[1]["ciphertext"] = a;
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V8"), "{f:?}");
+}
+
+#[test]
+fn an_altered_decryption_share_fails() {
+    let dir = copy();
+    edit(dir.path(), "decryption.json", |d| {
+        let other = d["trustees"][0]["partials"][1]["share"].clone();
+        d["trustees"][0]["partials"][0]["share"] = other;
+    });
+    // V10 depends on V9; V11 checks the counts against the recorded combined values.
+    assert_eq!(failed(dir.path()), vec!["V9", "V10"]);
+}
+
+#[test]
+fn an_altered_decryption_proof_fails() {
+    let dir = copy();
+    edit(dir.path(), "decryption.json", |d| {
+        bump(&mut d["trustees"][1]["partials"][5]["proof"]["response"]);
+    });
+    assert!(failed(dir.path()).contains(&"V9"));
+}
+
+#[test]
+fn too_few_trustees_fail() {
+    let dir = copy();
+    edit(dir.path(), "decryption.json", |d| {
+        d["trustees"].as_array_mut().unwrap().pop();
+    });
+    assert!(failed(dir.path()).contains(&"V9"));
+}
+
+#[test]
+fn an_altered_combined_value_fails() {
+    let dir = copy();
+    edit(dir.path(), "decryption.json", |d| {
+        let values = d["combined"].as_array().unwrap();
+        let other = values
+            .iter()
+            .map(|c| c["value"].clone())
+            .find(|v| *v != values[0]["value"])
+            .unwrap();
+        d["combined"][0]["value"] = other;
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V10"), "{f:?}");
+}
+
+#[test]
+fn an_altered_result_count_fails() {
+    let dir = copy();
+    edit(dir.path(), "results.json", |r| {
+        let row = r["results"]["PP-302"].as_object_mut().unwrap();
+        let (_, n) = row.iter_mut().next().unwrap();
+        *n = Value::from(n.as_u64().unwrap() + 1);
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V11"), "{f:?}");
+}
+
+#[test]
+fn a_missing_result_fails() {
+    let dir = copy();
+    edit(dir.path(), "results.json", |r| {
+        r["results"]["NA-301"]
+            .as_object_mut()
+            .unwrap()
+            .remove("na-301-ittehad");
+    });
+    assert!(failed(dir.path()).contains(&"V11"));
+}
+
+#[test]
+fn an_altered_ceremony_fails() {
+    let dir = copy();
+    edit(dir.path(), "ceremony.json", |c| {
+        let other = c["public_shares"][1].clone();
+        c["public_shares"][0] = other;
+    });
+    assert!(failed(dir.path()).contains(&"V2"));
+}
+
+#[test]
+fn an_altered_credential_list_fails() {
+    let dir = copy();
+    edit(dir.path(), "credentials.json", |l| {
+        l.as_array_mut().unwrap().pop();
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V3"), "{f:?}");
+}
+
+#[test]
+fn a_missing_file_fails_its_check() {
+    let dir = copy();
+    std::fs::remove_file(dir.path().join("results.json")).unwrap();
+    let f = failed(dir.path());
+    assert!(f.contains(&"V11") && f.contains(&"V12"), "{f:?}");
+    assert!(!f.contains(&"V5"));
+}
