@@ -165,8 +165,13 @@ impl BoardEntry {
         {
             return Err(fail());
         }
+        if self.received.len() > 64 {
+            return Err(fail());
+        }
         if let Some(c) = &self.challenge {
-            if c.tracking != self.tracking {
+            if c.tracking != self.tracking
+                || crate::encoding::from_hex::<32>(&c.seed, "seed").is_err()
+            {
                 return Err(fail());
             }
         }

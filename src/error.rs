@@ -12,6 +12,8 @@ pub enum Check {
     Style,
     /// The credential's Schnorr signature over the ballot.
     Signature,
+    /// A signature over a message other than a ballot (a receipt, a ceremony share), named.
+    MessageSignature(String),
     /// The 0/1 proof of one option: `(contest id, option id)`.
     SelectionProof(String, String),
     /// The range proof of one contest's selection count.
@@ -32,6 +34,7 @@ impl core::fmt::Display for Check {
             Check::Election => write!(f, "election binding"),
             Check::Style => write!(f, "ballot style"),
             Check::Signature => write!(f, "credential signature"),
+            Check::MessageSignature(what) => write!(f, "signature on {what}"),
             Check::SelectionProof(c, o) => write!(f, "selection proof {c}/{o}"),
             Check::ContestProof(c) => write!(f, "contest proof {c}"),
             Check::KnowledgeProof(what) => write!(f, "proof of knowledge {what}"),

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::hash::Transcript;
 
-/// The most options a contest may have, and the most contests or ballot styles.
+/// The most options a contest may have.
 pub const MAX_OPTIONS: usize = 255;
-/// The most ballot styles (a credential code carries the style index in 16 bits).
+/// The most contests, and the most ballot styles (a credential code carries the style index
+/// in 16 bits).
 pub const MAX_STYLES: usize = 65_535;
 /// The longest identifier, in bytes.
 pub const MAX_ID_LEN: usize = 64;
@@ -156,7 +157,7 @@ impl Manifest {
         }
         unique("party", raw.parties.iter().map(|p| p.id.as_str()))?;
         if raw.contests.is_empty() || raw.contests.len() > MAX_STYLES {
-            return Err(bad("an election needs at least one contest".into()));
+            return Err(bad(format!("an election needs 1 to {MAX_STYLES} contests")));
         }
         for c in &raw.contests {
             check_id("contest", &c.id)?;

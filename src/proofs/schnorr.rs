@@ -135,7 +135,7 @@ pub fn sign<R: rand_core::RngCore + rand_core::CryptoRng>(
 /// Verifies a signature made by [`sign`].
 ///
 /// # Errors
-/// [`crate::Error::Verification`] with [`Check::Signature`].
+/// [`crate::Error::Verification`] with [`Check::MessageSignature`] naming `what`.
 pub fn verify_signature(
     base: &crate::Digest,
     what: &str,
@@ -143,7 +143,11 @@ pub fn verify_signature(
     key: &PublicKey,
     sig: &SchnorrProof,
 ) -> Result<()> {
-    sig.verify(&message_context(base, what, message), key, Check::Signature)
+    sig.verify(
+        &message_context(base, what, message),
+        key,
+        Check::MessageSignature(what.to_string()),
+    )
 }
 
 fn message_context(base: &crate::Digest, what: &str, message: &[u8]) -> Transcript {

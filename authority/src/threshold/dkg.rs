@@ -491,7 +491,7 @@ impl EncryptedShare {
     ///
     /// # Errors
     /// [`ThresholdError::Inconsistent`] if `dealer` is not the sender; a failed
-    /// [`amanat::Check::Signature`].
+    /// [`amanat::Check::MessageSignature`].
     pub fn verify_signature(
         &self,
         ceremony: &Digest,
