@@ -57,6 +57,7 @@ function show(name, { focus = true } = {}) {
   const step = STEP_OF[name];
   $('steps').hidden = !step;
   const at = STEPS.indexOf(step);
+  if (step) i18n.bind($('steps-compact'), 'steps.progress', { n: at + 1, total: STEPS.length, name: `@steps.${step}` });
   document.querySelectorAll('#steps li').forEach((li, i) => {
     li.classList.toggle('done', i < at);
     if (i === at) li.setAttribute('aria-current', 'step');
