@@ -1,0 +1,356 @@
+//! The authority's election workflow through the `amanat` binary, without a server: the demo
+//! election, voters sealing with their codes (as the page does), a board as the ballot box
+//! exports it, `tally`, each trustee's `trustee decrypt`, `combine` and `verify`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use amanat::{BoardEntry, Credential, Election, EntryKind, SealedBallot, Selections};
+use amanat_authority::board_file::BoardFile;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::Value;
+
+fn amanat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amanat"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = amanat(args);
+    assert!(
+        out.status.success(),
+        "amanat {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The first option of each contest of the style, or the second when `alt`.
+fn choose(election: &Election, style: &str, alt: bool) -> Selections {
+    election
+        .manifest()
+        .style_contests(style)
+        .unwrap()
+        .iter()
+        .map(|c| (c.id.clone(), vec![c.options[usize::from(alt)].id.clone()]))
+        .collect()
+}
+
+#[test]
+fn a_whole_election_through_the_cli() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let dir = tmp.path().join("election");
+    let text = ok(&[
+        "demo-election",
+        "--out",
+        s(&dir),
+        "--voters",
+        "6",
+        "--seed",
+        "3",
+    ]);
+    assert!(text.contains("Gulf and Middle East") && text.contains("Europe and Americas"));
+    for f in [
+        "manifest.json",
+        "election.json",
+        "ceremony.json",
+        "credentials.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir.join("codes.json")), 0o600);
+        for i in 1..=3 {
+            assert_eq!(
+                mode(&dir.join(format!("trustees/trustee-{i}/share.json"))),
+                0o600
+            );
+        }
+    }
+    let election =
+        Election::from_json(&std::fs::read_to_string(dir.join("election.json")).unwrap()).unwrap();
+    let codes: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("codes.json")).unwrap()).unwrap();
+    assert_eq!(codes.len(), 6);
+    // The printed codes are real codes of this election.
+    let first = codes[0]["code"].as_str().unwrap();
+    assert!(text.contains(first));
+
+    // Voting: every voter casts; voter 0 challenges first; voter 1 votes again later.
+    let mut rng = ChaCha20Rng::from_seed([4; 32]);
+    let mut ballots: Vec<(EntryKind, amanat::Ballot, Option<amanat::Challenge>)> = Vec::new();
+    let mut expected: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut later = Vec::new();
+    for (v, c) in codes.iter().enumerate() {
+        let credential = Credential::from_code(&election, c["code"].as_str().unwrap()).unwrap();
+        let style = c["style"].as_str().unwrap();
+        if v == 0 {
+            let sealed = SealedBallot::seal(
+                &election,
+                &credential,
+                &choose(&election, style, true),
+                &mut rng,
+            )
+            .unwrap();
+            let ballot = sealed.ballot().clone();
+            ballots.push((EntryKind::Challenge, ballot, Some(sealed.challenge())));
+        }
+        let mut last = choose(&election, style, false);
+        let sealed = SealedBallot::seal(&election, &credential, &last, &mut rng).unwrap();
+        ballots.push((EntryKind::Cast, sealed.cast(), None));
+        if v == 1 {
+            last = choose(&election, style, true);
+            let sealed = SealedBallot::seal(&election, &credential, &last, &mut rng).unwrap();
+            later.push((EntryKind::Cast, sealed.cast(), None));
+        }
+        for (contest, chosen) in last {
+            *expected
+                .entry(contest)
+                .or_default()
+                .entry(chosen[0].clone())
+                .or_default() += 1;
+        }
+    }
+    ballots.extend(later);
+    let mut entries = Vec::new();
+    let mut prev = amanat::board::genesis(&election);
+    for (i, (kind, ballot, challenge)) in ballots.into_iter().enumerate() {
+        let e = BoardEntry::new(
+            prev,
+            i as u64,
+            kind,
+            format!("2026-11-22T10:00:{i:02}Z"),
+            ballot,
+            challenge,
+        )
+        .unwrap();
+        prev = e.hash;
+        entries.push(e);
+    }
+
+    // An open board is refused; the closed one is tallied.
+    let board_path = tmp.path().join("board.json");
+    let tally_path = tmp.path().join("tally.json");
+    let open = BoardFile::new(&election, false, entries.clone());
+    std::fs::write(&board_path, serde_json::to_string(&open).unwrap()).unwrap();
+    let refused = amanat(&[
+        "tally",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board_path),
+        "--out",
+        s(&tally_path),
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("polls are still open"));
+    let closed = BoardFile::new(&election, true, entries);
+    std::fs::write(&board_path, serde_json::to_string(&closed).unwrap()).unwrap();
+    let text = ok(&[
+        "tally",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board_path),
+        "--out",
+        s(&tally_path),
+    ]);
+    assert!(
+        text.contains("6 counted, 1 replaced by a later ballot, 1 challenged, 0 rejected"),
+        "{text}"
+    );
+
+    // Trustees 1 and 3 decrypt (2 of 3); trustee 2 stays home.
+    let mut partials = Vec::new();
+    for j in [1, 3] {
+        let out = tmp.path().join(format!("partial-{j}.json"));
+        ok(&[
+            "trustee",
+            "decrypt",
+            "--dir",
+            s(&dir.join(format!("trustees/trustee-{j}"))),
+            "--election",
+            s(&dir.join("election.json")),
+            "--ceremony",
+            s(&dir.join("ceremony.json")),
+            "--tally",
+            s(&tally_path),
+            "--out",
+            s(&out),
+        ]);
+        partials.push(out);
+    }
+    let record = tmp.path().join("record");
+    let mut args = vec![
+        "combine",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board_path),
+        "--tally",
+        s(&tally_path),
+        "--out",
+        s(&record),
+        "--partials",
+    ];
+    args.extend(partials.iter().map(|p| s(p)));
+    let text = ok(&args);
+    assert!(text.contains("decrypted with trustees 1, 3 of 3"), "{text}");
+
+    let report: Value = serde_json::from_str(&ok(&["verify", s(&record), "--json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report:#}");
+    for (contest, row) in report["results"].as_object().unwrap() {
+        for (option, votes) in row.as_object().unwrap() {
+            let want = expected
+                .get(contest)
+                .and_then(|r| r.get(option))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(votes.as_u64().unwrap(), want, "{contest}/{option}");
+        }
+    }
+
+    // One trustee alone cannot decrypt.
+    let alone = amanat(&[
+        "combine",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board_path),
+        "--tally",
+        s(&tally_path),
+        "--out",
+        s(&tmp.path().join("r2")),
+        "--partials",
+        s(&partials[0]),
+    ]);
+    assert!(!alone.status.success());
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("at least 2 are needed"));
+}
+
+#[test]
+fn credentials_and_election_create() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let demo = tmp.path().join("demo");
+    ok(&[
+        "demo-election",
+        "--out",
+        s(&demo),
+        "--voters",
+        "2",
+        "--seed",
+        "8",
+    ]);
+    let codes = tmp.path().join("codes.json");
+    let list = tmp.path().join("credentials.json");
+    let text = ok(&[
+        "credentials",
+        "--manifest",
+        s(&demo.join("manifest.json")),
+        "--per-style",
+        "gulf=3",
+        "--per-style",
+        "west=2",
+        "--codes-out",
+        s(&codes),
+        "--list-out",
+        s(&list),
+    ]);
+    assert!(text.contains("3 credentials for ballot style gulf"));
+    #[cfg(unix)]
+    assert_eq!(mode(&codes), 0o600);
+    let issued: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&codes).unwrap()).unwrap();
+    assert_eq!(issued.iter().filter(|c| c["style"] == "west").count(), 2);
+    for c in &issued {
+        assert_eq!(
+            amanat::check_code(c["code"].as_str().unwrap()),
+            amanat::CodeCheck::Valid
+        );
+    }
+
+    let election = tmp.path().join("election.json");
+    ok(&[
+        "election",
+        "create",
+        "--manifest",
+        s(&demo.join("manifest.json")),
+        "--ceremony",
+        s(&demo.join("ceremony.json")),
+        "--credentials",
+        s(&list),
+        "--out",
+        s(&election),
+    ]);
+    let e = Election::from_json(&std::fs::read_to_string(&election).unwrap()).unwrap();
+    assert_eq!(e.credentials().count, 5);
+    assert_eq!((e.trustees(), e.threshold()), (3, 2));
+    // Each code derives a key on the list, for its style.
+    let parsed =
+        amanat::CredentialList::from_json(&std::fs::read_to_string(&list).unwrap()).unwrap();
+    parsed.check_against(&e).unwrap();
+    for c in &issued {
+        let cred = Credential::from_code(&e, c["code"].as_str().unwrap()).unwrap();
+        assert_eq!(parsed.style_of(cred.public_key()), c["style"].as_str());
+    }
+
+    // An unknown style and a missing count are refused.
+    let bad = amanat(&[
+        "credentials",
+        "--manifest",
+        s(&demo.join("manifest.json")),
+        "--per-style",
+        "north=1",
+        "--codes-out",
+        s(&codes),
+        "--list-out",
+        s(&list),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("UNKNOWN_STYLE"));
+    let bad = amanat(&[
+        "credentials",
+        "--manifest",
+        s(&demo.join("manifest.json")),
+        "--codes-out",
+        s(&codes),
+        "--list-out",
+        s(&list),
+    ]);
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for cmd in [
+        vec!["credentials"],
+        vec!["election", "create"],
+        vec!["tally"],
+        vec!["combine"],
+        vec!["verify"],
+        vec!["simulate"],
+        vec!["demo-election"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let text = ok(&args);
+        assert!(text.contains("Usage: amanat"), "{cmd:?}: {text}");
+    }
+}
