@@ -354,3 +354,62 @@ fn every_subcommand_has_help() {
         assert!(text.contains("Usage: amanat"), "{cmd:?}: {text}");
     }
 }
+
+#[test]
+fn a_challenged_ballot_cast_anyway_is_never_counted_and_the_latest_valid_one_is() {
+    use amanat_authority::tally;
+    let tmp = tempfile::TempDir::new().unwrap();
+    let (election, issued) = amanat_authority::demo::create(tmp.path(), 2, [6; 32]).unwrap();
+    let mut rng = ChaCha20Rng::from_seed([1; 32]);
+    let code = &issued.codes[0];
+    let credential = Credential::from_code(&election, &code.code).unwrap();
+    let seal = |alt: bool, rng: &mut ChaCha20Rng| {
+        SealedBallot::seal(
+            &election,
+            &credential,
+            &choose(&election, &code.style, alt),
+            rng,
+        )
+        .unwrap()
+    };
+    let first = seal(false, &mut rng).cast();
+    let spoiled = seal(true, &mut rng);
+    let spoiled_ballot = spoiled.ballot().clone();
+    let reveal = spoiled.challenge();
+    let mut forged = first.clone();
+    forged.signature = spoiled_ballot.signature.clone(); // a ballot whose signature fails
+    let items = vec![
+        (EntryKind::Cast, first.clone(), None),
+        (EntryKind::Challenge, spoiled_ballot.clone(), Some(reveal)),
+        (EntryKind::Cast, spoiled_ballot, None),
+        (EntryKind::Cast, forged, None),
+    ];
+    let mut entries = Vec::new();
+    let mut prev = amanat::board::genesis(&election);
+    for (i, (kind, ballot, challenge)) in items.into_iter().enumerate() {
+        let e = BoardEntry::new(
+            prev,
+            i as u64,
+            kind,
+            "2026-11-22T09:00:00Z".into(),
+            ballot,
+            challenge,
+        )
+        .unwrap();
+        prev = e.hash;
+        entries.push(e);
+    }
+    let board = BoardFile::new(&election, true, entries);
+    let t = tally::compute(&election, &issued.list, &board).unwrap();
+    assert_eq!(t.counted, vec![first.tracking().0]);
+    assert!(t.superseded.is_empty());
+    assert_eq!(t.challenged.len(), 1);
+    assert_eq!(t.rejected.len(), 1);
+    assert_eq!(t.rejected[0].index, 3);
+    assert_eq!(t.rejected[0].code, "VERIFICATION_FAILED");
+    // The counted ballot's contests hold one ballot each; the other style's none.
+    for c in &t.contests {
+        let holds = first.contests.iter().any(|x| x.id == c.id);
+        assert_eq!(c.ballots, u64::from(holds), "{}", c.id);
+    }
+}
