@@ -377,7 +377,7 @@ fn a_challenged_ballot_cast_anyway_is_never_counted_and_the_latest_valid_one_is(
     let spoiled_ballot = spoiled.ballot().clone();
     let reveal = spoiled.challenge();
     let mut forged = first.clone();
-    forged.signature = spoiled_ballot.signature.clone(); // a ballot whose signature fails
+    forged.signature = spoiled_ballot.signature; // a ballot whose signature fails
     let items = vec![
         (EntryKind::Cast, first.clone(), None),
         (EntryKind::Challenge, spoiled_ballot.clone(), Some(reveal)),
