@@ -6,14 +6,15 @@
 
 use std::sync::OnceLock;
 
+use amanat::board::check_chain;
 use amanat::manifest::{BallotStyle, Candidate, Contest, Party, Text};
 use amanat::proofs::disjunctive::{Commitment, DisjunctiveProof};
 use amanat::proofs::equality::EqualityProof;
 use amanat::proofs::schnorr::SchnorrProof;
 use amanat::{
-    Ballot, BallotSeed, Challenge, Check, Ciphertext, Credential, CredentialEntry, CredentialList,
-    CredentialsSummary, Digest, Election, Error, Manifest, Point, PublicKey, SealedBallot,
-    Selections,
+    Ballot, BallotSeed, BoardEntry, Challenge, Check, Ciphertext, Credential, CredentialEntry,
+    CredentialList, CredentialsSummary, Digest, Election, EntryKind, Error, Manifest, Point,
+    PublicKey, SealedBallot, Selections,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::{RistrettoPoint, Scalar};
@@ -30,6 +31,8 @@ struct Fixture {
     list: CredentialList,
     /// `(code, ballot)` of every case of `ballots.json`.
     ballots: Vec<(String, Ballot)>,
+    /// The challenge (reveal) of every case of `ballots.json`.
+    challenges: Vec<Challenge>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -49,6 +52,12 @@ fn fixture() -> &'static Fixture {
                         Ballot::from_json(&c["ballot"].to_string()).unwrap(),
                     )
                 })
+                .collect(),
+            challenges: cases
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| Challenge::from_json(&c["challenge"].to_string()).unwrap())
                 .collect(),
         }
     })
@@ -743,4 +752,109 @@ fn the_identity_is_a_valid_point_but_never_a_credential_key() {
         b.verify(&f.election).unwrap_err().code(),
         "VERIFICATION_FAILED"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulletin-board entries: round trip, and any tampered entry breaks the chain.
+
+/// A board of the vector ballots: cast, challenged, cast, cast.
+fn board(f: &Fixture) -> Vec<BoardEntry> {
+    let mut prev = amanat::board::genesis(&f.election);
+    let mut out = Vec::new();
+    for (i, (_, ballot)) in f.ballots.iter().enumerate() {
+        let challenge = (i == 1).then(|| f.challenges[i].clone());
+        let kind = if challenge.is_some() {
+            EntryKind::Challenge
+        } else {
+            EntryKind::Cast
+        };
+        let e = BoardEntry::new(
+            prev,
+            i as u64,
+            kind,
+            format!("2026-11-22T03:0{i}:00Z"),
+            ballot.clone(),
+            challenge,
+        )
+        .unwrap();
+        prev = e.hash;
+        out.push(e);
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug)]
+enum EntryField {
+    Index,
+    Kind,
+    Received,
+    Tracking,
+    Short,
+    Prev,
+    Hash,
+    Ballot,
+    Seed,
+    Removed,
+    Swapped,
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn board_entries_round_trip_and_any_tampered_entry_breaks_the_chain(
+        field in prop::sample::select(vec![
+            EntryField::Index, EntryField::Kind, EntryField::Received, EntryField::Tracking,
+            EntryField::Short, EntryField::Prev, EntryField::Hash, EntryField::Ballot,
+            EntryField::Seed, EntryField::Removed, EntryField::Swapped,
+        ]),
+        at in 0usize..4,
+        byte in 0usize..64,
+        k in 1u64..1000,
+        name in id(),
+    ) {
+        let f = fixture();
+        let entries = board(f);
+        let head = check_chain(&f.election, &entries).unwrap();
+        prop_assert_eq!(head, entries[3].hash);
+        for e in &entries {
+            round_trip(e)?;
+        }
+        let mut t = entries.clone();
+        // The seed can only be changed on the challenge entry.
+        let i = if matches!(field, EntryField::Seed) { 1 } else { at };
+        let e = &mut t[i];
+        match field {
+            EntryField::Index => e.index += k,
+            EntryField::Kind => {
+                e.kind = if e.kind == EntryKind::Cast { EntryKind::Challenge } else { EntryKind::Cast };
+            }
+            EntryField::Received => e.received.push_str(&name),
+            EntryField::Tracking => e.tracking.0[byte] ^= 1,
+            EntryField::Short => {
+                let c = if e.short.starts_with('0') { "1" } else { "0" };
+                e.short.replace_range(0..1, c);
+            }
+            EntryField::Prev => e.prev.0[byte] ^= 0x80,
+            EntryField::Hash => e.hash.0[byte] ^= 0x01,
+            EntryField::Ballot => e.ballot.signature.response += Scalar::ONE,
+            EntryField::Seed => {
+                let c = e.challenge.as_mut().unwrap();
+                let d = if c.seed.starts_with('0') { "1" } else { "0" };
+                c.seed.replace_range(0..1, d);
+            }
+            EntryField::Removed => {
+                t.remove(i.min(2));
+            }
+            EntryField::Swapped => t.swap(i % 3, i % 3 + 1),
+        }
+        // Through JSON, as a verifier reads the board.
+        let json = serde_json::to_string(&t).unwrap();
+        let back: Vec<BoardEntry> = amanat::encoding::from_json(&json).unwrap();
+        let err = check_chain(&f.election, &back).unwrap_err();
+        prop_assert!(
+            matches!(err, Error::Verification(Check::Board(_))),
+            "{:?}: {}", field, err
+        );
+    }
 }
