@@ -5,7 +5,9 @@ use std::path::Path;
 
 use amanat::board::{check_chain, genesis};
 use amanat::{BoardEntry, Digest, Election};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::{ToolError, ToolResult};
 use crate::files;
@@ -36,12 +38,43 @@ impl BoardFile {
         }
     }
 
-    /// Reads a board file.
+    /// Reads a board file. The entries are parsed in parallel: parsing decodes (and so
+    /// checks) every point of every ballot, which for a large board costs as much as
+    /// verifying it.
     ///
     /// # Errors
     /// [`ToolError::Io`] or [`ToolError::Document`].
     pub fn read(path: &Path) -> ToolResult<BoardFile> {
-        files::read_json(path)
+        let text = files::read_text(path)?;
+        BoardFile::parse(&text).map_err(|e| ToolError::document(path, e))
+    }
+
+    /// Parses a board file's text (entries in parallel).
+    ///
+    /// # Errors
+    /// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
+    pub fn parse(text: &str) -> amanat::Result<BoardFile> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw<'a> {
+            election: Digest,
+            closed: bool,
+            head: Digest,
+            #[serde(borrow)]
+            entries: Vec<&'a RawValue>,
+        }
+        let raw: Raw<'_> = amanat::encoding::from_json(text)?;
+        let entries = raw
+            .entries
+            .par_iter()
+            .map(|e| amanat::encoding::from_json::<BoardEntry>(e.get()))
+            .collect::<amanat::Result<Vec<_>>>()?;
+        Ok(BoardFile {
+            election: raw.election,
+            closed: raw.closed,
+            head: raw.head,
+            entries,
+        })
     }
 
     /// Checks that the board is for `election`, that its chain links from the genesis hash

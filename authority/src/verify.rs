@@ -221,7 +221,7 @@ pub fn verify(record: &Path) -> Report {
     let list = list.ok().filter(|_| list_ok);
 
     // V4: the board is this election's, links from the genesis hash, ends at its head, closed.
-    let board = load(record, names::BOARD, json::<BoardFile>);
+    let board = load(record, names::BOARD, |t| Ok(BoardFile::parse(t)?));
     let v4 = match (&board, &election) {
         (Err(e), _) => Err(e.clone()),
         (_, None) => Err(needs("V1")),
