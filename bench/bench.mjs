@@ -51,6 +51,8 @@ async function run({ runs = 40, warmup = 10, windowSize = 8 } = {}) {
     runs,
     warmup,
     windowSize,
+    // bench/run.mjs exposes the native seal to interleave it with ours.
+    extra: typeof window.benchNativeSeal === 'function' ? { native: () => window.benchNativeSeal() } : {},
     onRound: (i) => {
       status.textContent = `Run ${i} of ${runs}…`;
     },

@@ -1,8 +1,9 @@
-// `make bench`: one run, one table. Seals the reference ballot natively (the release-built
-// examples/bench_native.rs); then with the wasm module and plain JavaScript on @noble/curves
-// side by side in Node (pkg-node/); then serves the repository on 127.0.0.1 and drives
-// headless Chromium through bench/index.html, which does the same side-by-side timing and
-// measures page load to a ready module on fresh profiles.
+// `make bench`: one run, one table. Starts the release-built examples/bench_native.rs as a
+// sealing server, serves the repository on 127.0.0.1 and drives headless Chromium through
+// bench/index.html, where the wasm module, plain JavaScript on @noble/curves and (through an
+// exposed function) the native seal take turns round by round, so that every variant sees the
+// same machine load. Does the same in this Node process on pkg-node/, and measures page load
+// to a ready module on fresh browser profiles.
 //
 //   node bench/run.mjs [--runs 40] [--warmup 10] [--loads 20] [--json FILE]
 //
@@ -11,6 +12,7 @@
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,25 +36,41 @@ function options(argv) {
   return o;
 }
 
-function runNative(opts, dir) {
-  const args = ['run', '--quiet', '--release', '--example', 'bench_native', '--',
-    '--runs', String(opts.runs), '--warmup', String(opts.warmup), '--emit', dir];
-  return new Promise((ok, fail) => {
-    const child = spawn('cargo', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (code !== 0) return fail(new Error(`bench_native exited with ${code}`));
-      const last = out.trim().split('\n').pop();
-      try {
-        const r = JSON.parse(last);
-        ok({ runs: r.runs, medianMs: r.median_ms, minMs: r.min_ms, maxMs: r.max_ms });
-      } catch {
-        fail(new Error(`bench_native printed no summary: ${out}`));
-      }
-    });
+/**
+ * Starts examples/bench_native.rs in its --serve mode (writing the election and code to
+ * `dir`): `seal()` has it seal once and resolves to the time it took, in ms.
+ */
+async function startNative(dir) {
+  // Build first, then run the binary itself: cargo's build lock, which other builds on the
+  // machine may hold, is then never waited on during the timing.
+  await new Promise((ok, fail) => {
+    const build = spawn('cargo', ['build', '--release', '--example', 'bench_native'], { cwd: ROOT, stdio: 'inherit' });
+    build.on('error', fail);
+    build.on('close', (code) => (code === 0 ? ok() : fail(new Error(`cargo build exited with ${code}`))));
   });
+  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+  const binary = join(target, 'release', 'examples', 'bench_native');
+  const child = spawn(binary, ['--emit', dir, '--serve'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((ok) => child.on('close', ok));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`bench_native exited with ${await exited}`);
+    return value;
+  };
+  if ((await next()) !== 'ready') throw new Error('bench_native did not start');
+  return {
+    async seal() {
+      child.stdin.write('seal\n');
+      const ms = Number(await next());
+      if (!Number.isFinite(ms)) throw new Error('bench_native printed no time');
+      return ms;
+    },
+    async close() {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 const LAUNCH = {
@@ -77,7 +95,7 @@ async function freshPage(browser, origin, foreign) {
 }
 
 /** The same side-by-side timing as the page, in this Node process, on pkg-node/. */
-async function runNode(opts, dir) {
+async function runNode(opts, dir, native) {
   const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
   const electionJson = await readFile(join(dir, 'election.json'), 'utf8');
   return timeSeal({
@@ -88,10 +106,11 @@ async function runNode(opts, dir) {
     noble,
     runs: opts.runs,
     warmup: opts.warmup,
+    extra: { native: () => native.seal() },
   });
 }
 
-async function runBrowser(opts, url) {
+async function runBrowser(opts, url, native) {
   const browser = await chromium.launch(LAUNCH);
   const foreign = [];
   try {
@@ -110,6 +129,7 @@ async function runBrowser(opts, url) {
       await context.close();
     }
     const { context, page, errors } = await freshPage(browser, origin, foreign);
+    await page.exposeFunction('benchNativeSeal', () => native.seal());
     await page.goto(`${url}/bench/`);
     const result = await page
       .evaluate((o) => window.bench.run(o), { runs: opts.runs, warmup: opts.warmup })
@@ -138,8 +158,9 @@ async function moduleSize() {
   return { wasmBytes: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length, jsBytes: js.length, jsGzip: gzipSync(js, { level: 9 }).length };
 }
 
-function table(native, node, browser, size, load) {
+function table(node, browser, size, load) {
   const s = browser.seal;
+  const native = s.native;
   const ms = (x) => x.toFixed(2).padStart(9);
   const row = (name, r) => `  ${name.padEnd(44)}${String(r.runs).padStart(5)}${ms(r.medianMs)}${ms(r.minMs)}${ms(r.maxMs)}`;
   const wasmNative = s.wasm.medianMs / native.medianMs;
@@ -149,7 +170,7 @@ function table(native, node, browser, size, load) {
   return [
     'Sealing the reference ballot (NA-1: 15 options, PP-1: 20 options, one choice each, signed)',
     `  ${'variant'.padEnd(44)}${'runs'.padStart(5)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}   (ms)`,
-    row('native (release, this machine)', native),
+    row('native (release build)', native),
     row(`wasm in headless Chromium ${browser.browserVersion}`, s.wasm),
     row('plain JS, @noble/curves, multiply (const.)', s.nobleCt),
     row('plain JS, @noble/curves, multiplyUnsafe', s.nobleUnsafe),
@@ -176,17 +197,18 @@ const opts = options(process.argv.slice(2));
 const load = { start: loadavg()[0], end: null };
 const dir = await mkdtemp(join(tmpdir(), 'amanat-bench-'));
 let server;
+let native;
 try {
   await stat(join(ROOT, 'pkg', 'amanat.js')).catch(() => {
     throw new Error('pkg/ is missing: run make pkg first');
   });
-  console.error('bench: native seal (cargo, release profile)…');
-  const native = await runNative(opts, dir);
+  console.error('bench: building and starting the native sealer (cargo, release profile)…');
+  native = await startNative(dir);
   await stat(join(ROOT, 'pkg-node', 'amanat.js')).catch(() => {
     throw new Error('pkg-node/ is missing: run make pkg first');
   });
   console.error(`bench: Node ${process.versions.node}: ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
-  const node = await runNode(opts, dir);
+  const node = await runNode(opts, dir, native);
   server = await startServer({
     routes: {
       '/bench/election.json': { body: await readFile(join(dir, 'election.json')) },
@@ -194,15 +216,16 @@ try {
     },
   });
   console.error(`bench: headless Chromium on ${server.url}: ${opts.loads} page loads, then ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
-  const browser = await runBrowser(opts, server.url);
+  const browser = await runBrowser(opts, server.url, native);
   const size = await moduleSize();
   load.end = loadavg()[0];
-  console.log(table(native, node, browser, size, load));
-  if (opts.json) await writeFile(opts.json, JSON.stringify({ native, node, browser, size, load }, null, 2) + '\n');
+  console.log(table(node, browser, size, load));
+  if (opts.json) await writeFile(opts.json, JSON.stringify({ node, browser, size, load }, null, 2) + '\n');
 } catch (e) {
   console.error(`bench: ${e.message}`);
   process.exitCode = 1;
 } finally {
   await server?.close();
+  await native?.close();
   await rm(dir, { recursive: true, force: true });
 }

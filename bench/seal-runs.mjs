@@ -37,9 +37,11 @@ function selfCheck(v) {
  *
  * `amanat` is the loaded module, `election` its Election, `code` the credential code;
  * `noble` is bench/noble-seal.mjs. Both fixed points get `windowSize`-bit noble tables.
- * Returns `{ wasm, nobleCt, nobleUnsafe }`, each `{ runs, medianMs, minMs, maxMs }`.
+ * `extra` adds variants timed elsewhere: name -> async function resolving to a time in ms
+ * (bench/run.mjs's native seals).
+ * Returns `{ wasm, nobleCt, nobleUnsafe, ...extra }`, each `{ runs, medianMs, minMs, maxMs }`.
  */
-export async function timeSeal({ amanat, election, manifest, code, noble, runs, warmup, windowSize = 8, onRound }) {
+export async function timeSeal({ amanat, election, manifest, code, noble, runs, warmup, windowSize = 8, extra = {}, onRound }) {
   noble.setBaseWindow(windowSize);
   const v = {
     amanat,
@@ -68,14 +70,15 @@ export async function timeSeal({ amanat, election, manifest, code, noble, runs, 
       noble.seal(v.nobleElection, v.nobleCode, SELECTIONS, 'unsafe');
       return performance.now() - t;
     },
+    ...extra,
   };
   const names = Object.keys(variants);
-  for (let i = 0; i < warmup; i++) for (const n of names) variants[n]();
+  for (let i = 0; i < warmup; i++) for (const n of names) await variants[n]();
   const times = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < runs; i++) {
     for (let j = 0; j < names.length; j++) {
       const n = names[(i + j) % names.length];
-      times[n].push(variants[n]());
+      times[n].push(await variants[n]());
     }
     // Yield between rounds (a page repaints its status, timers run).
     await new Promise((ok) => setTimeout(ok, 0));

@@ -10,9 +10,14 @@
 //!
 //! `--emit DIR` also writes the throwaway election (`election.json`) and its one credential
 //! code (`credential.txt`) so the browser benchmark seals the same ballot. The last line of
-//! output is a JSON summary for bench/run.mjs.
+//! output is a JSON summary.
+//!
+//! `--serve` instead prints `ready`, then for every line `seal` read from stdin seals once
+//! and prints the time in ms: bench/run.mjs uses it to interleave native seals with the
+//! browser's, so that all variants share the same machine load.
 
 use std::error::Error;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -28,6 +33,7 @@ struct Args {
     runs: usize,
     warmup: usize,
     emit: Option<PathBuf>,
+    serve: bool,
 }
 
 fn args() -> Result<Args, Box<dyn Error>> {
@@ -35,6 +41,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
         runs: 50,
         warmup: 10,
         emit: None,
+        serve: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -43,6 +50,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
             "--runs" => a.runs = value()?.parse()?,
             "--warmup" => a.warmup = value()?.parse()?,
             "--emit" => a.emit = Some(PathBuf::from(value()?)),
+            "--serve" => a.serve = true,
             _ => return Err(format!("unknown argument {flag}").into()),
         }
     }
@@ -79,6 +87,27 @@ fn seal(election: &Election, code: &str, selections: &Selections) -> amanat::Res
     SealedBallot::seal(election, &cred, selections, &mut OsRng)
 }
 
+/// One timed seal per `seal` line on stdin, its time in ms on stdout.
+fn serve(election: &Election, code: &str, selections: &Selections) -> Result<(), Box<dyn Error>> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ready")?;
+    out.flush()?;
+    for line in std::io::stdin().lock().lines() {
+        match line?.trim() {
+            "seal" => {
+                let start = Instant::now();
+                let sealed = seal(election, code, selections)?;
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                drop(sealed);
+                writeln!(out, "{ms}")?;
+                out.flush()?;
+            }
+            other => return Err(format!("unknown command {other:?}").into()),
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let a = args()?;
     let (election, code) = reference()?;
@@ -97,6 +126,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("election.json"), election.to_json())?;
         std::fs::write(dir.join("credential.txt"), &code)?;
+    }
+
+    if a.serve {
+        return serve(&election, &code, &selections);
     }
 
     for _ in 0..a.warmup {
