@@ -858,3 +858,78 @@ proptest! {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Random elections: multi-choice contests, blank votes, several styles.
+
+/// `k` distinct options of `contest`, chosen by `picks`.
+fn choose(contest: &Contest, k: usize, picks: &[prop::sample::Index]) -> Vec<String> {
+    let mut left: Vec<&Candidate> = contest.options.iter().collect();
+    (0..k)
+        .map(|j| {
+            left.remove(picks[j % picks.len()].index(left.len()))
+                .id
+                .clone()
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn random_elections_seal_verify_and_reject_out_of_range_selections(
+        m in manifest(),
+        style in any::<prop::sample::Index>(),
+        sizes in prop::collection::vec(any::<prop::sample::Index>(), 4),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 8),
+        key in public_key(),
+        seed in any::<[u8; 32]>(),
+    ) {
+        use rand_chacha::rand_core::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+        let s = style.index(m.ballot_styles.len());
+        let style_id = m.ballot_styles[s].id.clone();
+        let (_, credential) = Credential::generate(&m.election_id, s as u16, &mut rng).unwrap();
+        let list = CredentialList::new(vec![CredentialEntry {
+            key: *credential.public_key(),
+            style: style_id.clone(),
+        }])
+        .unwrap();
+        let election = Election::new(m.clone(), 3, 2, key, list.summary()).unwrap();
+        let contests = m.style_contests(&style_id).unwrap();
+        let mut selections = Selections::new();
+        for (i, c) in contests.iter().enumerate() {
+            let span = (c.max_selections - c.min_selections) as usize + 1;
+            let k = c.min_selections as usize + sizes[i % sizes.len()].index(span);
+            selections.insert(c.id.clone(), choose(c, k, &picks));
+        }
+        let sealed = SealedBallot::seal(&election, &credential, &selections, &mut rng).unwrap();
+        let ballot = Ballot::from_json(&sealed.ballot().to_json()).unwrap();
+        ballot.verify_listed(&election, &list).unwrap();
+        prop_assert_eq!(ballot.style.as_str(), style_id.as_str());
+        // The reveal lists each contest's choices in ballot (manifest) order.
+        let mut revealed = sealed.challenge().check(&election, &ballot).unwrap();
+        let mut chosen = selections.clone();
+        for v in revealed.values_mut().chain(chosen.values_mut()) {
+            v.sort();
+        }
+        prop_assert_eq!(revealed, chosen);
+
+        // One contest over its maximum, or under its minimum, cannot be sealed.
+        let c = contests[0];
+        let n = c.options.len();
+        if (c.max_selections as usize) < n {
+            let mut over = selections.clone();
+            over.insert(c.id.clone(), choose(c, c.max_selections as usize + 1, &picks));
+            let e = SealedBallot::seal(&election, &credential, &over, &mut rng).unwrap_err();
+            prop_assert_eq!(e.code(), "OVERVOTE");
+        }
+        if c.min_selections > 0 {
+            let mut under = selections.clone();
+            under.insert(c.id.clone(), choose(c, c.min_selections as usize - 1, &picks));
+            let e = SealedBallot::seal(&election, &credential, &under, &mut rng).unwrap_err();
+            prop_assert_eq!(e.code(), "UNDERVOTE");
+        }
+    }
+}
