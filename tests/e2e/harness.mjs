@@ -112,14 +112,14 @@ export function launchBrowser() {
  * origin, every Content-Security-Policy complaint and every page error, for the tests to
  * assert on.
  */
-export async function phonePage(browser, base, lang = 'en') {
+export async function phonePage(browser, base, lang = 'en', { serviceWorkers = 'allow' } = {}) {
   const context = await browser.newContext({
     viewport: PHONE,
     deviceScaleFactor: 1,
     isMobile: true,
     hasTouch: true,
     locale: lang === 'ur' ? 'ur-PK' : 'en-GB',
-    serviceWorkers: 'allow',
+    serviceWorkers,
   });
   const page = await context.newPage();
   const problems = [];

@@ -6,7 +6,6 @@
 // ballot's reveal is shown once and dropped. Only sealed ballots and receipts are stored.
 
 import * as i18n from './i18n.js';
-import { loadModule } from './module.js';
 import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
@@ -552,18 +551,32 @@ async function loadElection() {
   show('loading', { focus: false });
   $('loading-error').hidden = true;
   $('loading-retry').hidden = true;
-  try {
-    const [amanat, json] = await Promise.all([loadModule(), api.electionJson()]);
-    state.amanat = amanat;
-    state.election = amanat.Election.fromJson(json);
-    state.title = state.election.title;
-    i18n.bindLocal($('election-title'), state.title);
-  } catch (err) {
-    const key = err && err.code === 'NETWORK' ? 'loading.failed' : errorKey(err);
-    showError('loading-error', key === 'errors.INTERNAL' ? 'loading.failed' : key);
+  const fail = (key) => {
+    showError('loading-error', key);
     $('loading-retry').hidden = false;
-    return;
+  };
+  let json;
+  try {
+    json = await api.electionJson();
+  } catch {
+    return fail('loading.failed');
   }
+  // The module is imported here, not at the top, so that a module the browser refuses
+  // (its SHA-384 differs from the one in index.html) is explained instead of leaving a
+  // blank page. The election arrived, so the network is not what failed.
+  try {
+    const { loadModule } = await import('./module.js');
+    state.amanat = await loadModule();
+  } catch {
+    return fail(navigator.onLine ? 'errors.SRI' : 'loading.failed');
+  }
+  try {
+    state.election = state.amanat.Election.fromJson(json);
+  } catch (err) {
+    return fail(errorKey(err));
+  }
+  state.title = state.election.title;
+  i18n.bindLocal($('election-title'), state.title);
   if (window.location.hash === '#lookup') openLookup();
   else show('code', { focus: false });
   if (outbox.pending().length > 0) sender.flush();
