@@ -15,7 +15,9 @@ const electionUrl = params.get('election') ?? '/bench/election.json';
 const credentialUrl = params.get('credential') ?? '/bench/credential.txt';
 
 const status = document.getElementById('status');
-const timings = { moduleMs: null, readyMs: null };
+// All from navigation start: the page, the glue script and the wasm fully fetched, the module
+// instantiated, the election loaded (ready).
+const timings = { htmlFetchedMs: null, glueFetchedMs: null, wasmFetchedMs: null, moduleMs: null, readyMs: null };
 
 async function load() {
   const [, electionJson] = await Promise.all([
@@ -30,6 +32,11 @@ async function load() {
   const election = amanat.Election.fromJson(electionJson);
   // performance.now() counts from the navigation start.
   timings.readyMs = performance.now();
+  timings.htmlFetchedMs = performance.getEntriesByType('navigation')[0]?.responseEnd ?? null;
+  for (const e of performance.getEntriesByType('resource')) {
+    if (e.name.endsWith('/pkg/amanat_bg.wasm')) timings.wasmFetchedMs = e.responseEnd;
+    if (e.name.endsWith('/pkg/amanat.js')) timings.glueFetchedMs = e.responseEnd;
+  }
   return { election, electionJson };
 }
 

@@ -118,6 +118,9 @@ async function runBrowser(opts, url, native) {
     // Page load to ready module, each on a fresh profile: nothing cached.
     const ready = [];
     const module = [];
+    const wasmFetched = [];
+    const htmlFetched = [];
+    const glueFetched = [];
     for (let i = 0; i < opts.loads; i++) {
       const { context, page, errors } = await freshPage(browser, origin, foreign);
       await page.goto(`${url}/bench/`);
@@ -126,6 +129,9 @@ async function runBrowser(opts, url, native) {
       });
       ready.push(t.readyMs);
       module.push(t.moduleMs);
+      wasmFetched.push(t.wasmFetchedMs);
+      htmlFetched.push(t.htmlFetchedMs);
+      glueFetched.push(t.glueFetchedMs);
       await context.close();
     }
     const { context, page, errors } = await freshPage(browser, origin, foreign);
@@ -144,6 +150,10 @@ async function runBrowser(opts, url, native) {
       readyMinMs: Math.min(...ready),
       readyMaxMs: Math.max(...ready),
       moduleMedianMs: median(module),
+      htmlFetchedMedianMs: median(htmlFetched),
+      glueFetchedMedianMs: median(glueFetched),
+      glueToReadyMedianMs: median(ready.map((r, i) => r - glueFetched[i])),
+      wasmFetchedMedianMs: median(wasmFetched),
     };
     result.browserVersion = browser.version();
     return result;
@@ -180,6 +190,8 @@ function table(node, browser, size, load) {
     '',
     `Page load to ready module (fetch + compile + instantiate + election JSON), fresh profile, ${browser.load.loads} loads:`,
     `  median ${browser.load.readyMedianMs.toFixed(1)} ms (min ${browser.load.readyMinMs.toFixed(1)}, max ${browser.load.readyMaxMs.toFixed(1)}); module alone ready at ${browser.load.moduleMedianMs.toFixed(1)} ms`,
+    `  (medians from navigation start: page fetched ${browser.load.htmlFetchedMedianMs.toFixed(1)} ms, glue script fetched ${browser.load.glueFetchedMedianMs.toFixed(1)} ms, wasm fetched ${browser.load.wasmFetchedMedianMs.toFixed(1)} ms, compiled and instantiated ${browser.load.moduleMedianMs.toFixed(1)} ms, election loaded ${browser.load.readyMedianMs.toFixed(1)} ms;`,
+    `   from the glue script's arrival to ready: median ${browser.load.glueToReadyMedianMs.toFixed(1)} ms)`,
     `Module size: ${(size.wasmBytes / 1024).toFixed(0)} KiB wasm (${(size.wasmGzip / 1024).toFixed(0)} KiB gzipped) + ${(size.jsBytes / 1024).toFixed(0)} KiB JS glue (${(size.jsGzip / 1024).toFixed(0)} KiB gzipped)`,
     '',
     'Targets:',
