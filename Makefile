@@ -29,20 +29,24 @@ test-independent:
 ## The npm packages of the wasm module: pkg/ (ES module for browsers), pkg-node/ (Node),
 ## pkg-bundler/ (webpack, Vite). Rebuilt only when the core's sources change.
 WASM_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock README.md
-WASM_PACK := wasm-pack build --release
+# Built into a scratch directory and moved into place, so a concurrent build or a server
+# reading the package never sees a half-written one.
+wasm_pack = tmp=pkg-building-$(2).$$$$ && \
+	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
+	rm -rf $(2) && mv $$tmp $(2)
 
 pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
 	@ls -l pkg/amanat_bg.wasm | awk '{print "pkg/amanat_bg.wasm: " $$5 " bytes"}'
 	@gzip -9 -c pkg/amanat_bg.wasm | wc -c | awk '{print "pkg/amanat_bg.wasm gzipped: " $$1 " bytes"}'
 
 pkg/amanat_bg.wasm: $(WASM_SRC)
-	$(WASM_PACK) --target web --out-dir pkg
+	$(call wasm_pack,web,pkg)
 
 pkg-node/amanat_bg.wasm: $(WASM_SRC)
-	$(WASM_PACK) --target nodejs --out-dir pkg-node
+	$(call wasm_pack,nodejs,pkg-node)
 
 pkg-bundler/amanat_bg.wasm: $(WASM_SRC)
-	$(WASM_PACK) --target bundler --out-dir pkg-bundler
+	$(call wasm_pack,bundler,pkg-bundler)
 
 ## The binding's Rust tests inside headless Chromium and inside Node.
 test-wasm:

@@ -9,12 +9,12 @@
 
 use core::fmt;
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::base32::{self, ALPHABET};
 use crate::election::Election;
+use crate::elgamal::basepoint_table;
 use crate::encoding::{Point, PublicKey};
 use crate::error::{Error, Result};
 use crate::hash::Transcript;
@@ -190,7 +190,7 @@ impl Credential {
             SecretScalar::from_scalar(curve25519_dalek::Scalar::from_bytes_mod_order_wide(&digest));
         digest.zeroize();
         let public = PublicKey::new(
-            Point::new(RISTRETTO_BASEPOINT_TABLE * secret.expose()),
+            Point::new(basepoint_table() * secret.expose()),
             "credential key",
         )?;
         Ok(Credential {

@@ -21,7 +21,6 @@
 //! branches (the 0/1 proof) the real branch's `(v − m)` term is zero, so a single product
 //! `(t_0 + t_1)·G` is computed and given to the simulated branch by a constant-time select.
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
 use curve25519_dalek::Scalar;
@@ -29,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 
 use super::batch::{Base, Batch};
+use crate::elgamal::basepoint_table;
 use crate::elgamal::{Ciphertext, ElectionKey};
 use crate::encoding::{scalars_hex, Point};
 use crate::error::{Check, Error, Result};
@@ -123,7 +123,7 @@ impl DisjunctiveProof {
         // t_m·G for every branch. The real branch has t = 0, so with two branches the one
         // product T = (t_0 + t_1)·G serves both: t_m·G = real_m ? 0 : T, chosen in constant time.
         let tgs: Vec<RistrettoPoint> = if n == 2 {
-            let t = RISTRETTO_BASEPOINT_TABLE * &(ts[0] + ts[1]);
+            let t = basepoint_table() * &(ts[0] + ts[1]);
             reals
                 .iter()
                 .map(|real| {
@@ -131,11 +131,11 @@ impl DisjunctiveProof {
                 })
                 .collect()
         } else {
-            ts.iter().map(|t| RISTRETTO_BASEPOINT_TABLE * t).collect()
+            ts.iter().map(|t| basepoint_table() * t).collect()
         };
         let mut commitments = Vec::with_capacity(n);
         for (s, tg) in ss.iter_mut().zip(&tgs) {
-            let a = RISTRETTO_BASEPOINT_TABLE * &*s;
+            let a = basepoint_table() * &*s;
             let b = &key.table * &*s + tg;
             commitments.push(Commitment {
                 a: Point::new(a),

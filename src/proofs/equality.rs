@@ -3,12 +3,12 @@
 //! `c = H(context, X, H, Y, T1, T2)`, response `s = w + c·x`; the verifier checks
 //! `sG = T1 + cX` and `sH = T2 + cY`. Trustees use it to prove decryption shares.
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::Scalar;
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
 use super::batch::{Base, Batch};
+use crate::elgamal::basepoint_table;
 use crate::encoding::{scalar_hex, Point, PublicKey};
 use crate::error::{Check, Result};
 use crate::hash::Transcript;
@@ -60,7 +60,7 @@ impl EqualityProof {
     ) -> (Point, EqualityProof) {
         let y = Point::new(h.p * x.0);
         let w = SecretScalar::random(rng);
-        let t1 = Point::new(RISTRETTO_BASEPOINT_TABLE * &w.0);
+        let t1 = Point::new(basepoint_table() * &w.0);
         let t2 = Point::new(h.p * w.0);
         let c = challenge(base, what, key, h, &y, &t1, &t2);
         (
@@ -116,8 +116,8 @@ mod tests {
     #[test]
     fn proves_and_rejects_a_wrong_share() {
         let x = SecretScalar::random(&mut OsRng);
-        let key = PublicKey(Point::new(RISTRETTO_BASEPOINT_TABLE * &x.0));
-        let h = Point::new(RISTRETTO_BASEPOINT_TABLE * &Scalar::from(77u64));
+        let key = PublicKey(Point::new(basepoint_table() * &x.0));
+        let h = Point::new(basepoint_table() * &Scalar::from(77u64));
         let base = Digest([3; 64]);
         let (y, p) = EqualityProof::prove(&base, "share", &x, &key, &h, &mut OsRng);
         assert!(p.verify(&base, "share", &key, &h, &y).is_ok());

@@ -2,11 +2,11 @@
 //! §5.2): for `X = xG`, commitment `R = kG`, challenge `c = H(context, X, R)`, response
 //! `s = k + c·x`; the verifier checks `sG = R + cX`.
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
 
 use super::batch::{Base, Batch};
+use crate::elgamal::basepoint_table;
 use crate::encoding::{scalar_hex, Point, PublicKey};
 use crate::error::{Check, Result};
 use crate::hash::Transcript;
@@ -37,7 +37,7 @@ impl SchnorrProof {
         key: &PublicKey,
         k: SecretScalar,
     ) -> SchnorrProof {
-        let commitment = Point::new(RISTRETTO_BASEPOINT_TABLE * &k.0);
+        let commitment = Point::new(basepoint_table() * &k.0);
         let c = challenge(context, key, &commitment);
         SchnorrProof {
             commitment,
@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn knowledge_proofs_bind_their_context() {
         let x = SecretScalar::random(&mut OsRng);
-        let key = PublicKey(Point::new(RISTRETTO_BASEPOINT_TABLE * &x.0));
+        let key = PublicKey(Point::new(basepoint_table() * &x.0));
         let base = Digest([1; 64]);
         let p = prove_knowledge(&base, "trustee 1 coefficient 0", &x, &key, &mut OsRng);
         assert!(verify_knowledge(&base, "trustee 1 coefficient 0", &key, &p).is_ok());
