@@ -146,13 +146,13 @@ export async function screenshot(page, name) {
 
 const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-/** Runs axe-core (WCAG 2.0–2.2 A and AA rules) on the page; resolves to its violations. */
+/** Runs axe-core (WCAG 2.0–2.2 A and AA rules, and its best practices); resolves to the violations. */
 export async function axeViolations(page) {
   const loaded = await page.evaluate(() => typeof window.axe === 'object');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(() =>
     window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
       resultTypes: ['violations'],
     }),
   );

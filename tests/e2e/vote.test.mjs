@@ -2,6 +2,7 @@
 // Screens are saved to test-artifacts/screens/ in both languages.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   axeViolations,
@@ -118,6 +119,20 @@ for (const lang of ['en', 'ur']) {
         const receipt = await castAndWaitForReceipt(page);
         assert.equal(receipt.short, tracking);
         await check(page, lang, '11-receipt');
+
+        // The receipt prints alone and downloads as text with the signed JSON.
+        await page.emulateMedia({ media: 'print' });
+        assert.equal(await page.isVisible('header.top'), false);
+        assert.equal(await page.isVisible('#receipt'), true);
+        await screenshot(page, `${lang}-11-receipt-print`);
+        await page.emulateMedia({ media: 'screen' });
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receipt-download')]);
+        const file = readFileSync(await download.path(), 'utf8');
+        assert.ok(file.includes(tracking));
+        const signed = JSON.parse(file.slice(file.indexOf('{')));
+        assert.equal(signed.short, tracking);
+        assert.equal(signed.index, receipt.index);
+        assert.ok(signed.signature && signed.signature.commitment && signed.signature.response);
 
         // After casting nothing on the page holds the choices or the code any more.
         assert.deepEqual(Object.values(await markedChoices(page)).flat(), []);
