@@ -131,9 +131,13 @@ fn rejected(name: &str, input: &str, r: Result<(), Error>) -> Result<(), TestCas
     Ok(())
 }
 
+/// `cases` per property, or `PROPTEST_CASES` when set (for a longer run).
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(cases),
         failure_persistence: None,
         ..ProptestConfig::default()
     }

@@ -63,9 +63,13 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// `cases` per property, or `PROPTEST_CASES` when set (for a longer run).
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(cases),
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -458,7 +462,7 @@ struct Tweak {
 
 fn tweak() -> impl Strategy<Value = Tweak> {
     (
-        (0usize..4, 0usize..2, 0usize..20, 0usize..2),
+        (0usize..4, 0usize..2, 0usize..20, 0usize..8),
         nonzero_scalar(),
         group_element().prop_filter("not the identity", |p| *p != RistrettoPoint::default()),
         (0usize..64, 0u8..8),
@@ -885,6 +889,8 @@ proptest! {
         picks in prop::collection::vec(any::<prop::sample::Index>(), 8),
         key in public_key(),
         seed in any::<[u8; 32]>(),
+        field in prop::sample::select(FIELDS.to_vec()),
+        t in tweak(),
     ) {
         use rand_chacha::rand_core::SeedableRng;
         let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
@@ -915,6 +921,16 @@ proptest! {
             v.sort();
         }
         prop_assert_eq!(revealed, chosen);
+
+        // Any single tampered field fails here too, where contest proofs have several branches.
+        let mut bad = ballot.clone();
+        let (check, code) = tamper(&mut bad, field, &t);
+        prop_assume!(m.style(&bad.style).is_err() || bad.style == ballot.style);
+        let err = Ballot::from_json(&bad.to_json()).unwrap().verify(&election).unwrap_err();
+        prop_assert_eq!(err.code(), code, "{:?}: {}", field, err);
+        if let Some(check) = check {
+            prop_assert_eq!(err, Error::Verification(check));
+        }
 
         // One contest over its maximum, or under its minimum, cannot be sealed.
         let c = contests[0];
