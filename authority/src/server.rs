@@ -15,14 +15,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use amanat::board::{BoardEntry, EntryKind};
 use amanat::proofs::schnorr::SchnorrProof;
 use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election};
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -31,6 +32,8 @@ use crate::store::{Appended, BallotStore, BoxKey, NewEntry, SqliteStore, StoreEr
 
 /// The largest request body the box reads.
 pub const MAX_BODY: usize = 256 * 1024;
+/// How much of an oversized body the box reads and discards before answering 413.
+pub const DRAIN_MAX: u64 = 4 * MAX_BODY as u64;
 /// The most board entries one page returns.
 pub const MAX_PAGE: u64 = 500;
 /// The board page size when the request names none.
@@ -264,15 +267,41 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn body_text(body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
-    let bytes = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large()
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", r.body_text())
+/// Reads a request body of at most [`MAX_BODY`] bytes as UTF-8. A larger body is refused
+/// with `413 BODY_TOO_LARGE`, but first read and discarded up to [`DRAIN_MAX`] bytes, so that a
+/// client still sending it gets the answer instead of a reset connection.
+async fn body_text(headers: &HeaderMap, mut body: Body) -> ApiResult<String> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_MAX) {
+        return Err(ApiError::too_large());
+    }
+    let mut buf = Vec::new();
+    let mut total = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "MALFORMED_JSON",
+                "the request body could not be read",
+            )
+        })?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len() as u64;
+            if total > DRAIN_MAX {
+                return Err(ApiError::too_large());
+            }
+            if total <= MAX_BODY as u64 {
+                buf.extend_from_slice(&data);
+            }
         }
-    })?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
+    }
+    if total > MAX_BODY as u64 {
+        return Err(ApiError::too_large());
+    }
+    String::from_utf8(buf).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "MALFORMED_JSON",
@@ -289,8 +318,8 @@ struct BallotBox {
     election_json: String,
     credentials: CredentialList,
     key: BoxKey,
-    /// The single writer: every append goes through it, one at a time.
-    writer: Mutex<Box<dyn BallotStore>>,
+    /// The single writer (see [`spawn_writer`]).
+    writer: std::sync::mpsc::Sender<WriteRequest>,
     /// Reads use their own connection and never wait for a commit.
     reader: Mutex<Box<dyn BallotStore>>,
     /// Bounds concurrent verifications to the number of cores.
@@ -300,6 +329,39 @@ struct BallotBox {
 }
 
 type Shared = Arc<BallotBox>;
+
+type WriteRequest = (
+    NewEntry,
+    tokio::sync::oneshot::Sender<Result<Appended, StoreError>>,
+);
+
+/// The most appends committed together.
+const MAX_BATCH: usize = 256;
+
+/// Starts the single writer: a thread that owns the store and appends what the handlers
+/// send it. Whatever arrived while the previous commit was syncing goes into the next one
+/// ([`BallotStore::append_batch`]): one disk sync for many ballots, each answered only after
+/// the commit that holds it. The thread ends when the box is dropped.
+fn spawn_writer(mut store: Box<dyn BallotStore>) -> std::sync::mpsc::Sender<WriteRequest> {
+    let (send, recv) = std::sync::mpsc::channel::<WriteRequest>();
+    std::thread::spawn(move || {
+        while let Ok(first) = recv.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match recv.try_recv() {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
+            }
+            let (entries, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+            for (result, reply) in store.append_batch(entries).into_iter().zip(replies) {
+                // The client may have gone; the entry stays on the board either way.
+                let _ = reply.send(result);
+            }
+        }
+    });
+    send
+}
 
 fn lock(m: &Mutex<Box<dyn BallotStore>>) -> MutexGuard<'_, Box<dyn BallotStore>> {
     // A panic while holding the lock leaves the store consistent (an unfinished transaction
@@ -333,8 +395,13 @@ impl BallotBox {
     }
 
     async fn append(self: &Arc<Self>, new: NewEntry) -> ApiResult<Appended> {
-        self.blocking(move |b| Ok(lock(&b.writer).append(new)?))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.writer
+            .send((new, reply))
+            .map_err(|_| ApiError::internal("store the ballot"))?;
+        Ok(answer
             .await
+            .map_err(|_| ApiError::internal("store the ballot"))??)
     }
 
     fn receipt(&self, entry: &BoardEntry) -> Receipt {
@@ -398,9 +465,10 @@ async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
 
 async fn post_ballot(
     State(b): State<Shared>,
-    body: Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
-    let text = body_text(body)?;
+    let text = body_text(&headers, body).await?;
     let ballot = b
         .verify(move |b| {
             let ballot = Ballot::from_json(&text)?;
@@ -429,9 +497,10 @@ struct ChallengeRequest {
 
 async fn post_challenge(
     State(b): State<Shared>,
-    body: Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
-    let text = body_text(body)?;
+    let text = body_text(&headers, body).await?;
     let (req, selections) = b
         .verify(move |b| {
             let req: ChallengeRequest = amanat::encoding::from_json(&text)?;
@@ -759,7 +828,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         election,
         credentials,
         key,
-        writer: Mutex::new(Box::new(writer)),
+        writer: spawn_writer(Box::new(writer)),
         reader: Mutex::new(Box::new(reader)),
         verifiers: Semaphore::new(cores),
         www: args.www,

@@ -5,7 +5,8 @@
 //! step as the append, so that they hold across processes (the `amanat close` command runs
 //! beside a live server) and so that a networked database can take the store's place:
 //!
-//! - no entry is appended once the polls are closed;
+//! - no entry is appended once the polls are closed (a repeat of a stored one is still
+//!   answered);
 //! - an entry's `prev` is the current head and its `index` the current number of entries;
 //! - the same ballot (same tracking hash and kind) is stored once: a repeat returns the
 //!   entry already on the board;
@@ -27,7 +28,7 @@ use sha2::{Digest as _, Sha512};
 use zeroize::{Zeroize, Zeroizing};
 
 /// What can go wrong in the store. Each variant has a stable [`StoreError::code`].
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The polls are closed: nothing more is appended.
@@ -117,6 +118,14 @@ pub trait BallotStore: Send {
     /// [`StoreError::Closed`], [`StoreError::AlreadyCast`], [`StoreError::AlreadyChallenged`]
     /// or a storage failure.
     fn append(&mut self, new: NewEntry) -> StoreResult<Appended>;
+
+    /// Appends several entries, in order, with one commit: each gets the outcome
+    /// [`append`](BallotStore::append) would have given it, and none is durable before all
+    /// are. This is how the server amortises one disk sync over the ballots that arrived
+    /// while the previous commit was syncing.
+    fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
+        batch.into_iter().map(|new| self.append(new)).collect()
+    }
 
     /// The entries with this full tracking hash (at most one cast or one challenge).
     ///
@@ -296,62 +305,99 @@ fn closed_in(conn: &Connection) -> StoreResult<bool> {
     Ok(v.as_deref() == Some("1"))
 }
 
-impl BallotStore for SqliteStore {
-    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
-        let tracking = new.ballot.tracking();
-        let tracking_hex = tracking.full();
-        // IMMEDIATE takes the write lock first, so the head read below is still the head at
+/// One append inside the caller's transaction, applying the board's rules. A rule error
+/// leaves the transaction untouched.
+fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<Appended> {
+    let tracking_hex = new.ballot.tracking().full();
+    let existing: Vec<(String, String)> = {
+        let mut stmt = conn.prepare_cached("SELECT kind, entry FROM board WHERE tracking = ?1")?;
+        let rows = stmt.query_map(params![tracking_hex], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    // The unique index allows one cast and one challenge per tracking hash; the rules below
+    // allow only one of the two.
+    if let Some((kind, json)) = existing.first() {
+        return match (kind.as_str(), new.kind) {
+            ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
+                Ok(Appended::Existing(parse_entry(json)?))
+            }
+            ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
+            _ => Err(StoreError::AlreadyChallenged),
+        };
+    }
+    // Checked after the repeat rule: a client that retries a ballot acknowledged just before
+    // the close still gets its receipt.
+    if closed_in(conn)? {
+        return Err(StoreError::Closed);
+    }
+    let (index, prev) = head_in(conn, genesis)?;
+    let credential = new.ballot.credential.to_hex();
+    let entry = BoardEntry::new(
+        prev,
+        index,
+        new.kind,
+        new.received,
+        new.ballot,
+        new.challenge,
+    )
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;
+    conn.prepare_cached(
+        "INSERT INTO board (idx, kind, tracking, short, credential, hash, entry)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        index as i64,
+        kind_str(entry.kind),
+        tracking_hex,
+        entry.short,
+        credential,
+        entry.hash.to_hex(),
+        json
+    ])?;
+    Ok(Appended::New(entry))
+}
+
+fn is_rule(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Closed | StoreError::AlreadyCast | StoreError::AlreadyChallenged
+    )
+}
+
+impl SqliteStore {
+    /// The whole batch in one transaction; a storage failure aborts all of it.
+    fn try_batch(&mut self, batch: Vec<NewEntry>) -> StoreResult<Vec<StoreResult<Appended>>> {
+        // IMMEDIATE takes the write lock first, so the head read inside is still the head at
         // commit, whoever else writes to the file.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if closed_in(&tx)? {
-            return Err(StoreError::Closed);
+        let mut out = Vec::with_capacity(batch.len());
+        for new in batch {
+            match append_in(&tx, &self.genesis, new) {
+                Err(e) if !is_rule(&e) => return Err(e),
+                r => out.push(r),
+            }
         }
-        let existing: Vec<(String, String)> = {
-            let mut stmt =
-                tx.prepare_cached("SELECT kind, entry FROM board WHERE tracking = ?1")?;
-            let rows = stmt.query_map(params![tracking_hex], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        // The unique index allows one cast and one challenge per tracking hash; the rules
-        // below allow only one of the two.
-        if let Some((kind, json)) = existing.first() {
-            return match (kind.as_str(), new.kind) {
-                ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
-                    Ok(Appended::Existing(parse_entry(json)?))
-                }
-                ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
-                _ => Err(StoreError::AlreadyChallenged),
-            };
-        }
-        let (index, prev) = head_in(&tx, &self.genesis)?;
-        let credential = new.ballot.credential.to_hex();
-        let entry = BoardEntry::new(
-            prev,
-            index,
-            new.kind,
-            new.received,
-            new.ballot,
-            new.challenge,
-        )
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;
-        tx.prepare_cached(
-            "INSERT INTO board (idx, kind, tracking, short, credential, hash, entry)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            index as i64,
-            kind_str(entry.kind),
-            tracking_hex,
-            entry.short,
-            credential,
-            entry.hash.to_hex(),
-            json
-        ])?;
         tx.commit()?;
-        Ok(Appended::New(entry))
+        Ok(out)
+    }
+}
+
+impl BallotStore for SqliteStore {
+    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
+        self.append_batch(vec![new])
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Storage("empty batch".into())))
+    }
+
+    fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
+        let n = batch.len();
+        match self.try_batch(batch) {
+            Ok(results) => results,
+            Err(e) => vec![Err(e); n],
+        }
     }
 
     fn by_tracking(&self, tracking: &Digest) -> StoreResult<Vec<BoardEntry>> {
@@ -595,10 +641,26 @@ mod tests {
             Err(StoreError::AlreadyCast)
         ));
 
+        // A batch gets each entry's own outcome, in order, with one commit.
+        let b4 = sealed(&e, &creds[1]).cast();
+        let out = s.append_batch(vec![
+            cast(&b4),
+            cast(&b4),
+            NewEntry {
+                kind: EntryKind::Challenge,
+                received: "2026-11-22T10:41:08Z".into(),
+                ballot: b4.clone(),
+                challenge: Some(sealed(&e, &creds[1]).challenge()),
+            },
+        ]);
+        assert!(matches!(&out[0], Ok(Appended::New(x)) if x.index == 3));
+        assert!(matches!(&out[1], Ok(Appended::Existing(x)) if x.index == 3));
+        assert!(matches!(&out[2], Err(StoreError::AlreadyCast)));
+
         let all = s.page(0, 100).unwrap();
-        assert_eq!(all.len(), 3);
+        assert_eq!(all.len(), 4);
         let head = amanat::board::check_chain(&e, &all).unwrap();
-        assert_eq!(s.head().unwrap(), (3, head));
+        assert_eq!(s.head().unwrap(), (4, head));
         assert_eq!(s.page(1, 1).unwrap(), vec![all[1].clone()]);
         assert_eq!(s.by_short(&all[2].short).unwrap(), vec![all[2].clone()]);
         assert_eq!(
@@ -608,11 +670,13 @@ mod tests {
 
         // A second connection (another process) sees the same board and can close it.
         let mut other = SqliteStore::open(&path, &e).unwrap();
-        assert_eq!(other.head().unwrap(), (3, head));
+        assert_eq!(other.head().unwrap(), (4, head));
         other.close().unwrap();
         assert!(s.is_closed().unwrap());
         let b3 = sealed(&e, &creds[1]).cast();
         assert!(matches!(s.append(cast(&b3)), Err(StoreError::Closed)));
+        assert!(matches!(s.append(cast(&b2)), Ok(Appended::Existing(_))));
+        assert_eq!(s.head().unwrap(), (4, head));
     }
 
     #[test]

@@ -27,15 +27,18 @@ fn manifest() -> Manifest {
     serde_json::from_str(include_str!("../../tests/vectors/manifest.json")).unwrap()
 }
 
-fn random_key() -> PublicKey {
+fn random_key() -> (Scalar, PublicKey) {
     let x = Scalar::random(&mut OsRng);
-    PublicKey::from_bytes(&(G * x).compress().to_bytes(), "joint key").unwrap()
+    let key = PublicKey::from_bytes(&(G * x).compress().to_bytes(), "joint key").unwrap();
+    (x, key)
 }
 
 /// An election written to a temporary directory, with its voters' credentials.
 struct Fixture {
     dir: tempfile::TempDir,
     election: Election,
+    /// The joint secret key, known here so a test can decrypt the tally without trustees.
+    secret: Scalar,
     voters: Vec<Credential>,
 }
 
@@ -59,7 +62,8 @@ impl Fixture {
                 .collect(),
         )
         .unwrap();
-        let election = Election::new(m, 3, 2, random_key(), list.summary()).unwrap();
+        let (secret, key) = random_key();
+        let election = Election::new(m, 3, 2, key, list.summary()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("election.json"), election.to_json()).unwrap();
         std::fs::write(
@@ -70,6 +74,7 @@ impl Fixture {
         Fixture {
             dir,
             election,
+            secret,
             voters,
         }
     }
@@ -80,6 +85,27 @@ impl Fixture {
 
     fn seal(&self, voter: usize) -> SealedBallot {
         seal_for(&self.election, &self.voters[voter])
+    }
+
+    fn seal_choice(&self, voter: usize, choice: &Selections) -> Ballot {
+        SealedBallot::seal(&self.election, &self.voters[voter], choice, &mut OsRng)
+            .unwrap()
+            .cast()
+    }
+
+    /// Decrypts an aggregate with the joint secret: the `v` with `b - x·a = v·G`.
+    fn decrypt(&self, c: &Value) -> u64 {
+        let point = |h: &Value| {
+            amanat::Point::from_bytes(
+                &amanat::encoding::from_hex::<32>(h.as_str().unwrap(), "point").unwrap(),
+                "point",
+            )
+            .unwrap()
+        };
+        let m = point(&c["b"]).point() - point(&c["a"]).point() * self.secret;
+        (0..=self.voters.len() as u64)
+            .find(|v| G * Scalar::from(*v) == m)
+            .expect("a count no larger than the number of voters")
     }
 
     fn ballot(&self, voter: usize) -> Ballot {
@@ -326,14 +352,18 @@ fn a_full_election_through_the_server() {
     );
 
     let mut cast = Vec::new();
+    let mut choices = Vec::new();
     for voter in 0..6 {
-        let b = f.ballot(voter);
+        let choice = random_choice();
+        let b = f.seal_choice(voter, &choice);
         let index = check_receipt(&f, &key, &b, &server.cast(&b));
         assert_eq!(index, voter as u64);
         cast.push(b);
+        choices.push(choice);
     }
     // Voter 2 changes their mind: the new ballot counts, the old one stays on the board.
-    let revote = f.ballot(2);
+    choices[2] = random_choice();
+    let revote = f.seal_choice(2, &choices[2]);
     assert_eq!(check_receipt(&f, &key, &revote, &server.cast(&revote)), 6);
     let board = server.board();
     assert_eq!(board.len(), 7);
@@ -374,9 +404,44 @@ fn a_full_election_through_the_server() {
     assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(r.code(), "POLLS_CLOSED");
     assert_eq!(server.get("/api/status").json()["open"], false);
+    // A voter whose answer was lost at the close still gets the receipt of a stored ballot.
+    let replay = server.cast(&revote);
+    assert_eq!(check_receipt(&f, &key, &revote, &replay), 6);
     let closed = f.export_board();
     assert_eq!(closed["closed"], true);
     assert_eq!(closed["entries"].as_array().unwrap().len(), 7);
+
+    // The tally of the exported board counts each voter's latest choice exactly.
+    let board_file = f.path().join("board.json");
+    let tally_file = f.path().join("tally.json");
+    f.amanat(&[
+        "tally",
+        "--board",
+        board_file.to_str().unwrap(),
+        "--out",
+        tally_file.to_str().unwrap(),
+    ]);
+    let tally: Value = serde_json::from_str(&std::fs::read_to_string(tally_file).unwrap()).unwrap();
+    assert_eq!(tally["counted"].as_array().unwrap().len(), 6);
+    assert_eq!(tally["superseded"][0], cast[2].tracking().full());
+    let mut decrypted = 0;
+    for contest in tally["contests"].as_array().unwrap() {
+        let id = contest["id"].as_str().unwrap();
+        for option in contest["options"].as_array().unwrap() {
+            let want = choices
+                .iter()
+                .filter(|c| c[id].contains(&option["id"].as_str().unwrap().to_string()))
+                .count() as u64;
+            assert_eq!(
+                f.decrypt(&option["ciphertext"]),
+                want,
+                "{id}/{}",
+                option["id"]
+            );
+            decrypted += 1;
+        }
+    }
+    assert_eq!(decrypted, 35);
 }
 
 #[test]
@@ -406,7 +471,7 @@ fn bad_requests_are_refused_with_their_codes() {
     let list: CredentialList =
         serde_json::from_str(&std::fs::read_to_string(f.path().join("credentials.json")).unwrap())
             .unwrap();
-    let other = Election::new(manifest(), 3, 2, random_key(), list.summary()).unwrap();
+    let other = Election::new(manifest(), 3, 2, random_key().1, list.summary()).unwrap();
     let r = server.cast(&seal_for(&other, &f.voters[0]).cast());
     assert_eq!((r.status, r.code().as_str()), (422, "WRONG_ELECTION"));
 
