@@ -26,7 +26,7 @@ const FONTS = [
 ];
 const MODULE_FILES = ['amanat.js', 'amanat_bg.wasm'];
 /** Files in www/ that are generated here or are not part of the page. */
-const NOT_ASSETS = new Set(['index.template.html', 'index.html', 'build.js', 'sw.js', 'integrity.json', '.gitignore']);
+const NOT_ASSETS = new Set(['index.template.html', 'index.html', 'build.js', 'sw.js', 'integrity.json', '.gitignore', 'README.md']);
 
 function fail(message) {
   console.error(`integrity.mjs: ${message}`);

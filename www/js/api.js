@@ -16,14 +16,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * How long to wait for the box before treating the attempt as lost. On a patchy connection a
+ * request can hang for minutes; giving up and retrying is safe because a re-sent ballot is
+ * answered with the receipt it already has.
+ */
+const TIMEOUT_MS = 30_000;
+
 async function request(path, options = {}) {
   let response;
+  let text;
   try {
-    response = await fetch(path, { cache: 'no-store', ...options });
+    response = await fetch(path, { cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS), ...options });
+    text = await response.text();
   } catch (err) {
     throw new ApiError('NETWORK', 0, String(err && err.message));
   }
-  const text = await response.text().catch(() => '');
   if (!response.ok) {
     let code = response.status >= 500 ? 'STORAGE' : 'INTERNAL';
     let message = text;
