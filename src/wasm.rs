@@ -6,6 +6,11 @@
 //! binding itself fails, which it should not). Nothing here panics: a panic inside wasm is an
 //! `unreachable` trap in the voter's browser.
 //!
+//! Every argument arrives as a `JsValue` and is checked here: a value of the wrong JavaScript
+//! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number). Only a
+//! freed handle, or an object that is not one of these classes, is refused by the generated glue
+//! itself, with a plain `Error` ("null pointer passed to rust", "expected instance of ...").
+//!
 //! Structured values cross the boundary as JSON text parsed by the JavaScript engine
 //! (`JSON.parse` / `JSON.stringify`), which keeps the module small; their TypeScript shapes
 //! are declared below.
@@ -125,6 +130,14 @@ fn throw(e: Error) -> JsValue {
     js_error(e.code(), &e.to_string())
 }
 
+/// A string argument. Anything else (a number, an object, `undefined`) throws `MALFORMED_JSON`
+/// here rather than reaching wasm-bindgen's string-passing glue, which traps on it.
+fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| throw(Error::MalformedJson(format!("{what} must be a string"))))
+}
+
 fn internal(what: &str) -> JsValue {
     js_error("INTERNAL", what)
 }
@@ -166,8 +179,10 @@ impl JsElection {
     /// Throws `MALFORMED_JSON`, `INVALID_ELECTION`, `UNSUPPORTED_VERSION`, `BAD_ENCODING`,
     /// `NON_CANONICAL` or `IDENTITY_POINT`.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(json: &str) -> Result<JsElection, JsValue> {
-        crate::Election::from_json(json)
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> Result<JsElection, JsValue> {
+        crate::Election::from_json(&string_arg(&json, "the election JSON")?)
             .map(|inner| JsElection { inner })
             .map_err(throw)
     }
@@ -209,14 +224,21 @@ impl JsElection {
 
     /// Everything the page needs to draw one ballot style. Throws `UNKNOWN_STYLE`.
     #[wasm_bindgen(js_name = ballotStyle, unchecked_return_type = "BallotStyleView")]
-    pub fn ballot_style(&self, id: &str) -> Result<JsValue, JsValue> {
-        to_js(&style_view(&self.inner, id).map_err(throw)?)
+    pub fn ballot_style(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = string_arg(&id, "the ballot style id")?;
+        to_js(&style_view(&self.inner, &id).map_err(throw)?)
     }
 
     /// The ballot style id a credential code votes. Throws `BAD_CREDENTIAL`.
     #[wasm_bindgen(js_name = styleForCode)]
-    pub fn style_for_code(&self, code: String) -> Result<String, JsValue> {
-        let code = Zeroizing::new(code);
+    pub fn style_for_code(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    ) -> Result<String, JsValue> {
+        let code = Zeroizing::new(string_arg(&code, "the credential code")?);
         let credential = Credential::from_code(&self.inner, &code).map_err(throw)?;
         self.inner
             .manifest()
@@ -302,8 +324,10 @@ struct CodeStatus {
 
 /// Checks a credential code as the voter types it (hyphens and spaces ignored).
 #[wasm_bindgen(js_name = checkCredentialCode, unchecked_return_type = "CodeStatus")]
-pub fn check_credential_code(text: String) -> Result<JsValue, JsValue> {
-    let text = Zeroizing::new(text);
+pub fn check_credential_code(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = Zeroizing::new(string_arg(&text, "the credential code")?);
     let (status, typed, position) = match check_code(&text) {
         CodeCheck::Incomplete { typed } => ("incomplete", Some(typed), None),
         CodeCheck::InvalidCharacter { position } => ("invalid-character", None, Some(position)),
@@ -378,10 +402,10 @@ impl JsSealedBallot {
 #[wasm_bindgen]
 pub fn seal(
     election: &JsElection,
-    code: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Selections")] selections: JsValue,
 ) -> Result<JsSealedBallot, JsValue> {
-    let code = Zeroizing::new(code);
+    let code = Zeroizing::new(string_arg(&code, "the credential code")?);
     let credential = Credential::from_code(&election.inner, &code).map_err(throw)?;
     let mut selections = selections_from_js(&selections)?;
     let sealed = crate::SealedBallot::seal(
@@ -405,11 +429,12 @@ pub fn seal(
 #[wasm_bindgen(js_name = checkChallenge, unchecked_return_type = "Selections")]
 pub fn check_challenge(
     election: &JsElection,
-    ballot_json: &str,
-    challenge_json: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] ballot: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] challenge: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let ballot = Ballot::from_json(ballot_json).map_err(throw)?;
-    let challenge = Challenge::from_json(challenge_json).map_err(throw)?;
+    let ballot = Ballot::from_json(&string_arg(&ballot, "the ballot JSON")?).map_err(throw)?;
+    let challenge =
+        Challenge::from_json(&string_arg(&challenge, "the challenge JSON")?).map_err(throw)?;
     to_js(&challenge.check(&election.inner, &ballot).map_err(throw)?)
 }
 
@@ -428,8 +453,11 @@ struct VerifiedBallot {
 /// Throws `VERIFICATION_FAILED`, `WRONG_ELECTION`, `UNKNOWN_STYLE`, `MALFORMED_JSON`,
 /// `UNSUPPORTED_VERSION` or an encoding error.
 #[wasm_bindgen(js_name = verifyBallot, unchecked_return_type = "VerifiedBallot")]
-pub fn verify_ballot(election: &JsElection, ballot_json: &str) -> Result<JsValue, JsValue> {
-    let ballot = Ballot::from_json(ballot_json).map_err(throw)?;
+pub fn verify_ballot(
+    election: &JsElection,
+    #[wasm_bindgen(unchecked_param_type = "string")] ballot: JsValue,
+) -> Result<JsValue, JsValue> {
+    let ballot = Ballot::from_json(&string_arg(&ballot, "the ballot JSON")?).map_err(throw)?;
     ballot.verify(&election.inner).map_err(throw)?;
     let tracking = ballot.tracking();
     to_js(&VerifiedBallot {
@@ -442,8 +470,10 @@ pub fn verify_ballot(election: &JsElection, ballot_json: &str) -> Result<JsValue
 
 /// Normalises a typed short tracking code to `XXXX-XXXX-XXXX`. Throws `BAD_ENCODING`.
 #[wasm_bindgen(js_name = normalizeTrackingCode)]
-pub fn normalize_tracking_code(text: &str) -> Result<String, JsValue> {
-    normalize_short_code(text).map_err(throw)
+pub fn normalize_tracking_code(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<String, JsValue> {
+    normalize_short_code(&string_arg(&text, "the tracking code")?).map_err(throw)
 }
 
 /// Every code a thrown error can carry.

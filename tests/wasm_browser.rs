@@ -10,6 +10,7 @@ use serde_json::Value;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 mod wasm_common;
+use wasm_common::j;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -71,20 +72,21 @@ fn known_answer_ballots_are_reproduced() {
 /// their challenges reveal the recorded selections.
 #[wasm_bindgen_test]
 fn native_ballots_verify_through_the_binding() {
-    let election = JsElection::from_json(ELECTION).unwrap();
+    let election = JsElection::from_json(j(ELECTION)).unwrap();
     for case in cases(BALLOTS) {
         let ballot = case["ballot"].to_string();
-        let verified = wasm::verify_ballot(&election, &ballot).unwrap();
+        let verified = wasm::verify_ballot(&election, j(&ballot)).unwrap();
         let verified: Value = serde_json::from_str(&wasm_common::text(&verified)).unwrap();
         assert_eq!(verified["trackingCode"], case["tracking"]["short"]);
         assert_eq!(verified["trackingHash"], case["tracking"]["full"]);
         let revealed =
-            wasm::check_challenge(&election, &ballot, &case["challenge"].to_string()).unwrap();
+            wasm::check_challenge(&election, j(&ballot), j(&case["challenge"].to_string()))
+                .unwrap();
         let revealed: Value = serde_json::from_str(&wasm_common::text(&revealed)).unwrap();
         assert_eq!(revealed, case["selections"]);
         assert_eq!(
             election
-                .style_for_code(case["code"].as_str().unwrap().to_string())
+                .style_for_code(j(case["code"].as_str().unwrap()))
                 .unwrap(),
             "NA-1.PP-1"
         );
@@ -96,7 +98,7 @@ fn native_ballots_verify_through_the_binding() {
 /// with exactly its recorded code.
 #[wasm_bindgen_test]
 fn invalid_vectors_fail_with_their_codes() {
-    let election = JsElection::from_json(ELECTION).unwrap();
+    let election = JsElection::from_json(j(ELECTION)).unwrap();
     let mut judged = 0;
     for case in cases(INVALID) {
         let json = match case["stage"].as_str().unwrap() {
@@ -104,7 +106,7 @@ fn invalid_vectors_fail_with_their_codes() {
             "parse" => case["ballot_json"].as_str().unwrap().to_string(),
             _ => continue,
         };
-        let err = wasm::verify_ballot(&election, &json).unwrap_err();
+        let err = wasm::verify_ballot(&election, j(&json)).unwrap_err();
         assert_eq!(
             wasm_common::code_of(&err),
             case["error"].as_str().unwrap(),

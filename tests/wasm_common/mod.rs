@@ -39,11 +39,16 @@ pub fn fixture(key_scalar: u64) -> Fixture {
         .unwrap()
         .to_json();
     Fixture {
-        election: JsElection::from_json(&json).unwrap(),
+        election: JsElection::from_json(j(&json)).unwrap(),
         json,
         code: code.expose().to_string(),
         foreign_style_code: foreign.expose().to_string(),
     }
+}
+
+/// A JavaScript string, as the glue passes every string argument.
+pub fn j(s: &str) -> JsValue {
+    JsValue::from_str(s)
 }
 
 pub fn js(json: &str) -> JsValue {
@@ -114,12 +119,12 @@ pub fn happy_path() {
         r#"{"en":"Reference election","ur":"حوالہ جاتی انتخاب"}"#
     );
     assert_eq!(
-        JsElection::from_json(&e.to_json()).unwrap().base_hash(),
+        JsElection::from_json(j(&e.to_json())).unwrap().base_hash(),
         e.base_hash()
     );
-    assert_eq!(e.style_for_code(f.code.clone()).unwrap(), STYLE);
+    assert_eq!(e.style_for_code(j(&f.code)).unwrap(), STYLE);
 
-    let view: Value = serde_json::from_str(&text(&e.ballot_style(STYLE).unwrap())).unwrap();
+    let view: Value = serde_json::from_str(&text(&e.ballot_style(j(STYLE)).unwrap())).unwrap();
     assert_eq!(view["id"], STYLE);
     assert_eq!(view["contests"][0]["id"], "NA-1");
     assert_eq!(view["contests"][0]["minSelections"], 1);
@@ -139,7 +144,7 @@ pub fn happy_path() {
         assert_eq!(o["party"].is_null(), o["partyName"].is_null(), "{o}");
     }
 
-    let status = |s: &str| text(&wasm::check_credential_code(s.to_string()).unwrap());
+    let status = |s: &str| text(&wasm::check_credential_code(j(s)).unwrap());
     assert_eq!(status(""), r#"{"status":"incomplete","typed":0}"#);
     assert_eq!(status(&f.code[..9]), r#"{"status":"incomplete","typed":8}"#);
     assert_eq!(
@@ -156,17 +161,20 @@ pub fn happy_path() {
         r#"{"status":"typo"}"#
     );
 
-    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
     let tracking = sealed.tracking_code().unwrap();
     assert_eq!(tracking.len(), 14);
-    assert_eq!(wasm::normalize_tracking_code(&tracking).unwrap(), tracking);
     assert_eq!(
-        wasm::normalize_tracking_code(&tracking.to_lowercase().replace('-', " ")).unwrap(),
+        wasm::normalize_tracking_code(j(&tracking)).unwrap(),
+        tracking
+    );
+    assert_eq!(
+        wasm::normalize_tracking_code(j(&tracking.to_lowercase().replace('-', " "))).unwrap(),
         tracking
     );
     let ballot = sealed.ballot_json().unwrap();
     let verified: Value =
-        serde_json::from_str(&text(&wasm::verify_ballot(e, &ballot).unwrap())).unwrap();
+        serde_json::from_str(&text(&wasm::verify_ballot(e, j(&ballot)).unwrap())).unwrap();
     assert_eq!(verified["trackingCode"], tracking.as_str());
     assert_eq!(
         verified["trackingHash"],
@@ -181,11 +189,11 @@ pub fn happy_path() {
     assert_code(sealed.tracking_hash(), "BALLOT_SPENT");
     assert_code(sealed.ballot_json(), "BALLOT_SPENT");
 
-    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
     let ballot = sealed.ballot_json().unwrap();
     let challenge = sealed.challenge().unwrap();
     assert_code(sealed.cast(), "BALLOT_SPENT");
-    let revealed = wasm::check_challenge(e, &ballot, &challenge).unwrap();
+    let revealed = wasm::check_challenge(e, j(&ballot), j(&challenge)).unwrap();
     assert_eq!(text(&revealed), text(&choice()));
 
     assert_eq!(wasm::protocol_version(), "amanat/1");
@@ -197,37 +205,31 @@ pub fn every_error_code() {
     let f = fixture(12345);
     let other = fixture(999);
     let e = &f.election;
-    let seal = |sel: &str| wasm::seal(e, f.code.clone(), js(sel));
+    let seal = |sel: &str| wasm::seal(e, j(&f.code), js(sel));
 
     // Election
-    assert_code(JsElection::from_json("{"), "MALFORMED_JSON");
-    assert_code(JsElection::from_json("[]"), "MALFORMED_JSON");
+    assert_code(JsElection::from_json(j("{")), "MALFORMED_JSON");
+    assert_code(JsElection::from_json(j("[]")), "MALFORMED_JSON");
     let bad = edit(&f.json, |v| v["threshold"] = json!(0));
-    assert_code(JsElection::from_json(&bad), "INVALID_ELECTION");
+    assert_code(JsElection::from_json(j(&bad)), "INVALID_ELECTION");
     let bad = edit(&f.json, |v| v["manifest"]["contests"] = json!([]));
-    assert_code(JsElection::from_json(&bad), "INVALID_ELECTION");
+    assert_code(JsElection::from_json(j(&bad)), "INVALID_ELECTION");
     let bad = edit(&f.json, |v| v["protocol"] = json!("amanat/2"));
-    assert_code(JsElection::from_json(&bad), "UNSUPPORTED_VERSION");
+    assert_code(JsElection::from_json(j(&bad)), "UNSUPPORTED_VERSION");
     let bad = edit(&f.json, |v| v["joint_public_key"] = json!("zz"));
-    assert_code(JsElection::from_json(&bad), "BAD_ENCODING");
+    assert_code(JsElection::from_json(j(&bad)), "BAD_ENCODING");
     let bad = edit(&f.json, |v| v["joint_public_key"] = json!(FIELD_PRIME));
-    assert_code(JsElection::from_json(&bad), "NON_CANONICAL");
+    assert_code(JsElection::from_json(j(&bad)), "NON_CANONICAL");
     let bad = edit(&f.json, |v| v["joint_public_key"] = json!(IDENTITY));
-    assert_code(JsElection::from_json(&bad), "IDENTITY_POINT");
-    assert_code(e.ballot_style("no-such-style"), "UNKNOWN_STYLE");
-    assert_code(e.style_for_code("ABCD".into()), "BAD_CREDENTIAL");
-    assert_code(
-        e.style_for_code(f.foreign_style_code.clone()),
-        "BAD_CREDENTIAL",
-    );
+    assert_code(JsElection::from_json(j(&bad)), "IDENTITY_POINT");
+    assert_code(e.ballot_style(j("no-such-style")), "UNKNOWN_STYLE");
+    assert_code(e.style_for_code(j("ABCD")), "BAD_CREDENTIAL");
+    assert_code(e.style_for_code(j(&f.foreign_style_code)), "BAD_CREDENTIAL");
 
     // Sealing
+    assert_code(wasm::seal(e, j("not a code"), choice()), "BAD_CREDENTIAL");
     assert_code(
-        wasm::seal(e, "not a code".into(), choice()),
-        "BAD_CREDENTIAL",
-    );
-    assert_code(
-        wasm::seal(e, f.foreign_style_code.clone(), choice()),
+        wasm::seal(e, j(&f.foreign_style_code), choice()),
         "BAD_CREDENTIAL",
     );
     assert_code(
@@ -264,23 +266,20 @@ pub fn every_error_code() {
         assert_code(seal(shape), "MALFORMED_JSON");
     }
     assert_code(
-        wasm::seal(e, f.code.clone(), JsValue::UNDEFINED),
+        wasm::seal(e, j(&f.code), JsValue::UNDEFINED),
         "MALFORMED_JSON",
     );
     assert_code(
-        wasm::seal(e, f.code.clone(), js_sys::Symbol::for_("x").into()),
+        wasm::seal(e, j(&f.code), js_sys::Symbol::for_("x").into()),
         "MALFORMED_JSON",
     );
     assert_code(
-        wasm::seal(e, f.code.clone(), js_sys::BigInt::from(5u32).into()),
+        wasm::seal(e, j(&f.code), js_sys::BigInt::from(5u32).into()),
         "MALFORMED_JSON",
     );
     let cyclic = js_sys::Object::new();
     js_sys::Reflect::set(&cyclic, &"NA-1".into(), &cyclic).unwrap();
-    assert_code(
-        wasm::seal(e, f.code.clone(), cyclic.into()),
-        "MALFORMED_JSON",
-    );
+    assert_code(wasm::seal(e, j(&f.code), cyclic.into()), "MALFORMED_JSON");
 
     // A contest that exists but is not on the credential's style needs a second style.
     let two_styles = edit(&f.json, |v| {
@@ -293,11 +292,11 @@ pub fn every_error_code() {
             .unwrap()
             .push(json!({"id": "NA-1.PP-2", "name": {"en": "B", "ur": "ب"}, "contests": ["NA-1", "PP-2"]}));
     });
-    let e2 = JsElection::from_json(&two_styles).unwrap();
+    let e2 = JsElection::from_json(j(&two_styles)).unwrap();
     assert_code(
         wasm::seal(
             &e2,
-            f.code.clone(),
+            j(&f.code),
             js(r#"{"NA-1":["na-1-03"],"PP-1":["pp-1-17"],"PP-2":["pp-1-01"]}"#),
         ),
         "CONTEST_NOT_IN_STYLE",
@@ -308,57 +307,94 @@ pub fn every_error_code() {
     let ballot = sealed.ballot_json().unwrap();
     let challenge = sealed.challenge().unwrap();
     assert_code(sealed.ballot_json(), "BALLOT_SPENT");
-    assert_code(wasm::verify_ballot(e, "{"), "MALFORMED_JSON");
+    assert_code(wasm::verify_ballot(e, j("{")), "MALFORMED_JSON");
     assert_code(
-        wasm::verify_ballot(&other.election, &ballot),
+        wasm::verify_ballot(&other.election, j(&ballot)),
         "WRONG_ELECTION",
     );
     assert_code(
-        wasm::check_challenge(&other.election, &ballot, &challenge),
+        wasm::check_challenge(&other.election, j(&ballot), j(&challenge)),
         "WRONG_ELECTION",
     );
     let bad = edit(&ballot, |v| v["protocol"] = json!("amanat/0"));
-    assert_code(wasm::verify_ballot(e, &bad), "UNSUPPORTED_VERSION");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "UNSUPPORTED_VERSION");
     let bad = edit(&ballot, |v| v["credential"] = json!("ab"));
-    assert_code(wasm::verify_ballot(e, &bad), "BAD_ENCODING");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "BAD_ENCODING");
     let bad = edit(&ballot, |v| v["credential"] = json!(FIELD_PRIME));
-    assert_code(wasm::verify_ballot(e, &bad), "NON_CANONICAL");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "NON_CANONICAL");
     let bad = edit(&ballot, |v| v["credential"] = json!(IDENTITY));
-    assert_code(wasm::verify_ballot(e, &bad), "IDENTITY_POINT");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "IDENTITY_POINT");
     let bad = edit(&ballot, |v| v["style"] = json!("elsewhere"));
-    assert_code(wasm::verify_ballot(e, &bad), "UNKNOWN_STYLE");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "UNKNOWN_STYLE");
     let bad = edit(&ballot, |v| {
         let c = &mut v["contests"][0]["selections"];
         let first = c[0]["ciphertext"].clone();
         c[0]["ciphertext"] = c[1]["ciphertext"].clone();
         c[1]["ciphertext"] = first;
     });
-    assert_code(wasm::verify_ballot(e, &bad), "VERIFICATION_FAILED");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "VERIFICATION_FAILED");
     let bad = edit(&ballot, |v| {
         v["contests"].as_array_mut().unwrap().truncate(1)
     });
-    assert_code(wasm::verify_ballot(e, &bad), "VERIFICATION_FAILED");
+    assert_code(wasm::verify_ballot(e, j(&bad)), "VERIFICATION_FAILED");
     let lie = edit(&challenge, |v| v["selections"]["NA-1"] = json!(["na-1-04"]));
     assert_code(
-        wasm::check_challenge(e, &ballot, &lie),
+        wasm::check_challenge(e, j(&ballot), j(&lie)),
         "VERIFICATION_FAILED",
     );
     let lie = edit(&challenge, |v| v["seed"] = json!("00".repeat(32)));
     assert_code(
-        wasm::check_challenge(e, &ballot, &lie),
+        wasm::check_challenge(e, j(&ballot), j(&lie)),
         "VERIFICATION_FAILED",
     );
     let lie = edit(&challenge, |v| v["seed"] = json!("00"));
-    assert_code(wasm::check_challenge(e, &ballot, &lie), "BAD_ENCODING");
-    assert_code(wasm::check_challenge(e, &ballot, "[]"), "MALFORMED_JSON");
-    assert_code(wasm::check_challenge(e, "", &challenge), "MALFORMED_JSON");
-
-    // Small helpers
-    assert_code(wasm::normalize_tracking_code("ABCD-EFGH"), "BAD_ENCODING");
     assert_code(
-        wasm::normalize_tracking_code("ABCD-EFGH-IJKU"),
+        wasm::check_challenge(e, j(&ballot), j(&lie)),
         "BAD_ENCODING",
     );
+    assert_code(
+        wasm::check_challenge(e, j(&ballot), j("[]")),
+        "MALFORMED_JSON",
+    );
+    assert_code(
+        wasm::check_challenge(e, j(""), j(&challenge)),
+        "MALFORMED_JSON",
+    );
+
+    // Small helpers
+    assert_code(
+        wasm::normalize_tracking_code(j("ABCD-EFGH")),
+        "BAD_ENCODING",
+    );
+    assert_code(
+        wasm::normalize_tracking_code(j("ABCD-EFGH-IJKU")),
+        "BAD_ENCODING",
+    );
+
+    // A value of another JavaScript type where a string belongs (the string glue would trap).
+    let not_strings: [JsValue; 6] = [
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        JsValue::from(5),
+        JsValue::TRUE,
+        js_sys::Object::new().into(),
+        js_sys::Symbol::for_("x").into(),
+    ];
+    for v in not_strings {
+        let s = j(&ballot);
+        assert_code(JsElection::from_json(v.clone()), "MALFORMED_JSON");
+        assert_code(e.ballot_style(v.clone()), "MALFORMED_JSON");
+        assert_code(e.style_for_code(v.clone()), "MALFORMED_JSON");
+        assert_code(wasm::check_credential_code(v.clone()), "MALFORMED_JSON");
+        assert_code(wasm::normalize_tracking_code(v.clone()), "MALFORMED_JSON");
+        assert_code(wasm::verify_ballot(e, v.clone()), "MALFORMED_JSON");
+        assert_code(
+            wasm::check_challenge(e, v.clone(), j(&challenge)),
+            "MALFORMED_JSON",
+        );
+        assert_code(wasm::check_challenge(e, s, v.clone()), "MALFORMED_JSON");
+        assert_code(wasm::seal(e, v, choice()), "MALFORMED_JSON");
+    }
 }
 
 /// Garbage through every entry point: each call either succeeds or throws a listed error.
@@ -366,7 +402,7 @@ pub fn garbage_never_traps() {
     let f = fixture(12345);
     let e = &f.election;
     let mut rng = ChaCha20Rng::seed_from_u64(77);
-    let mut sealed = wasm::seal(e, f.code.clone(), choice()).unwrap();
+    let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
     let ballot = sealed.ballot_json().unwrap();
     let challenge = sealed.challenge().unwrap();
 
@@ -413,24 +449,24 @@ pub fn garbage_never_traps() {
         }
     }
     for s in &inputs {
-        survives(JsElection::from_json(s));
-        survives(e.ballot_style(s));
-        survives(e.style_for_code(s.clone()));
-        survives(wasm::check_credential_code(s.clone()));
-        survives(wasm::normalize_tracking_code(s));
-        survives(wasm::verify_ballot(e, s));
-        survives(wasm::check_challenge(e, s, &challenge));
-        survives(wasm::check_challenge(e, &ballot, s));
-        survives(wasm::seal(e, s.clone(), choice()));
+        survives(JsElection::from_json(j(s)));
+        survives(e.ballot_style(j(s)));
+        survives(e.style_for_code(j(s)));
+        survives(wasm::check_credential_code(j(s)));
+        survives(wasm::normalize_tracking_code(j(s)));
+        survives(wasm::verify_ballot(e, j(s)));
+        survives(wasm::check_challenge(e, j(s), j(&challenge)));
+        survives(wasm::check_challenge(e, j(&ballot), j(s)));
+        survives(wasm::seal(e, j(s), choice()));
         if let Ok(v) = js_sys::JSON::parse(s) {
-            survives(wasm::seal(e, f.code.clone(), v));
+            survives(wasm::seal(e, j(&f.code), v));
         }
     }
     // A ballot with any byte changed or missing never verifies.
     assert!(mangled_ballots.len() >= 12);
     for s in &mangled_ballots {
         assert!(
-            wasm::verify_ballot(e, s).is_err(),
+            wasm::verify_ballot(e, j(s)).is_err(),
             "mangled ballot verified: {s}"
         );
     }
