@@ -1,0 +1,372 @@
+// The npm package (pkg-node/, built by `make pkg`) used the way an embedding developer uses it:
+// load the election, check codes as they are typed, seal, cast or challenge, verify; and every
+// error code the API can throw, each as a JS Error with a stable `code`, never a trap.
+// Run: make test-js   (or: node --test tests/js/)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const amanat = require(join(root, 'pkg-node', 'amanat.js'));
+
+const vector = (name) => readFileSync(join(root, 'tests', 'vectors', name), 'utf8');
+const electionJson = vector('election.json');
+const ballots = JSON.parse(vector('ballots.json'));
+const invalid = JSON.parse(vector('invalid.json'));
+const expected = JSON.parse(vector('expected.json'));
+const election = amanat.Election.fromJson(electionJson);
+const code = ballots[0].code;
+const choice = { 'NA-1': ['na-1-03'], 'PP-1': ['pp-1-17'] };
+const SHORT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+const HEX128 = /^[0-9a-f]{128}$/;
+
+/** An election document with its JSON edited. */
+function edited(edit) {
+  const doc = JSON.parse(electionJson);
+  edit(doc);
+  return JSON.stringify(doc);
+}
+
+const seen = new Set();
+
+/** Runs `fn`, which must throw an Error (not a wasm trap) with `want` as its code. */
+function throwsCode(fn, want) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `expected ${want}, nothing was thrown`);
+  assert.ok(!(err instanceof WebAssembly.RuntimeError), `wasm trap: ${err.message}`);
+  assert.ok(err instanceof Error, `thrown value is not an Error: ${err}`);
+  assert.equal(err.code, want, err.message);
+  assert.ok(err.message.length > 0);
+  seen.add(want);
+  return err;
+}
+
+test('the election loads and describes its ballot', () => {
+  assert.equal(election.electionId, 'reference-2026');
+  assert.equal(election.baseHash, expected.base_hash);
+  assert.deepEqual(election.title, { en: 'Reference election', ur: 'حوالہ جاتی انتخاب' });
+  assert.deepEqual(election.styleIds, ['NA-1.PP-1']);
+  assert.equal(amanat.Election.fromJson(election.toJson()).baseHash, election.baseHash);
+  assert.equal(election.styleForCode(code), 'NA-1.PP-1');
+
+  const style = election.ballotStyle('NA-1.PP-1');
+  assert.equal(style.id, 'NA-1.PP-1');
+  assert.deepEqual(Object.keys(style.name).sort(), ['en', 'ur']);
+  assert.deepEqual(style.contests.map((c) => c.id), ['NA-1', 'PP-1']);
+  assert.deepEqual(style.contests.map((c) => c.options.length), [15, 20]);
+  const manifest = JSON.parse(electionJson).manifest;
+  for (const contest of style.contests) {
+    assert.equal(contest.minSelections, 1);
+    assert.equal(contest.maxSelections, 1);
+    for (const option of contest.options) {
+      assert.deepEqual(Object.keys(option).sort(), ['id', 'name', 'party', 'partyName', 'symbol']);
+      const party = manifest.parties.find((p) => p.id === option.party);
+      assert.deepEqual(option.partyName, party ? party.name : null, option.id);
+      if (option.party === null) assert.equal(option.partyName, null);
+    }
+  }
+  assert.ok(style.contests.some((c) => c.options.some((o) => o.party === null)), 'an independent');
+  assert.ok(style.contests.some((c) => c.options.some((o) => o.party !== null)), 'a party');
+});
+
+test('credential codes are checked as they are typed', () => {
+  const check = amanat.checkCredentialCode;
+  assert.deepEqual(check(''), { status: 'incomplete', typed: 0 });
+  assert.deepEqual(check(code.slice(0, 9)), { status: 'incomplete', typed: 8 });
+  assert.deepEqual(check('abU'), { status: 'invalid-character', position: 2 });
+  assert.deepEqual(check(`${code}-0`), { status: 'too-long' });
+  assert.deepEqual(check(code), { status: 'valid' });
+  assert.deepEqual(check(code.toLowerCase().replaceAll('-', ' ')), { status: 'valid' });
+  const symbols = [...code];
+  symbols[5] = symbols[5] === 'A' ? 'B' : 'A';
+  assert.deepEqual(check(symbols.join('')), { status: 'typo' });
+  const swapped = [...code];
+  [swapped[5], swapped[6]] = [swapped[6], swapped[5]];
+  if (swapped[5] !== swapped[6]) assert.notDeepEqual(check(swapped.join('')), { status: 'valid' });
+});
+
+test('seal, then cast: the handle is spent', () => {
+  const sealed = amanat.seal(election, code, choice);
+  const tracking = sealed.trackingCode;
+  assert.match(tracking, SHORT);
+  assert.match(sealed.trackingHash, HEX128);
+  const ballotJson = sealed.ballotJson;
+  const ballot = JSON.parse(ballotJson);
+  assert.equal(ballot.protocol, 'amanat/1');
+  assert.equal(ballot.election, election.baseHash);
+  assert.ok(!ballotJson.includes('seed') && !ballotJson.includes('na-1-03"]'), 'no secrets');
+  const verified = amanat.verifyBallot(election, ballotJson);
+  assert.deepEqual(verified, {
+    trackingCode: tracking,
+    trackingHash: sealed.trackingHash,
+    style: 'NA-1.PP-1',
+    credential: ballot.credential,
+  });
+  assert.equal(sealed.cast(), ballotJson);
+  throwsCode(() => sealed.cast(), 'BALLOT_SPENT');
+  throwsCode(() => sealed.challenge(), 'BALLOT_SPENT');
+  throwsCode(() => sealed.trackingCode, 'BALLOT_SPENT');
+  throwsCode(() => sealed.trackingHash, 'BALLOT_SPENT');
+  throwsCode(() => sealed.ballotJson, 'BALLOT_SPENT');
+  sealed.free();
+
+  assert.equal(amanat.normalizeTrackingCode(tracking.toLowerCase().replaceAll('-', ' ')), tracking);
+  // Two seals of the same choices differ: a fresh random seed each time.
+  const again = amanat.seal(election, code, choice);
+  assert.notEqual(again.trackingHash, verified.trackingHash);
+  again.free();
+});
+
+test('seal, then challenge: the reveal checks out and the handle is spent', () => {
+  const sealed = amanat.seal(election, code, choice);
+  const ballotJson = sealed.ballotJson;
+  const trackingHash = sealed.trackingHash;
+  const challenge = sealed.challenge();
+  assert.deepEqual(JSON.parse(challenge).selections, choice);
+  assert.equal(JSON.parse(challenge).tracking, trackingHash);
+  assert.match(JSON.parse(challenge).seed, /^[0-9a-f]{64}$/);
+  throwsCode(() => sealed.cast(), 'BALLOT_SPENT');
+  assert.deepEqual(amanat.checkChallenge(election, ballotJson, challenge), choice);
+  const lie = JSON.parse(challenge);
+  lie.selections['NA-1'] = ['na-1-04'];
+  throwsCode(() => amanat.checkChallenge(election, ballotJson, JSON.stringify(lie)), 'VERIFICATION_FAILED');
+});
+
+test('natively sealed ballots verify, and their challenges reveal their choices', () => {
+  for (const b of ballots) {
+    const json = JSON.stringify(b.ballot);
+    const v = amanat.verifyBallot(election, json);
+    assert.equal(v.trackingCode, b.tracking.short);
+    assert.equal(v.trackingHash, b.tracking.full);
+    assert.deepEqual(amanat.checkChallenge(election, json, JSON.stringify(b.challenge)), b.selections);
+  }
+});
+
+test('a ballot sealed here verifies natively (cargo run --example verify_ballot)', { timeout: 900_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'amanat-js-'));
+  try {
+    const sealed = amanat.seal(election, ballots[1].code, { 'NA-1': ['na-1-09'], 'PP-1': ['pp-1-02'] });
+    const tracking = sealed.trackingCode;
+    const good = join(dir, 'ballot.json');
+    writeFileSync(good, sealed.cast());
+    const bad = JSON.parse(readFileSync(good, 'utf8'));
+    const s = bad.contests[1].selections;
+    [s[0].ciphertext, s[1].ciphertext] = [s[1].ciphertext, s[0].ciphertext];
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify(bad));
+    const credentials = join(root, 'tests', 'vectors', 'credentials.json');
+    const electionFile = join(root, 'tests', 'vectors', 'election.json');
+    const native = (ballot) => {
+      try {
+        return { status: 0, out: execFileSync('cargo', ['run', '-q', '--example', 'verify_ballot', '--', electionFile, credentials, ballot], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }) };
+      } catch (e) {
+        return { status: e.status, out: String(e.stdout) };
+      }
+    };
+    assert.deepEqual(native(good), { status: 0, out: `ok ${tracking}\n` });
+    const refused = native(tampered);
+    assert.equal(refused.status, 1);
+    assert.match(refused.out, /^VERIFICATION_FAILED /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every error the API can throw carries its code', () => {
+  const sealWith = (selections) => amanat.seal(election, code, selections);
+
+  // Election
+  throwsCode(() => amanat.Election.fromJson('{'), 'MALFORMED_JSON');
+  throwsCode(() => amanat.Election.fromJson('[]'), 'MALFORMED_JSON');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.threshold = 0; })), 'INVALID_ELECTION');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.manifest.contests[0].options[1].id = d.manifest.contests[0].options[0].id; })), 'INVALID_ELECTION');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.protocol = 'amanat/2'; })), 'UNSUPPORTED_VERSION');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = 'zz'; })), 'BAD_ENCODING');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = 'ed' + 'f'.repeat(60) + '7f'; })), 'NON_CANONICAL');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = '0'.repeat(64); })), 'IDENTITY_POINT');
+  throwsCode(() => election.ballotStyle('NA-9.PP-9'), 'UNKNOWN_STYLE');
+  throwsCode(() => election.styleForCode(code.slice(0, 20)), 'BAD_CREDENTIAL');
+
+  // Sealing
+  const typo = [...code];
+  typo[10] = typo[10] === '7' ? '8' : '7';
+  throwsCode(() => amanat.seal(election, typo.join(''), choice), 'BAD_CREDENTIAL');
+  throwsCode(() => amanat.seal(election, 'not a code', choice), 'BAD_CREDENTIAL');
+  throwsCode(() => sealWith({ 'NA-1': ['na-1-03', 'na-1-04'], 'PP-1': ['pp-1-17'] }), 'OVERVOTE');
+  throwsCode(() => sealWith({ 'NA-1': [], 'PP-1': ['pp-1-17'] }), 'UNDERVOTE');
+  throwsCode(() => sealWith({ 'PP-1': ['pp-1-17'] }), 'UNDERVOTE');
+  throwsCode(() => sealWith({ 'NA-1': ['na-1-99'], 'PP-1': ['pp-1-17'] }), 'UNKNOWN_OPTION');
+  throwsCode(() => sealWith({ 'NA-1': ['na-1-03'], 'PP-1': ['pp-1-17'], 'XX-1': ['x'] }), 'UNKNOWN_CONTEST');
+  throwsCode(() => sealWith({ 'NA-1': ['na-1-03', 'na-1-03'], 'PP-1': ['pp-1-17'] }), 'DUPLICATE_SELECTION');
+  for (const shape of [null, undefined, 42, 'NA-1', [], { 'NA-1': 'na-1-03' }, { 'NA-1': [3] }, { 'NA-1': [['na-1-03']] }, 10n, Symbol('s')]) {
+    throwsCode(() => sealWith(shape), 'MALFORMED_JSON');
+  }
+  const twoStyles = amanat.Election.fromJson(edited((d) => {
+    const m = d.manifest;
+    m.contests.push({ ...m.contests[1], id: 'PP-2' });
+    m.ballot_styles.push({ id: 'NA-1.PP-2', name: { en: 'Second', ur: 'دوسرا' }, contests: ['NA-1', 'PP-2'] });
+  }));
+  throwsCode(() => amanat.seal(twoStyles, code, { ...choice, 'PP-2': ['pp-1-01'] }), 'CONTEST_NOT_IN_STYLE');
+
+  // Verification
+  const sealed = sealWith(choice);
+  const ballotJson = sealed.ballotJson;
+  const challenge = sealed.challenge();
+  const other = amanat.Election.fromJson(edited((d) => { d.threshold = 3; }));
+  throwsCode(() => amanat.verifyBallot(other, ballotJson), 'WRONG_ELECTION');
+  throwsCode(() => amanat.checkChallenge(other, ballotJson, challenge), 'WRONG_ELECTION');
+  const ballotWith = (edit) => {
+    const b = JSON.parse(ballotJson);
+    edit(b);
+    return JSON.stringify(b);
+  };
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.protocol = 'amanat/2'; })), 'UNSUPPORTED_VERSION');
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.election = b.election.toUpperCase(); })), 'BAD_ENCODING');
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.credential = 'ed' + 'f'.repeat(60) + '7f'; })), 'NON_CANONICAL');
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.signature.response = b.signature.response.replace(/^./, (c) => (c === '0' ? '1' : '0')); })), 'VERIFICATION_FAILED');
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.extra = 1; })), 'MALFORMED_JSON');
+  throwsCode(() => amanat.verifyBallot(election, ballotJson.slice(0, -1)), 'MALFORMED_JSON');
+  throwsCode(() => amanat.checkChallenge(election, ballotJson, challenge.replace(/"seed":"[0-9a-f]{64}"/, '"seed":"00"')), 'BAD_ENCODING');
+  throwsCode(() => amanat.normalizeTrackingCode('ABCD-EFGH'), 'BAD_ENCODING');
+  throwsCode(() => amanat.normalizeTrackingCode('ABCD-EFGH-IJKU'), 'BAD_ENCODING');
+
+  // The frozen invalid ballots that need no credential list fail with their recorded codes.
+  let judged = 0;
+  for (const c of invalid) {
+    if (c.stage === 'verify_listed') continue;
+    const json = c.stage === 'parse' ? c.ballot_json : JSON.stringify(c.ballot);
+    throwsCode(() => amanat.verifyBallot(election, json), c.error);
+    judged += 1;
+  }
+  assert.ok(judged >= 25, `${judged} invalid cases`);
+
+  // A value of another type where a string belongs.
+  for (const v of [undefined, null, 5, true, {}, [], Symbol('x'), 5n]) {
+    throwsCode(() => amanat.Election.fromJson(v), 'MALFORMED_JSON');
+    throwsCode(() => election.ballotStyle(v), 'MALFORMED_JSON');
+    throwsCode(() => election.styleForCode(v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.checkCredentialCode(v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.normalizeTrackingCode(v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.verifyBallot(election, v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.checkChallenge(election, v, challenge), 'MALFORMED_JSON');
+    throwsCode(() => amanat.checkChallenge(election, ballotJson, v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.seal(election, v, choice), 'MALFORMED_JSON');
+  }
+});
+
+test('garbage through every entry point: a listed code or success, never a trap', () => {
+  const codes = new Set(amanat.errorCodes());
+  const sealed = amanat.seal(election, code, choice);
+  const ballotJson = sealed.ballotJson;
+  const challenge = sealed.challenge();
+  let state = 12345;
+  const rand = (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const inputs = ['', ' ', '\0', 'null', '{}', '[]', '1e999', '"\\ud800"', '\u0001BAD_ENCODING\u0001x', '{'.repeat(5000),
+    '['.repeat(5000), 'ا'.repeat(3000), code.repeat(3), electionJson, ballotJson, challenge];
+  for (const doc of [electionJson, ballotJson, challenge]) {
+    for (let i = 0; i < 15; i++) {
+      inputs.push(doc.slice(0, rand(doc.length)));
+      const at = rand(doc.length);
+      inputs.push(doc.slice(0, at) + '0fz"{}[],:-9 \u0000ŋ'[rand(15)] + doc.slice(at + 1));
+    }
+  }
+  const survives = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), `wasm trap: ${e.message}`);
+      assert.ok(e instanceof Error && codes.has(e.code), `unexpected throw: ${e} (${e?.code})`);
+    }
+  };
+  for (const s of inputs) {
+    survives(() => amanat.Election.fromJson(s).free());
+    survives(() => election.ballotStyle(s));
+    survives(() => election.styleForCode(s));
+    survives(() => amanat.checkCredentialCode(s));
+    survives(() => amanat.normalizeTrackingCode(s));
+    survives(() => amanat.verifyBallot(election, s));
+    survives(() => amanat.checkChallenge(election, s, challenge));
+    survives(() => amanat.checkChallenge(election, ballotJson, s));
+    survives(() => amanat.seal(election, s, choice).free());
+    let parsed;
+    try {
+      parsed = JSON.parse(s);
+    } catch {
+      continue;
+    }
+    survives(() => amanat.seal(election, code, parsed).free());
+  }
+  // A handle of the wrong class, or one already freed, is refused by wasm-bindgen's glue with
+  // a plain Error (no code), not a trap; the module keeps working.
+  const freed = amanat.Election.fromJson(electionJson);
+  freed.free();
+  for (const notAnElection of [{}, null, freed, sealed]) {
+    assert.throws(() => amanat.verifyBallot(notAnElection, ballotJson), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
+  }
+  assert.equal(amanat.verifyBallot(election, ballotJson).trackingHash, JSON.parse(challenge).tracking);
+  const fresh = amanat.seal(election, code, choice);
+  assert.match(fresh.trackingCode, SHORT);
+  fresh.free();
+});
+
+test('the package: metadata, TypeScript types, codes and version', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'pkg-node', 'package.json'), 'utf8'));
+  assert.equal(pkg.name, 'amanat');
+  assert.match(pkg.version, /^\d+\.\d+\.\d+/);
+  assert.equal(pkg.license, 'AGPL-3.0-or-later');
+  assert.ok(pkg.description && pkg.repository, 'description and repository');
+  assert.equal(pkg.types, 'amanat.d.ts');
+  for (const f of ['amanat_bg.wasm', 'amanat.js', 'amanat.d.ts']) assert.ok(pkg.files.includes(f), f);
+  const dts = readFileSync(join(root, 'pkg-node', 'amanat.d.ts'), 'utf8');
+  for (const decl of [
+    'export interface BallotStyleView',
+    'export interface ContestView',
+    'export interface OptionView',
+    'export interface CodeStatus',
+    'export type Selections',
+    'export interface VerifiedBallot',
+    'export interface AmanatError extends Error',
+    'static fromJson(json: string): Election;',
+    'ballotStyle(id: string): BallotStyleView;',
+    'readonly title: Text;',
+    'export function seal(election: Election, code: string, selections: Selections): SealedBallot;',
+    'export function verifyBallot(election: Election, ballot: string): VerifiedBallot;',
+    'export function checkChallenge(election: Election, ballot: string, challenge: string): Selections;',
+    'export function checkCredentialCode(text: string): CodeStatus;',
+    'export function errorCodes(): ErrorCode[];',
+  ]) {
+    assert.ok(dts.includes(decl), `amanat.d.ts lacks: ${decl}`);
+  }
+  assert.ok(!/\bany\b/.test(dts.replace(/\/\*[\s\S]*?\*\//g, '')), 'no `any` in the public types');
+  assert.equal(amanat.protocolVersion(), 'amanat/1');
+  const codes = amanat.errorCodes();
+  assert.equal(new Set(codes).size, codes.length);
+  for (const c of codes) assert.match(c, /^[A-Z_]+$/);
+  const declared = dts.match(/export type ErrorCode =([^;]*);/)[1].match(/'([A-Z_]+)'/g).map((s) => s.slice(1, -1));
+  assert.deepEqual([...declared].sort(), [...codes].sort(), 'ErrorCode type lists every code');
+});
+
+test('every code is thrown above, except those only the ballot box or nothing can produce', () => {
+  // The credential list is the ballot box's (amanat-authority); OUT_OF_RANGE and INTERNAL are
+  // not reachable through this API.
+  const unreachable = new Set(['CREDENTIAL_STYLE', 'UNKNOWN_CREDENTIAL', 'OUT_OF_RANGE', 'INTERNAL']);
+  for (const c of amanat.errorCodes()) {
+    if (unreachable.has(c)) assert.ok(!seen.has(c), c);
+    else assert.ok(seen.has(c), `no test threw ${c}`);
+  }
+});
