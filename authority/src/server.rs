@@ -146,6 +146,22 @@ fn db_path(election: &Path, db: &Option<PathBuf>) -> PathBuf {
     db.clone().unwrap_or_else(|| election.join("box.sqlite"))
 }
 
+/// The database of a box that has run: `close` and `export-board` must not create an empty
+/// one by mistake (a mistyped path would otherwise "close" or export nothing).
+fn existing_db(election: &Path, db: &Option<PathBuf>) -> Result<PathBuf, ServerError> {
+    let path = db_path(election, db);
+    if !path.is_file() {
+        return Err(ServerError::io(
+            format!("opening {}", path.display()),
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no ballot box database here (has `amanat serve` run?)",
+            ),
+        ));
+    }
+    Ok(path)
+}
+
 /// A time as RFC 3339 UTC with whole seconds, `2026-11-22T10:41:07Z`.
 pub fn rfc3339(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -856,6 +872,12 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
                 db.display()
             );
             let _ = writeln!(out, "Listening on http://{addr}/");
+            if !addr.ip().is_loopback() {
+                let _ = writeln!(
+                    out,
+                    "Note: plain HTTP on a public address; put a TLS-terminating proxy in front."
+                );
+            }
             let _ = out.flush();
         }
         axum::serve(listener, router(state))
@@ -871,7 +893,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
 /// The election files do not load or the store fails.
 pub fn close(args: CloseArgs) -> Result<(), ServerError> {
     let (election, _) = load_election(&args.election)?;
-    let db = db_path(&args.election, &args.db);
+    let db = existing_db(&args.election, &args.db)?;
     let mut store = SqliteStore::open(&db, &election)?;
     store.close()?;
     let (count, head) = store.head()?;
@@ -889,7 +911,7 @@ pub fn close(args: CloseArgs) -> Result<(), ServerError> {
 /// cannot be written.
 pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
     let (election, _) = load_election(&args.election)?;
-    let db = db_path(&args.election, &args.db);
+    let db = existing_db(&args.election, &args.db)?;
     let store = SqliteStore::open(&db, &election)?;
     let closed = store.is_closed()?;
     // A snapshot: the entries up to the head read now, even if the box is still taking

@@ -397,6 +397,17 @@ fn a_full_election_through_the_server() {
     assert_eq!(latest.len(), 6);
     assert_eq!(latest[&f.voters[2].public_key().to_hex()], 6);
 
+    // A mistyped database path is an error, not a new empty box.
+    let typo = Command::new(BIN)
+        .args(["close", "--election"])
+        .arg(f.path())
+        .arg("--db")
+        .arg(f.path().join("bx.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(!f.path().join("bx.sqlite").exists());
+
     // Close while the server runs: it refuses ballots from then on.
     assert!(f.amanat(&["close"]).contains("Polls closed"));
     let late = f.ballot(4);
