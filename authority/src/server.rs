@@ -808,6 +808,8 @@ fn router(state: Shared) -> Router {
         .route("/api/sms", get(get_sms))
         .method_not_allowed_fallback(method_not_allowed);
     api.fallback(static_file)
+        // The ballot endpoints read their bodies themselves (body_text, with the JSON 413);
+        // this bounds any other extractor that would read one.
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
