@@ -589,6 +589,14 @@ function wire() {
     formatCodeInput(event.target);
     renderCodeStatus(true);
   });
+  // The code box is a two-line text area so the whole code stays in view on a phone; Enter
+  // still means "continue", as in a one-line field.
+  $('code-input').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $('code-form').requestSubmit();
+    }
+  });
   $('code-form').addEventListener('submit', submitCode);
   $('ballot-form').addEventListener('submit', submitBallot);
   $('contests').addEventListener('change', (event) => {
