@@ -147,6 +147,12 @@ function formatCodeInput(input) {
   }
 }
 
+/** Grows the code box to as many lines as the code needs, so no group is ever hidden. */
+function fitRows(area) {
+  area.rows = 2;
+  while (area.scrollHeight > area.clientHeight && area.rows < 6) area.rows += 1;
+}
+
 function renderCodeStatus(announceChange) {
   const input = $('code-input');
   const status = $('code-status');
@@ -287,6 +293,7 @@ function forgetChoices() {
   $('challenge-list').replaceChildren();
   const input = $('code-input');
   input.value = '';
+  fitRows(input);
   renderCodeStatus(false);
 }
 
@@ -587,6 +594,7 @@ function wire() {
   $('loading-retry').addEventListener('click', loadElection);
   $('code-input').addEventListener('input', (event) => {
     formatCodeInput(event.target);
+    fitRows(event.target);
     renderCodeStatus(true);
   });
   // The code box is a two-line text area so the whole code stays in view on a phone; Enter
