@@ -2,11 +2,13 @@
 //! ballot of each credential is counted, challenged ballots never are, and each option's
 //! ciphertexts are summed per contest.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use amanat::{BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind};
+use amanat::{BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind, Point};
 use clap::Args;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -194,41 +196,77 @@ pub fn select(entries: &[BoardEntry], verified: &[Result<(), amanat::Error>]) ->
     }
 }
 
-/// Sums each option's ciphertexts over the counted entries, per contest of the manifest.
+/// Sums each option's ciphertexts over the counted entries, per contest of the manifest
+/// (in parallel, compressing each sum once at the end).
 pub fn aggregate(
     election: &Election,
     entries: &[BoardEntry],
     counted: &[usize],
 ) -> Vec<ContestTally> {
-    let mut sums: BTreeMap<(&str, &str), Ciphertext> = BTreeMap::new();
-    let mut ballots: BTreeMap<&str, u64> = BTreeMap::new();
-    for &i in counted {
-        for c in &entries[i].ballot.contests {
-            *ballots.entry(c.id.as_str()).or_default() += 1;
-            for s in &c.selections {
-                let sum = sums
-                    .entry((c.id.as_str(), s.id.as_str()))
-                    .or_insert_with(Ciphertext::zero);
-                *sum = *sum + s.ciphertext;
-            }
+    let contests = &election.manifest().contests;
+    // Flat slot per (contest, option); a contest's ballot count per contest.
+    let mut slot: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut contest_slot: HashMap<&str, usize> = HashMap::new();
+    for (ci, c) in contests.iter().enumerate() {
+        contest_slot.insert(c.id.as_str(), ci);
+        for o in &c.options {
+            let n = slot.len();
+            slot.insert((c.id.as_str(), o.id.as_str()), n);
         }
     }
-    election
-        .manifest()
-        .contests
+    let zero = || {
+        (
+            vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); slot.len()],
+            vec![0u64; contests.len()],
+        )
+    };
+    let (sums, ballots) = counted
+        .par_iter()
+        .fold(zero, |(mut sums, mut ballots), &i| {
+            for c in &entries[i].ballot.contests {
+                if let Some(&ci) = contest_slot.get(c.id.as_str()) {
+                    ballots[ci] += 1;
+                }
+                for s in &c.selections {
+                    if let Some(&k) = slot.get(&(c.id.as_str(), s.id.as_str())) {
+                        sums[k].0 += s.ciphertext.a.point();
+                        sums[k].1 += s.ciphertext.b.point();
+                    }
+                }
+            }
+            (sums, ballots)
+        })
+        .reduce(zero, |(mut s1, mut b1), (s2, b2)| {
+            for (x, y) in s1.iter_mut().zip(s2) {
+                x.0 += y.0;
+                x.1 += y.1;
+            }
+            for (x, y) in b1.iter_mut().zip(b2) {
+                *x += y;
+            }
+            (s1, b1)
+        });
+    contests
         .iter()
-        .map(|c| ContestTally {
+        .enumerate()
+        .map(|(ci, c)| ContestTally {
             id: c.id.clone(),
-            ballots: ballots.get(c.id.as_str()).copied().unwrap_or(0),
+            ballots: ballots[ci],
             options: c
                 .options
                 .iter()
-                .map(|o| OptionTally {
-                    id: o.id.clone(),
-                    ciphertext: sums
-                        .get(&(c.id.as_str(), o.id.as_str()))
-                        .copied()
-                        .unwrap_or_else(Ciphertext::zero),
+                .map(|o| {
+                    let (a, b) = slot.get(&(c.id.as_str(), o.id.as_str())).map_or(
+                        (RistrettoPoint::identity(), RistrettoPoint::identity()),
+                        |&k| sums[k],
+                    );
+                    OptionTally {
+                        id: o.id.clone(),
+                        ciphertext: Ciphertext {
+                            a: Point::from_point(a),
+                            b: Point::from_point(b),
+                        },
+                    }
                 })
                 .collect(),
         })

@@ -32,7 +32,7 @@ pub struct VerifyArgs {
 }
 
 /// The outcome of one numbered check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckOutcome {
     /// `"V1"` … `"V12"`.
     pub id: &'static str,
@@ -42,6 +42,9 @@ pub struct CheckOutcome {
     pub ok: bool,
     /// Counts on success, the first problems on failure.
     pub detail: String,
+    /// Time spent on this check, including reading the files it is the first to need.
+    #[serde(skip)]
+    pub seconds: f64,
 }
 
 /// The verifier's report.
@@ -86,10 +89,12 @@ pub const CHECKS: [(&str, &str); 12] = [
     ("V12", "results within bounds"),
 ];
 
-struct Checks(Vec<CheckOutcome>);
+struct Checks(Vec<CheckOutcome>, Instant);
 
 impl Checks {
     fn record(&mut self, i: usize, result: Result<String, String>) {
+        let seconds = self.1.elapsed().as_secs_f64();
+        self.1 = Instant::now();
         let (id, name) = CHECKS[i];
         let (ok, detail) = match result {
             Ok(d) => (true, d),
@@ -100,6 +105,7 @@ impl Checks {
             name,
             ok,
             detail,
+            seconds,
         });
     }
 }
@@ -154,7 +160,7 @@ fn progress_bar(len: u64) -> ProgressBar {
 /// Verifies the record in `record`. Never stops at the first failure: every check that its
 /// inputs allow is run.
 pub fn verify(record: &Path) -> Report {
-    let mut checks = Checks(Vec::new());
+    let mut checks = Checks(Vec::new(), Instant::now());
     let mut per_second = 0.0;
 
     // V1: the election parses, its manifest validates, and the base hash is recomputed.
@@ -583,11 +589,12 @@ pub fn run(args: VerifyArgs) -> ToolResult<bool> {
     } else {
         for c in &report.checks {
             println!(
-                "{:<4} {}  {}: {}",
+                "{:<4} {}  {}: {} [{:.1} s]",
                 c.id,
                 if c.ok { "pass" } else { "FAIL" },
                 c.name,
-                c.detail
+                c.detail,
+                c.seconds
             );
         }
         let failed = report.failed();
