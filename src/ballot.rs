@@ -13,12 +13,13 @@ use crate::base32;
 use crate::credential::Credential;
 use crate::election::{Election, Protocol};
 use crate::elgamal::Ciphertext;
+use crate::encoding::points_from_halves;
 use crate::encoding::{Digest, PublicKey};
 use crate::error::{Check, Error, Result};
 use crate::hash::Transcript;
 use crate::manifest::Contest;
 use crate::proofs::batch::Batch;
-use crate::proofs::disjunctive::{BranchNonces, DisjunctiveProof};
+use crate::proofs::disjunctive::{BranchNonces, DisjunctiveProof, PendingProof};
 use crate::proofs::schnorr::SchnorrProof;
 use crate::secret::{BallotSeed, SecretScalar};
 
@@ -417,21 +418,46 @@ impl SealedBallot {
         let key = election.key();
         let nonces = Nonces::new(base, &seed);
         let cred_key = credential.public_key();
-        let mut enc_contests = Vec::with_capacity(contests.len());
+        // Every point a ballot publishes is computed as its half and all are encoded in one
+        // batch (encoding::points_from_halves): first every option's ciphertext and 0/1-proof
+        // commitments, then every contest's range-proof commitments.
+        struct OptionWork {
+            r: SecretScalar,
+            v: u32,
+            pending: PendingProof,
+        }
+        let mut halves = Vec::new();
+        let mut work: Vec<Vec<OptionWork>> = Vec::with_capacity(contests.len());
         for (c, bits) in contests.iter().zip(choices.iter()) {
-            let mut sels = Vec::with_capacity(c.options.len());
-            let mut r_sum = SecretScalar(Scalar::ZERO);
-            let mut count = 0u32;
+            let mut options = Vec::with_capacity(c.options.len());
             for (o, &bit) in c.options.iter().zip(bits) {
                 let r = nonces.encryption(&c.id, &o.id);
                 let v = u32::from(bit);
-                let ciphertext = key.encrypt_bit(subtle::Choice::from(bit & 1), &r.0);
-                let ctx = selection_context(base, cred_key, &c.id, &o.id);
-                let proof = DisjunctiveProof::prove(&ctx, key, &ciphertext, v, &r.0, 0, 1, |m| {
+                let (a, b) = key.encrypt_bit_halves(subtle::Choice::from(bit & 1), &r.0);
+                let pending = DisjunctiveProof::commit(key, v, &r.0, 0, 1, |m| {
                     nonces.branch(&c.id, &o.id, m)
                 });
-                r_sum.0 += r.0;
-                count += v;
+                halves.extend_from_slice(&[a, b]);
+                halves.extend_from_slice(pending.halves());
+                options.push(OptionWork { r, v, pending });
+            }
+            work.push(options);
+        }
+        let points = points_from_halves(&halves);
+        let mut points = points.chunks_exact(6);
+        let mut contest_work = Vec::with_capacity(contests.len());
+        halves.clear();
+        for (c, options) in contests.iter().zip(work) {
+            let mut sels = Vec::with_capacity(c.options.len());
+            let mut r_sum = SecretScalar(Scalar::ZERO);
+            let mut count = 0u32;
+            for (o, w) in c.options.iter().zip(options) {
+                let p = points.next().ok_or(Error::OutOfRange("ballot size"))?;
+                let ciphertext = Ciphertext { a: p[0], b: p[1] };
+                let ctx = selection_context(base, cred_key, &c.id, &o.id);
+                let proof = w.pending.finish(&ctx, key, &ciphertext, &w.r.0, &p[2..]);
+                r_sum.0 += w.r.0;
+                count += w.v;
                 sels.push(EncryptedSelection {
                     id: o.id.clone(),
                     ciphertext,
@@ -439,20 +465,31 @@ impl SealedBallot {
                 });
             }
             let sum = Ciphertext::sum(sels.iter().map(|s| &s.ciphertext));
-            let ctx = contest_context(base, cred_key, &c.id);
-            let proof = DisjunctiveProof::prove(
-                &ctx,
+            let pending = DisjunctiveProof::commit(
                 key,
-                &sum,
                 count,
                 &r_sum.0,
                 c.min_selections,
                 c.max_selections,
                 |m| nonces.branch(&c.id, "", m),
             );
+            halves.extend_from_slice(pending.halves());
+            contest_work.push((sels, sum, r_sum, pending));
+        }
+        let points = points_from_halves(&halves);
+        let mut offset = 0;
+        let mut enc_contests = Vec::with_capacity(contests.len());
+        for (c, (selections, sum, r_sum, pending)) in contests.iter().zip(contest_work) {
+            let n = pending.halves().len();
+            let commitments = points
+                .get(offset..offset + n)
+                .ok_or(Error::OutOfRange("ballot size"))?;
+            offset += n;
+            let ctx = contest_context(base, cred_key, &c.id);
+            let proof = pending.finish(&ctx, key, &sum, &r_sum.0, commitments);
             enc_contests.push(EncryptedContest {
                 id: c.id.clone(),
-                selections: sels,
+                selections,
                 proof,
             });
         }

@@ -2,6 +2,7 @@
 
 use core::ops::Add;
 
+#[cfg(target_arch = "wasm32")]
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
 #[cfg(not(target_arch = "wasm32"))]
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
@@ -11,7 +12,7 @@ use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
 use subtle::ConditionallySelectable;
 
-use crate::encoding::{Point, PublicKey};
+use crate::encoding::{half, Point, PublicKey};
 use crate::hash::Transcript;
 
 /// The table of the base point `G` for fixed-base multiplication.
@@ -29,6 +30,12 @@ pub(crate) fn basepoint_table() -> &'static RistrettoBasepointTable {
 pub(crate) fn basepoint_table() -> &'static RistrettoBasepointTable {
     static TABLE: std::sync::OnceLock<RistrettoBasepointTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| RistrettoBasepointTable::create(&RISTRETTO_BASEPOINT_POINT))
+}
+
+/// `G/2`, computed once.
+fn half_g() -> &'static RistrettoPoint {
+    static HALF_G: std::sync::OnceLock<RistrettoPoint> = std::sync::OnceLock::new();
+    HALF_G.get_or_init(|| basepoint_table() * &half())
 }
 
 /// The election public key `K` with a precomputed table, so both halves of an encryption are
@@ -51,20 +58,18 @@ impl ElectionKey {
         &self.key
     }
 
-    /// `Enc(bit; r)` for a secret bit, without a multiplication or a branch on the bit:
-    /// `bit·G` is the identity or `G`, chosen in constant time.
-    pub(crate) fn encrypt_bit(&self, bit: subtle::Choice, r: &Scalar) -> Ciphertext {
-        let a = basepoint_table() * r;
-        let vg = RistrettoPoint::conditional_select(
-            &RistrettoPoint::identity(),
-            &RISTRETTO_BASEPOINT_POINT,
-            bit,
-        );
-        let b = vg + &self.table * r;
-        Ciphertext {
-            a: Point::new(a),
-            b: Point::new(b),
-        }
+    /// The halves of `Enc(bit; r)` for a secret bit — `((r/2)·G, (r/2)·K + bit·(G/2))` — to be
+    /// encoded in a batch (`encoding::points_from_halves`). No multiplication or branch
+    /// depends on the bit: `bit·(G/2)` is the identity or `G/2`, chosen in constant time.
+    pub(crate) fn encrypt_bit_halves(
+        &self,
+        bit: subtle::Choice,
+        r: &Scalar,
+    ) -> (RistrettoPoint, RistrettoPoint) {
+        let r_half = r * half();
+        let a = basepoint_table() * &r_half;
+        let vg = RistrettoPoint::conditional_select(&RistrettoPoint::identity(), half_g(), bit);
+        (a, vg + &self.table * &r_half)
     }
 
     /// `Enc(v; r)` for a public `v`.
@@ -143,8 +148,11 @@ mod tests {
         let c1 = key.encrypt(1, &Scalar::from(5u64));
         let c2 = key.encrypt(1, &Scalar::from(7u64));
         let c3 = key.encrypt(0, &Scalar::from(9u64));
-        assert_eq!(key.encrypt_bit(Choice::from(1), &Scalar::from(5u64)), c1);
-        assert_eq!(key.encrypt_bit(Choice::from(0), &Scalar::from(9u64)), c3);
+        for (bit, r, want) in [(1, 5u64, c1), (0, 9, c3)] {
+            let (a, b) = key.encrypt_bit_halves(Choice::from(bit), &Scalar::from(r));
+            let p = crate::encoding::points_from_halves(&[a, b]);
+            assert_eq!(Ciphertext { a: p[0], b: p[1] }, want);
+        }
         let s = Ciphertext::sum([&c1, &c2, &c3]);
         assert_eq!(s, c1 + c2 + c3);
         // b - x a = 2G

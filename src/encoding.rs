@@ -145,6 +145,33 @@ impl Point {
     }
 }
 
+/// `1/2 mod ℓ`, little-endian.
+const HALF: [u8; 32] = [
+    0xf7, 0xe9, 0x7a, 0x2e, 0x8d, 0x31, 0x09, 0x2c, 0x6b, 0xce, 0x7b, 0x51, 0xef, 0x7c, 0x6f, 0x0a,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08,
+];
+
+/// The scalar `1/2 mod ℓ`: multiplying a scalar by it gives the scalar of the half point.
+pub(crate) fn half() -> Scalar {
+    Scalar::from_bytes_mod_order(HALF)
+}
+
+/// The points `2·h` for each half `h`, encoded together.
+///
+/// Encoding one ristretto255 point costs an inverse square root; the batched
+/// "double-and-encode" of the Ristretto paper encodes `2·h` for many `h` with one field
+/// inversion and no square root. The prover therefore computes each point it must publish as
+/// its half (halving the scalar is free), then encodes them all here in one batch: about nine
+/// times cheaper than encoding one by one. The output is the same canonical encoding.
+pub(crate) fn points_from_halves(halves: &[RistrettoPoint]) -> Vec<Point> {
+    let encoded = RistrettoPoint::double_and_compress_batch(halves);
+    halves
+        .iter()
+        .zip(encoded)
+        .map(|(h, enc)| Point { enc, p: h + h })
+        .collect()
+}
+
 impl PartialEq for Point {
     fn eq(&self, other: &Self) -> bool {
         self.enc == other.enc
@@ -369,6 +396,17 @@ mod tests {
             PublicKey::from_bytes(&g.to_bytes(), "k").map(|k| k.to_hex()),
             Ok(g.to_hex())
         );
+    }
+
+    #[test]
+    fn batched_encoding_of_halves_matches_one_by_one() {
+        let h: Vec<RistrettoPoint> = (1u64..20).map(|i| G * Scalar::from(i * 7919)).collect();
+        for (p, h) in points_from_halves(&h).iter().zip(&h) {
+            assert_eq!(*p, Point::new(h + h));
+            assert_eq!(p.p, h + h);
+        }
+        assert_eq!(Scalar::from(2u64) * half(), Scalar::ONE);
+        assert!(points_from_halves(&[]).is_empty());
     }
 
     #[test]

@@ -25,12 +25,13 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
 use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroize;
 
 use super::batch::{Base, Batch};
 use crate::elgamal::basepoint_table;
 use crate::elgamal::{Ciphertext, ElectionKey};
-use crate::encoding::{scalars_hex, Point};
+use crate::encoding::{half, points_from_halves, scalars_hex, Point};
 use crate::error::{Check, Error, Result};
 use crate::hash::Transcript;
 
@@ -88,34 +89,91 @@ impl Drop for BranchNonces {
     }
 }
 
-impl DisjunctiveProof {
-    /// Proves that `ct = Enc(value; r)` with `lo <= value <= hi`. `nonces(m)` gives branch
-    /// `m`'s nonces. The caller guarantees the range; a value outside it yields a proof that
-    /// does not verify, never a panic.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn prove(
+/// A proof whose commitments are computed — as halves, for batched encoding — but whose
+/// challenge is not yet known. It holds the branch secrets and wipes them when dropped.
+pub(crate) struct PendingProof {
+    lo: u32,
+    hi: u32,
+    /// `a_m/2, b_m/2` for `m = lo..=hi`.
+    halves: Vec<RistrettoPoint>,
+    /// `c_m`, zero in the real branch until the challenge is known.
+    challenges: Vec<Scalar>,
+    us: Vec<Scalar>,
+    reals: Vec<Choice>,
+}
+
+impl Drop for PendingProof {
+    fn drop(&mut self) {
+        self.challenges.zeroize();
+        self.us.zeroize();
+    }
+}
+
+impl PendingProof {
+    /// The commitments' halves, to be encoded with `encoding::points_from_halves`.
+    pub(crate) fn halves(&self) -> &[RistrettoPoint] {
+        &self.halves
+    }
+
+    /// Completes the proof for `ct = Enc(value; r)` once `commitments` (the encoded doubles
+    /// of [`PendingProof::halves`], in order) are known.
+    pub(crate) fn finish(
+        mut self,
         context: &Transcript,
         key: &ElectionKey,
         ct: &Ciphertext,
+        r: &Scalar,
+        commitments: &[Point],
+    ) -> DisjunctiveProof {
+        let commitments: Vec<Commitment> = commitments
+            .chunks_exact(2)
+            .map(|ab| Commitment { a: ab[0], b: ab[1] })
+            .collect();
+        let total = challenge(context, key, self.lo, self.hi, ct, &commitments);
+        let real_c = total - self.challenges.iter().sum::<Scalar>();
+        let real_cr = real_c * r;
+        let mut challenges = core::mem::take(&mut self.challenges);
+        let mut responses = Vec::with_capacity(challenges.len());
+        for ((c, u), real) in challenges.iter_mut().zip(&self.us).zip(&self.reals) {
+            c.conditional_assign(&real_c, *real);
+            responses.push(u + Scalar::conditional_select(&Scalar::ZERO, &real_cr, *real));
+        }
+        DisjunctiveProof {
+            commitments,
+            challenges,
+            responses,
+        }
+    }
+}
+
+impl DisjunctiveProof {
+    /// Computes the commitments of a proof that `Enc(value; r)` holds a value in `lo..=hi`,
+    /// as halves (see [`PendingProof`]). `nonces(m)` gives branch `m`'s nonces. The caller
+    /// guarantees the range; a value outside it yields a proof that does not verify, never a
+    /// panic.
+    pub(crate) fn commit(
+        key: &ElectionKey,
         value: u32,
         r: &Scalar,
         lo: u32,
         hi: u32,
         mut nonces: impl FnMut(u32) -> BranchNonces,
-    ) -> DisjunctiveProof {
+    ) -> PendingProof {
         let n = (hi - lo + 1) as usize;
         let mut challenges = Vec::with_capacity(n);
         let mut us = Vec::with_capacity(n);
         let mut reals = Vec::with_capacity(n);
+        // s_m/2 and t_m/2: the halves of the commitments' scalars.
         let mut ss = Vec::with_capacity(n);
         let mut ts = Vec::with_capacity(n);
         let v = Scalar::from(value);
+        let half = half();
         for m in lo..=hi {
             let real = m.ct_eq(&value);
             let bn = nonces(m);
             let c = Scalar::conditional_select(&bn.c, &Scalar::ZERO, real);
-            ss.push(bn.u - c * r);
-            ts.push(-(c * (v - Scalar::from(m))));
+            ss.push((bn.u - c * r) * half);
+            ts.push(-(c * (v - Scalar::from(m))) * half);
             challenges.push(c);
             us.push(bn.u);
             reals.push(real);
@@ -133,33 +191,39 @@ impl DisjunctiveProof {
         } else {
             ts.iter().map(|t| basepoint_table() * t).collect()
         };
-        let mut commitments = Vec::with_capacity(n);
-        for (s, tg) in ss.iter_mut().zip(&tgs) {
-            let a = basepoint_table() * &*s;
-            let b = &key.table * &*s + tg;
-            commitments.push(Commitment {
-                a: Point::new(a),
-                b: Point::new(b),
-            });
-            zeroize::Zeroize::zeroize(s);
+        let mut halves = Vec::with_capacity(2 * n);
+        for (s, tg) in ss.iter().zip(&tgs) {
+            halves.push(basepoint_table() * s);
+            halves.push(&key.table * s + tg);
         }
-        for t in ts.iter_mut() {
-            zeroize::Zeroize::zeroize(t);
-        }
-        let total = challenge(context, key, lo, hi, ct, &commitments);
-        let real_c = total - challenges.iter().sum::<Scalar>();
-        let real_cr = real_c * r;
-        let mut responses = Vec::with_capacity(n);
-        for ((c, u), real) in challenges.iter_mut().zip(us.iter_mut()).zip(&reals) {
-            c.conditional_assign(&real_c, *real);
-            responses.push(*u + Scalar::conditional_select(&Scalar::ZERO, &real_cr, *real));
-            zeroize::Zeroize::zeroize(u);
-        }
-        DisjunctiveProof {
-            commitments,
+        ss.zeroize();
+        ts.zeroize();
+        PendingProof {
+            lo,
+            hi,
+            halves,
             challenges,
-            responses,
+            us,
+            reals,
         }
+    }
+
+    /// Proves that `ct = Enc(value; r)` with `lo <= value <= hi` (commit, encode, finish).
+    #[cfg(test)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn prove(
+        context: &Transcript,
+        key: &ElectionKey,
+        ct: &Ciphertext,
+        value: u32,
+        r: &Scalar,
+        lo: u32,
+        hi: u32,
+        nonces: impl FnMut(u32) -> BranchNonces,
+    ) -> DisjunctiveProof {
+        let pending = DisjunctiveProof::commit(key, value, r, lo, hi, nonces);
+        let commitments = points_from_halves(pending.halves());
+        pending.finish(context, key, ct, r, &commitments)
     }
 
     /// Adds this proof's equations to `batch` after checking its shape and challenge sum.
