@@ -31,7 +31,7 @@ use zeroize::Zeroize;
 use super::batch::{Base, Batch};
 use crate::elgamal::basepoint_table;
 use crate::elgamal::{Ciphertext, ElectionKey};
-use crate::encoding::{half, points_from_halves, scalars_hex, Point};
+use crate::encoding::{half, scalars_hex, Point};
 use crate::error::{Check, Error, Result};
 use crate::hash::Transcript;
 
@@ -222,7 +222,7 @@ impl DisjunctiveProof {
         nonces: impl FnMut(u32) -> BranchNonces,
     ) -> DisjunctiveProof {
         let pending = DisjunctiveProof::commit(key, value, r, lo, hi, nonces);
-        let commitments = points_from_halves(pending.halves());
+        let commitments = crate::encoding::points_from_halves(pending.halves());
         pending.finish(context, key, ct, r, &commitments)
     }
 
