@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { demoElection, launchBrowser, phonePage, startServer, waitForScreen } from './harness.mjs';
+import { demoElection, launchBrowser, phonePage, screenshot, startServer } from './harness.mjs';
 
 let election;
 let server;
@@ -57,6 +57,7 @@ for (const file of ['/pkg/amanat_bg.wasm', '/pkg/amanat.js', '/js/ballot.js']) {
       await page.waitForSelector('#loading-error:not([hidden])');
       assert.match(await page.textContent('#loading-error'), /integrity check/);
       assert.equal(await page.isHidden('#screen-code'), true, 'no ballot without a trusted module');
+      if (file.endsWith('.wasm')) await screenshot(page, 'en-15-integrity-refused');
     } finally {
       await context.close();
     }

@@ -558,7 +558,10 @@ async function loadElection() {
   show('loading', { focus: false });
   $('loading-error').hidden = true;
   $('loading-retry').hidden = true;
+  const progress = document.querySelector('#screen-loading .progress');
+  progress.hidden = false;
   const fail = (key) => {
+    progress.hidden = true;
     showError('loading-error', key);
     $('loading-retry').hidden = false;
   };
