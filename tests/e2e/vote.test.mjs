@@ -31,7 +31,7 @@ let nextCode = 0;
 const takeCode = () => election.codes[nextCode++].code;
 
 before(async () => {
-  election = demoElection(10);
+  election = demoElection(12);
   server = await startServer(election.dir);
   browser = await launchBrowser();
 });
@@ -325,5 +325,37 @@ test('switching language mid-vote keeps the choices and re-renders the ballot', 
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('at 320 px wide, in both languages, no screen scrolls sideways', async () => {
+  for (const lang of ['en', 'ur']) {
+    const { context, page, problems } = await phonePage(browser, server.url, lang);
+    try {
+      await page.setViewportSize({ width: 320, height: 640 });
+      const sideways = async (name) => {
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 320, `${lang} ${name}: the page is ${width} px wide`);
+      };
+      await openPage(page, server.url);
+      await sideways('code');
+      await enterCode(page, takeCode());
+      await sideways('ballot');
+      await choose(page);
+      await page.click('#ballot-submit');
+      await waitForScreen(page, 'review');
+      await sideways('review');
+      await page.click('#review-seal');
+      await waitForScreen(page, 'tracking');
+      await sideways('tracking');
+      await castAndWaitForReceipt(page);
+      await sideways('receipt');
+      await page.click('#receipt-lookup');
+      await page.waitForSelector('#lookup-result .board-entries li');
+      await sideways('lookup');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   }
 });
