@@ -413,3 +413,204 @@ fn a_challenged_ballot_cast_anyway_is_never_counted_and_the_latest_valid_one_is(
         assert_eq!(c.ballots, u64::from(holds), "{}", c.id);
     }
 }
+
+/// `amanat serve` on a free loopback port, killed on drop.
+struct BallotBox {
+    child: std::process::Child,
+    url: String,
+}
+
+impl BallotBox {
+    fn start(election: &Path, scratch: &Path) -> BallotBox {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (www, pkg) = (scratch.join("www"), scratch.join("pkg"));
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::create_dir_all(&pkg).unwrap();
+        let listen = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_amanat"))
+            .args([
+                "serve",
+                "--election",
+                s(election),
+                "--www",
+                s(&www),
+                "--pkg",
+                s(&pkg),
+            ])
+            .args(["--listen", &listen])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let b = BallotBox {
+            child,
+            url: format!("http://{listen}"),
+        };
+        for _ in 0..200 {
+            if ureq::get(&format!("{}/api/status", b.url)).call().is_ok() {
+                return b;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the ballot box did not start");
+    }
+
+    fn post(&self, path: &str, body: &str) -> Value {
+        let r = ureq::post(&format!("{}{path}", self.url))
+            .set("Content-Type", "application/json")
+            .send_string(body)
+            .unwrap();
+        serde_json::from_str(&r.into_string().unwrap()).unwrap()
+    }
+}
+
+impl Drop for BallotBox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn an_election_through_the_ballot_box_verifies_and_an_altered_ballot_fails() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let dir = tmp.path().join("election");
+    ok(&[
+        "demo-election",
+        "--out",
+        s(&dir),
+        "--voters",
+        "5",
+        "--seed",
+        "12",
+    ]);
+    let election =
+        Election::from_json(&std::fs::read_to_string(dir.join("election.json")).unwrap()).unwrap();
+    let codes: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("codes.json")).unwrap()).unwrap();
+
+    let server = BallotBox::start(&dir, tmp.path());
+    let mut rng = ChaCha20Rng::from_seed([9; 32]);
+    let mut expected: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for (v, c) in codes.iter().enumerate() {
+        let credential = Credential::from_code(&election, c["code"].as_str().unwrap()).unwrap();
+        let style = c["style"].as_str().unwrap();
+        if v == 0 {
+            let sealed = SealedBallot::seal(
+                &election,
+                &credential,
+                &choose(&election, style, true),
+                &mut rng,
+            )
+            .unwrap();
+            let ballot: Value = serde_json::from_str(&sealed.ballot().to_json()).unwrap();
+            let reveal: Value = serde_json::from_str(&sealed.challenge().to_json()).unwrap();
+            let body = serde_json::json!({"ballot": ballot, "challenge": reveal});
+            server.post("/api/challenges", &body.to_string());
+        }
+        let mut last = choose(&election, style, false);
+        let sealed = SealedBallot::seal(&election, &credential, &last, &mut rng).unwrap();
+        let receipt = server.post("/api/ballots", &sealed.cast().to_json());
+        assert!(receipt["receipt"].is_object(), "{receipt}");
+        if v == 2 {
+            last = choose(&election, style, true);
+            let sealed = SealedBallot::seal(&election, &credential, &last, &mut rng).unwrap();
+            server.post("/api/ballots", &sealed.cast().to_json());
+        }
+        for (contest, chosen) in last {
+            *expected
+                .entry(contest)
+                .or_default()
+                .entry(chosen[0].clone())
+                .or_default() += 1;
+        }
+    }
+    ok(&["close", "--election", s(&dir)]);
+    let board = tmp.path().join("board.json");
+    ok(&["export-board", "--election", s(&dir), "--out", s(&board)]);
+    drop(server);
+
+    let tally = tmp.path().join("tally.json");
+    let text = ok(&[
+        "tally",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board),
+        "--out",
+        s(&tally),
+    ]);
+    assert!(
+        text.contains("5 counted, 1 replaced by a later ballot, 1 challenged"),
+        "{text}"
+    );
+    let mut partials = Vec::new();
+    for j in [2, 3] {
+        let out = tmp.path().join(format!("partial-{j}.json"));
+        ok(&[
+            "trustee",
+            "decrypt",
+            "--dir",
+            s(&dir.join(format!("trustees/trustee-{j}"))),
+            "--election",
+            s(&dir.join("election.json")),
+            "--ceremony",
+            s(&dir.join("ceremony.json")),
+            "--tally",
+            s(&tally),
+            "--out",
+            s(&out),
+        ]);
+        partials.push(out);
+    }
+    let record = tmp.path().join("record");
+    let mut args = vec![
+        "combine",
+        "--election",
+        s(&dir),
+        "--board",
+        s(&board),
+        "--tally",
+        s(&tally),
+        "--out",
+        s(&record),
+        "--partials",
+    ];
+    args.extend(partials.iter().map(|p| s(p)));
+    ok(&args);
+    let report: Value = serde_json::from_str(&ok(&["verify", s(&record), "--json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report:#}");
+    for (contest, row) in report["results"].as_object().unwrap() {
+        for (option, votes) in row.as_object().unwrap() {
+            let want = expected
+                .get(contest)
+                .and_then(|r| r.get(option))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(votes.as_u64().unwrap(), want, "{contest}/{option}");
+        }
+    }
+
+    // One ballot altered in the published record: verify fails and names the checks.
+    let path = record.join("board.json");
+    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let sels = &mut b["entries"][3]["ballot"]["contests"][1]["selections"];
+    let first = sels[0]["ciphertext"].clone();
+    sels[0]["ciphertext"] = sels[1]["ciphertext"].clone();
+    sels[1]["ciphertext"] = first;
+    std::fs::write(&path, b.to_string()).unwrap();
+    let out = amanat(&["verify", s(&record)]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("V4   FAIL") && text.contains("V5   FAIL"),
+        "{text}"
+    );
+    assert!(
+        text.contains("board entry 3") || text.contains("entry 3"),
+        "{text}"
+    );
+}
