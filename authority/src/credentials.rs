@@ -180,3 +180,56 @@ pub fn run(args: CredentialsArgs) -> ToolResult<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn demo() -> Manifest {
+        amanat::encoding::from_json(crate::simulate::DEMO_MANIFEST).unwrap()
+    }
+
+    #[test]
+    fn voters_spread_evenly_over_the_styles() {
+        let m = demo();
+        assert_eq!(
+            spread(&m, 5),
+            vec![("gulf".to_string(), 3), ("west".to_string(), 2)]
+        );
+        assert_eq!(
+            spread(&m, 4),
+            vec![("gulf".to_string(), 2), ("west".to_string(), 2)]
+        );
+        assert_eq!(
+            spread(&m, 0),
+            vec![("gulf".to_string(), 0), ("west".to_string(), 0)]
+        );
+    }
+
+    #[test]
+    fn each_code_derives_its_listed_key_and_the_codes_never_print() {
+        use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+        let m = demo();
+        let mut rng = ChaCha20Rng::from_seed([3; 32]);
+        let issued = generate(&m, &spread(&m, 4), &mut rng).unwrap();
+        assert_eq!(issued.list.entries().len(), 4);
+        let key = amanat::PublicKey::new(
+            amanat::Point::from_point(G * curve25519_dalek::Scalar::from(7u64)),
+            "key",
+        )
+        .unwrap();
+        let election = amanat::Election::new(m.clone(), 1, 1, key, issued.list.summary()).unwrap();
+        for c in &issued.codes {
+            assert_eq!(amanat::check_code(&c.code), amanat::CodeCheck::Valid);
+            assert!(!format!("{c:?}").contains(&c.code[5..]));
+            let credential = amanat::Credential::from_code(&election, &c.code).unwrap();
+            assert_eq!(
+                issued.list.style_of(credential.public_key()),
+                Some(c.style.as_str())
+            );
+        }
+        assert!(generate(&m, &[("north".into(), 1)], &mut rng).is_err());
+    }
+}
