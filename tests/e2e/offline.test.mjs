@@ -105,3 +105,34 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     await context.close();
   }
 });
+
+test('answers that are not the box (a captive portal, a proxy error) never drop the ballot', async () => {
+  const { context, page, problems } = await phonePage(browser, server.url, 'en', { serviceWorkers: 'block' });
+  try {
+    const impostors = [
+      { status: 200, contentType: 'text/html', body: '<html><body>Hotel Wi-Fi: please sign in</body></html>' },
+      { status: 403, contentType: 'text/html', body: '<html><body>Forbidden by proxy</body></html>' },
+    ];
+    let posts = 0;
+    await context.route('**/api/ballots', async (route) => {
+      const impostor = impostors[posts];
+      posts += 1;
+      if (impostor) await route.fulfill(impostor);
+      else await route.continue();
+    });
+    await openPage(page, server.url);
+    await enterCode(page, election.codes[1].code);
+    await choose(page);
+    const tracking = await reviewAndSeal(page);
+    await page.click('#tracking-cast');
+    await waitForScreen(page, 'outbox');
+    await waitForScreen(page, 'receipt', 60_000);
+    assert.equal(posts, 3, 'sent until the box itself answered');
+    assert.equal((await page.textContent('#receipt-short')).trim(), tracking);
+    const landed = (await board(server.url)).filter((e) => e.short === tracking);
+    assert.equal(landed.length, 1);
+    assert.deepEqual(problems.filter((p) => !/Failed to load|status of 403/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});

@@ -4,15 +4,20 @@
 const ELECTION_KEY = 'amanat.election';
 
 export class ApiError extends Error {
-  constructor(code, status, message) {
+  constructor(code, status, message, fromBox = false) {
     super(message || code);
     this.code = code;
     this.status = status;
+    this.fromBox = fromBox;
   }
 
-  /** The box may accept this later: no connection, or a fault on its side. */
+  /**
+   * The box may accept this later: no connection, a fault on its side, or an answer that did
+   * not come from the box at all (a proxy's or captive portal's page). Only the box's own
+   * refusal, in its JSON error format, is final.
+   */
   get retryable() {
-    return this.code === 'NETWORK' || this.status >= 500 || this.status === 408 || this.status === 429;
+    return !this.fromBox || this.status >= 500 || this.status === 408 || this.status === 429;
   }
 }
 
@@ -33,19 +38,20 @@ async function request(path, options = {}) {
     throw new ApiError('NETWORK', 0, String(err && err.message));
   }
   if (!response.ok) {
-    let code = response.status >= 500 ? 'STORAGE' : 'INTERNAL';
+    let code = response.status === 404 ? 'NOT_FOUND' : 'NETWORK';
     let message = text;
+    let fromBox = false;
     try {
       const body = JSON.parse(text);
       if (body && body.error && typeof body.error.code === 'string') {
         code = body.error.code;
         message = body.error.message;
+        fromBox = true;
       }
     } catch {
-      // Not JSON (a proxy's error page, say): keep the status-derived code.
-      if (response.status === 404) code = 'NOT_FOUND';
+      // Not JSON (a proxy's error page, say): not the box's answer.
     }
-    throw new ApiError(code, response.status, message);
+    throw new ApiError(code, response.status, message, fromBox);
   }
   return text;
 }
@@ -83,11 +89,23 @@ export async function electionJson() {
   }
 }
 
-/** Casts a sealed ballot (JSON text); resolves to the box's signed receipt. */
+/**
+ * Casts a sealed ballot (JSON text); resolves to the box's signed receipt. An answer that is
+ * not a receipt (a captive portal's page, a proxy's error) counts as not having reached the
+ * box, so the ballot stays in the outbox and is sent again.
+ */
 export async function castBallot(ballotJson) {
-  const body = JSON.parse(await postJson('/api/ballots', ballotJson));
-  if (!body || !body.receipt) throw new ApiError('INTERNAL', 200, 'no receipt in the answer');
-  return body.receipt;
+  const text = await postJson('/api/ballots', ballotJson);
+  let receipt = null;
+  try {
+    receipt = JSON.parse(text).receipt;
+  } catch {
+    receipt = null;
+  }
+  if (!receipt || typeof receipt.short !== 'string' || typeof receipt.tracking !== 'string') {
+    throw new ApiError('NETWORK', 0, 'the answer was not a receipt');
+  }
+  return receipt;
 }
 
 /** Posts a challenged ballot and its reveal to the board; resolves to {index, selections}. */

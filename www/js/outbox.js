@@ -6,7 +6,7 @@
 // with the same receipt and does not append it again, so a retry can never double-cast.
 // Ballots are sent one at a time in the order they were sealed, so a revote stays the later.
 
-import { castBallot } from './api.js';
+import { ApiError, castBallot } from './api.js';
 
 const OUTBOX_KEY = 'amanat.outbox';
 const RECEIPTS_KEY = 'amanat.receipts';
@@ -124,7 +124,8 @@ export class Sender {
       try {
         receipt = await castBallot(entry.ballotJson);
       } catch (error) {
-        if (error.retryable) {
+        // Only a definite "no" from the box drops a ballot; anything else is tried again.
+        if (!(error instanceof ApiError) || error.retryable) {
           const delay = this.delay;
           this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
           this.timer = setTimeout(() => this.flush(), delay);
