@@ -270,7 +270,7 @@ pub struct CombineArgs {
     /// tally.json from `amanat tally`.
     #[arg(long)]
     pub tally: PathBuf,
-    /// The trustees' partial-<j>.json files from `amanat trustee decrypt` (at least k).
+    /// The trustees' partial-J.json files from `amanat trustee decrypt` (at least k).
     #[arg(long, num_args = 1.., required = true)]
     pub partials: Vec<PathBuf>,
     /// The record directory to write (results.json inside).
