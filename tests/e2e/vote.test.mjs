@@ -247,6 +247,10 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
     await page.click('#lookup-submit');
     await page.waitForSelector('#lookup-result .result-bad');
     await check(page, 'ur', '13-lookup-not-found');
+    await page.click('#lang-switch');
+    assert.match(await page.textContent('#lookup-result'), /No ballot with this tracking code/);
+    await check(page, 'en', '13-lookup-not-found');
+    await page.click('#lang-switch');
 
     await page.fill('#lookup-input', 'ABC');
     await page.click('#lookup-submit');
