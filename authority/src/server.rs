@@ -47,8 +47,8 @@ pub struct ServeArgs {
     /// The election directory (election.json, credentials.json).
     #[arg(long)]
     pub election: PathBuf,
-    /// The board database [default: <election>/box.sqlite]; its signing key is kept beside
-    /// it in <db>.key.
+    /// The board database [default: ELECTION/box.sqlite]; its signing key is kept beside
+    /// it in DB.key.
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// The voter page's files, served at `/`.
@@ -68,7 +68,7 @@ pub struct CloseArgs {
     /// The election directory.
     #[arg(long)]
     pub election: PathBuf,
-    /// The board database [default: <election>/box.sqlite].
+    /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
 }
@@ -79,7 +79,7 @@ pub struct ExportBoardArgs {
     /// The election directory.
     #[arg(long)]
     pub election: PathBuf,
-    /// The board database [default: <election>/box.sqlite].
+    /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// Where to write board.json.
