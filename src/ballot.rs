@@ -111,7 +111,7 @@ fn selection_context(
 ) -> Transcript {
     let mut t = Transcript::new("selection-proof");
     t.bytes(&base.0)
-        .point(&credential.0.enc)
+        .point(&credential.0)
         .str(contest)
         .str(option);
     t
@@ -119,7 +119,7 @@ fn selection_context(
 
 fn contest_context(base: &Digest, credential: &PublicKey, contest: &str) -> Transcript {
     let mut t = Transcript::new("contest-proof");
-    t.bytes(&base.0).point(&credential.0.enc).str(contest);
+    t.bytes(&base.0).point(&credential.0).str(contest);
     t
 }
 
@@ -166,7 +166,7 @@ impl Ballot {
         let mut t = Transcript::new("ballot");
         t.bytes(&self.election.0)
             .str(&self.style)
-            .point(&self.credential.0.enc);
+            .point(&self.credential.0);
         t.u32(self.contests.len() as u32);
         for c in &self.contests {
             t.str(&c.id).u32(c.selections.len() as u32);

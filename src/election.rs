@@ -82,9 +82,7 @@ impl Election {
         }
         let mut t = Transcript::new("election");
         manifest.absorb(&mut t);
-        t.u32(trustees)
-            .u32(threshold)
-            .point(&joint_public_key.0.enc);
+        t.u32(trustees).u32(threshold).point(&joint_public_key.0);
         t.bytes(&credentials.count.to_be_bytes())
             .bytes(&credentials.digest.0);
         let base_hash = Digest(t.digest());
@@ -220,7 +218,7 @@ impl CredentialList {
         let mut t = Transcript::new("credentials");
         t.bytes(&(self.entries.len() as u64).to_be_bytes());
         for e in &self.entries {
-            t.point(&e.key.0.enc).str(&e.style);
+            t.point(&e.key.0).str(&e.style);
         }
         Digest(t.digest())
     }

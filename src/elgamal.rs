@@ -107,7 +107,7 @@ impl Ciphertext {
     }
 
     pub(crate) fn absorb(&self, t: &mut Transcript) {
-        t.point(&self.a.enc).point(&self.b.enc);
+        t.point(&self.a).point(&self.b);
     }
 
     /// Homomorphic sum of many ciphertexts, compressing once at the end.

@@ -1,23 +1,27 @@
 //! The one hashing scheme (docs/protocol.md §2): SHA-512 over length-prefixed items.
 //!
+//! Public so that the authority tools (the ceremony's hashes) use this very code rather than
+//! a copy of the layout.
+//!
 //! Every item, the domain tag included, is written as its length (4 bytes, big-endian)
 //! followed by its bytes. Integers are items of 4 big-endian bytes. A scalar is the 64-byte
 //! digest reduced modulo the group order.
 
-use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::Scalar;
 use sha2::{Digest, Sha512};
+
+use crate::encoding::Point;
 
 /// The protocol version string; every domain tag starts with it.
 pub const PROTOCOL: &str = "amanat/1";
 
-/// A domain-separated SHA-512 transcript of length-prefixed items.
+/// A domain-separated SHA-512 transcript of length-prefixed items (§2.1).
 #[derive(Clone)]
-pub(crate) struct Transcript(Sha512);
+pub struct Transcript(Sha512);
 
 impl Transcript {
     /// Starts a transcript whose first item is `amanat/1/<domain>`.
-    pub(crate) fn new(domain: &str) -> Self {
+    pub fn new(domain: &str) -> Self {
         let mut t = Transcript(Sha512::new());
         let tag_len = PROTOCOL.len() + 1 + domain.len();
         t.0.update((tag_len as u32).to_be_bytes());
@@ -28,36 +32,40 @@ impl Transcript {
     }
 
     /// Appends one item: its 4-byte big-endian length, then its bytes.
-    pub(crate) fn bytes(&mut self, b: &[u8]) -> &mut Self {
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         // Items are bounded far below 4 GiB by the JSON size limits of every caller.
         self.0.update((b.len() as u32).to_be_bytes());
         self.0.update(b);
         self
     }
 
-    pub(crate) fn str(&mut self, s: &str) -> &mut Self {
+    /// Appends a UTF-8 string as one item.
+    pub fn str(&mut self, s: &str) -> &mut Self {
         self.bytes(s.as_bytes())
     }
 
-    pub(crate) fn u32(&mut self, n: u32) -> &mut Self {
+    /// Appends a number as one item of 4 big-endian bytes.
+    pub fn u32(&mut self, n: u32) -> &mut Self {
         self.bytes(&n.to_be_bytes())
     }
 
-    pub(crate) fn point(&mut self, p: &CompressedRistretto) -> &mut Self {
-        self.bytes(p.as_bytes())
+    /// Appends a point's canonical 32-byte encoding as one item.
+    pub fn point(&mut self, p: &Point) -> &mut Self {
+        self.bytes(p.enc.as_bytes())
     }
 
-    pub(crate) fn scalar(&mut self, s: &Scalar) -> &mut Self {
+    /// Appends a scalar's canonical 32-byte encoding as one item.
+    pub fn scalar(&mut self, s: &Scalar) -> &mut Self {
         self.bytes(s.as_bytes())
     }
 
     /// The 64-byte digest.
-    pub(crate) fn digest(&self) -> [u8; 64] {
+    pub fn digest(&self) -> [u8; 64] {
         self.0.clone().finalize().into()
     }
 
-    /// The digest reduced to a scalar.
-    pub(crate) fn scalar_out(&self) -> Scalar {
+    /// The digest reduced to a scalar (§2.2).
+    pub fn scalar_out(&self) -> Scalar {
         Scalar::from_bytes_mod_order_wide(&self.digest())
     }
 }

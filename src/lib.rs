@@ -24,6 +24,6 @@ pub use election::{CredentialEntry, CredentialList, CredentialsSummary, Election
 pub use elgamal::{Ciphertext, ElectionKey};
 pub use encoding::{Digest, Point, PublicKey};
 pub use error::{Check, Error, Result};
-pub use hash::PROTOCOL;
+pub use hash::{Transcript, PROTOCOL};
 pub use manifest::Manifest;
 pub use secret::{BallotSeed, SecretScalar};

@@ -68,10 +68,10 @@ fn challenge(
     commitments: &[Commitment],
 ) -> Scalar {
     let mut t = context.clone();
-    t.point(&key.key.0.enc).u32(lo).u32(hi);
+    t.point(&key.key.0).u32(lo).u32(hi);
     ct.absorb(&mut t);
     for c in commitments {
-        t.point(&c.a.enc).point(&c.b.enc);
+        t.point(&c.a).point(&c.b);
     }
     t.scalar_out()
 }
@@ -282,7 +282,7 @@ impl DisjunctiveProof {
     pub(crate) fn absorb(&self, t: &mut Transcript) {
         t.u32(self.commitments.len() as u32);
         for c in &self.commitments {
-            t.point(&c.a.enc).point(&c.b.enc);
+            t.point(&c.a).point(&c.b);
         }
         for c in &self.challenges {
             t.scalar(c);

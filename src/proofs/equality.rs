@@ -39,11 +39,7 @@ fn challenge(
 ) -> Scalar {
     let mut t = Transcript::new("equality");
     t.bytes(&base.0).str(what);
-    t.point(&x.0.enc)
-        .point(&h.enc)
-        .point(&y.enc)
-        .point(&t1.enc)
-        .point(&t2.enc);
+    t.point(&x.0).point(h).point(y).point(t1).point(t2);
     t.scalar_out()
 }
 

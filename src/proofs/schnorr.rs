@@ -25,7 +25,7 @@ pub struct SchnorrProof {
 
 fn challenge(context: &Transcript, key: &PublicKey, commitment: &Point) -> Scalar {
     let mut t = context.clone();
-    t.point(&key.0.enc).point(&commitment.enc);
+    t.point(&key.0).point(commitment);
     t.scalar_out()
 }
 
@@ -75,7 +75,7 @@ impl SchnorrProof {
     }
 
     pub(crate) fn absorb(&self, t: &mut Transcript) {
-        t.point(&self.commitment.enc).scalar(&self.response);
+        t.point(&self.commitment).scalar(&self.response);
     }
 }
 

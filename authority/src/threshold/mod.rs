@@ -14,9 +14,8 @@ pub mod error;
 pub(crate) mod secret_doc;
 pub mod share_box;
 
-use amanat::{Digest, Point, PROTOCOL};
+use amanat::Digest;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha512};
 
 pub use decrypt::{combine, partial_decrypt, verify_partial, PartialDecryption, TrusteeDecryption};
 pub use dkg::{
@@ -100,41 +99,8 @@ pub fn ceremony_hash(params: &CeremonyParams) -> Digest {
     Digest(h.digest())
 }
 
-/// The core's hashing layout (docs/protocol.md §2): SHA-512 over items, each its 4-byte
-/// big-endian length then its bytes, the first item the tag `amanat/1/<domain>`.
-#[derive(Clone)]
-pub(crate) struct Hasher(Sha512);
-
-impl Hasher {
-    pub(crate) fn new(domain: &str) -> Hasher {
-        let mut h = Hasher(Sha512::new());
-        h.bytes(format!("{PROTOCOL}/{domain}").as_bytes());
-        h
-    }
-
-    pub(crate) fn bytes(&mut self, b: &[u8]) -> &mut Hasher {
-        // Every item here is at most 64 bytes or an election id bounded by the manifest.
-        self.0.update((b.len() as u32).to_be_bytes());
-        self.0.update(b);
-        self
-    }
-
-    pub(crate) fn str(&mut self, s: &str) -> &mut Hasher {
-        self.bytes(s.as_bytes())
-    }
-
-    pub(crate) fn u32(&mut self, n: u32) -> &mut Hasher {
-        self.bytes(&n.to_be_bytes())
-    }
-
-    pub(crate) fn point(&mut self, p: &Point) -> &mut Hasher {
-        self.bytes(&p.to_bytes())
-    }
-
-    pub(crate) fn digest(&self) -> [u8; 64] {
-        self.0.clone().finalize().into()
-    }
-}
+/// The core's transcript hash (docs/protocol.md §2), used for the ceremony's own domains.
+pub(crate) use amanat::Transcript as Hasher;
 
 /// Serde helpers for 32 opaque bytes as lowercase hex.
 pub(crate) mod hex32 {
@@ -153,19 +119,6 @@ pub(crate) mod hex32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hasher_matches_the_protocol_layout() {
-        let mut h = Hasher::new("x");
-        h.u32(7);
-        let mut raw = Vec::new();
-        raw.extend_from_slice(&10u32.to_be_bytes());
-        raw.extend_from_slice(b"amanat/1/x");
-        raw.extend_from_slice(&4u32.to_be_bytes());
-        raw.extend_from_slice(&7u32.to_be_bytes());
-        let want: [u8; 64] = Sha512::digest(&raw).into();
-        assert_eq!(h.digest(), want);
-    }
 
     #[test]
     fn parameters_are_checked() {
