@@ -60,7 +60,11 @@ fn report<E: Display>(result: Result<(), E>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        restore_sigpipe();
+    }
+    match cli.command {
         Command::Credentials(args) => report(credentials::run(args)),
         Command::Election(cmd) => report(election_dir::run(cmd)),
         Command::Trustee(cmd) => report(ceremony::run_trustee(cmd)),
@@ -79,3 +83,18 @@ fn main() -> ExitCode {
         Command::ExportBoard(args) => report(server::export_board(args)),
     }
 }
+
+/// A command piped into `head` should stop quietly when the pipe closes, as Unix tools do.
+/// Rust ignores SIGPIPE, so printing would panic instead; the default action is restored for
+/// every command but `serve`, which must survive clients that hang up.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: called at the start of main, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}
