@@ -263,6 +263,16 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
     await later.click('#lookup-saved-list button');
     await later.waitForSelector('#lookup-result .result-ok');
     assert.match(await later.textContent('#lookup-result'), new RegExp(receipt.short));
+
+    // The voter can remove the kept receipts: nothing on this phone then shows that they
+    // voted (or voted again), and the board still answers the code typed by hand.
+    await later.click('#lookup-forget');
+    assert.equal(await later.isVisible('#lookup-saved'), false, 'no receipts offered after forgetting');
+    assert.equal(await later.evaluate(() => JSON.parse(localStorage.getItem('amanat.receipts') || '[]').length), 0);
+    assert.equal(await later.evaluate(() => document.activeElement.id), 'lookup-title', 'focus returns to the screen title');
+    await later.reload();
+    await waitForScreen(later, 'lookup');
+    assert.equal(await later.isVisible('#lookup-saved'), false, 'still gone after a reload');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

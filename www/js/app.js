@@ -641,6 +641,11 @@ function wire() {
   });
   $('lookup-form').addEventListener('submit', runLookup);
   $('lookup-back').addEventListener('click', closeLookup);
+  $('lookup-forget').addEventListener('click', () => {
+    outbox.forgetReceipts();
+    renderSaved();
+    $('lookup-title').focus();
+  });
   $('footer-lookup').addEventListener('click', (event) => {
     event.preventDefault();
     openLookup();

@@ -45,6 +45,12 @@ export function receipts() {
   return read(RECEIPTS_KEY);
 }
 
+/** Removes every receipt from this device (the voter's choice: a phone someone else may
+ *  hold should not show that its owner voted again). */
+export function forgetReceipts() {
+  write(RECEIPTS_KEY, []);
+}
+
 /** The stored receipt for a full tracking hash, if any. */
 export function receiptFor(trackingHash) {
   return receipts().find((r) => r.tracking === trackingHash) || null;
