@@ -78,14 +78,15 @@ impl Tracking {
         self.0.to_hex()
     }
 
-    /// The short code: the first 60 bits as 12 Crockford base32 symbols, `XXXX-XXXX-XXXX`.
+    /// The short code: the first 60 bits as 12 Crockford base32 symbols in three groups of four,
+    /// e.g. `7K2M-9QXD-4HRT`.
     pub fn short(&self) -> String {
         base32::group4(&base32::encode_bits(&self.0 .0, 12))
     }
 }
 
 /// Normalises a typed short tracking code (`xxxx xxxx-xxxx`, look-alike letters) to its
-/// canonical `XXXX-XXXX-XXXX` form.
+/// canonical form in three groups of four (e.g. `7K2M-9QXD-4HRT`).
 ///
 /// # Errors
 /// [`Error::Encoding`] when it is not 12 symbols of the code alphabet.

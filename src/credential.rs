@@ -2,7 +2,7 @@
 //!
 //! A credential code is 16 secret bytes — the ballot-style index (2 bytes, big-endian) and 14
 //! random bytes — written as 26 Crockford base32 symbols plus two check symbols, in seven
-//! groups of four: `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`. The first check symbol is Luhn mod 32
+//! groups of four, e.g. `0002-AF07-96FB-5ZK5-ZCCF-2SBG-J1NT`. The first check symbol is Luhn mod 32
 //! (it catches every single mistyped symbol and almost every swap of neighbours), the second
 //! is 5 bits of a hash (it catches most of the rest). The signing key is
 //! `x = H("credential-key", election id, 16 bytes)`; the public key `xG` goes on the list.
@@ -169,7 +169,7 @@ impl fmt::Debug for Credential {
 pub struct CredentialCode(Zeroizing<String>);
 
 impl CredentialCode {
-    /// The code text, `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`.
+    /// The code text: seven groups of four symbols, e.g. `0002-AF07-96FB-5ZK5-ZCCF-2SBG-J1NT`.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -69,7 +69,7 @@ export type Selections = { [contestId: string]: string[] };
 
 /** What verifyBallot learned about a valid ballot. */
 export interface VerifiedBallot {
-  /** 'XXXX-XXXX-XXXX' */
+  /** Short tracking code, e.g. '7K2M-9QXD-4HRT' */
   trackingCode: string;
   /** 128 hex digits */
   trackingHash: string;
@@ -363,7 +363,7 @@ impl JsSealedBallot {
 
 #[wasm_bindgen(js_class = SealedBallot)]
 impl JsSealedBallot {
-    /// The short tracking code, `XXXX-XXXX-XXXX`.
+    /// The short tracking code: 12 symbols in three groups, e.g. `7K2M-9QXD-4HRT`.
     #[wasm_bindgen(getter, js_name = trackingCode)]
     pub fn tracking_code(&self) -> Result<String, JsValue> {
         Ok(self.live()?.tracking().short())
@@ -468,7 +468,8 @@ pub fn verify_ballot(
     })
 }
 
-/// Normalises a typed short tracking code to `XXXX-XXXX-XXXX`. Throws `BAD_ENCODING`.
+/// Normalises a typed short tracking code to its canonical form (e.g. `7K2M-9QXD-4HRT`).
+/// Throws `BAD_ENCODING`.
 #[wasm_bindgen(js_name = normalizeTrackingCode)]
 pub fn normalize_tracking_code(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
