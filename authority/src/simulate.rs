@@ -157,24 +157,8 @@ fn vote(
 
 /// An RFC 3339 UTC timestamp `seconds` after 2026-11-22T08:00:00Z.
 pub fn timestamp(seconds: u64) -> String {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let t = 1_795_334_400 + seconds; // 2026-11-22T08:00:00Z
-    let (days, rem) = ((t / 86_400) as i64, t % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_334_400);
+    crate::server::rfc3339(start + std::time::Duration::from_secs(seconds))
 }
 
 fn stream(seed: &[u8; 32], n: u64) -> ChaCha20Rng {
