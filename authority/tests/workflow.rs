@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use amanat::{BoardEntry, Credential, Election, EntryKind, SealedBallot, Selections};
@@ -39,6 +39,81 @@ fn s(p: &Path) -> &str {
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Counts per contest, per option.
+type Counts = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// The end of an election through the CLI: `tally` of a closed board into `tmp/tally.json`,
+/// `trustee decrypt` by each of `trustees`, `combine` into `tmp/record`. Returns the output of
+/// `tally` and of `combine`, the partial decryptions and the record directory.
+fn tally_decrypt_combine(
+    tmp: &Path,
+    dir: &Path,
+    board: &Path,
+    trustees: &[u32],
+) -> (String, String, Vec<PathBuf>, PathBuf) {
+    let tally = tmp.join("tally.json");
+    let tallied = ok(&[
+        "tally",
+        "--election",
+        s(dir),
+        "--board",
+        s(board),
+        "--out",
+        s(&tally),
+    ]);
+    let mut partials = Vec::new();
+    for j in trustees {
+        let out = tmp.join(format!("partial-{j}.json"));
+        ok(&[
+            "trustee",
+            "decrypt",
+            "--dir",
+            s(&dir.join(format!("trustees/trustee-{j}"))),
+            "--election",
+            s(&dir.join("election.json")),
+            "--ceremony",
+            s(&dir.join("ceremony.json")),
+            "--tally",
+            s(&tally),
+            "--out",
+            s(&out),
+        ]);
+        partials.push(out);
+    }
+    let record = tmp.join("record");
+    let mut args = vec![
+        "combine",
+        "--election",
+        s(dir),
+        "--board",
+        s(board),
+        "--tally",
+        s(&tally),
+        "--out",
+        s(&record),
+        "--partials",
+    ];
+    args.extend(partials.iter().map(|p| s(p)));
+    let combined = ok(&args);
+    (tallied, combined, partials, record)
+}
+
+/// `verify --json` passes on the record and its results equal `expected` (0 where absent).
+fn assert_verified(record: &Path, expected: &Counts) {
+    let report: Value = serde_json::from_str(&ok(&["verify", s(record), "--json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report:#}");
+    for (contest, row) in report["results"].as_object().unwrap() {
+        for (option, votes) in row.as_object().unwrap() {
+            let want = expected
+                .get(contest)
+                .and_then(|r| r.get(option))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(votes.as_u64().unwrap(), want, "{contest}/{option}");
+        }
+    }
 }
 
 /// The first option of each contest of the style, or the second when `alt`.
@@ -96,7 +171,7 @@ fn a_whole_election_through_the_cli() {
     // Voting: every voter casts; voter 0 challenges first; voter 1 votes again later.
     let mut rng = ChaCha20Rng::from_seed([4; 32]);
     let mut ballots: Vec<(EntryKind, amanat::Ballot, Option<amanat::Challenge>)> = Vec::new();
-    let mut expected: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut expected: Counts = BTreeMap::new();
     let mut later = Vec::new();
     for (v, c) in codes.iter().enumerate() {
         let credential = Credential::from_code(&election, c["code"].as_str().unwrap()).unwrap();
@@ -163,69 +238,18 @@ fn a_whole_election_through_the_cli() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("polls are still open"));
     let closed = BoardFile::new(&election, true, entries);
     std::fs::write(&board_path, serde_json::to_string(&closed).unwrap()).unwrap();
-    let text = ok(&[
-        "tally",
-        "--election",
-        s(&dir),
-        "--board",
-        s(&board_path),
-        "--out",
-        s(&tally_path),
-    ]);
+    // Tally; trustees 1 and 3 decrypt (2 of 3), trustee 2 stays home; combine; verify.
+    let (text, combined, partials, record) =
+        tally_decrypt_combine(tmp.path(), &dir, &board_path, &[1, 3]);
     assert!(
         text.contains("6 counted, 1 replaced by a later ballot, 1 challenged, 0 rejected"),
         "{text}"
     );
-
-    // Trustees 1 and 3 decrypt (2 of 3); trustee 2 stays home.
-    let mut partials = Vec::new();
-    for j in [1, 3] {
-        let out = tmp.path().join(format!("partial-{j}.json"));
-        ok(&[
-            "trustee",
-            "decrypt",
-            "--dir",
-            s(&dir.join(format!("trustees/trustee-{j}"))),
-            "--election",
-            s(&dir.join("election.json")),
-            "--ceremony",
-            s(&dir.join("ceremony.json")),
-            "--tally",
-            s(&tally_path),
-            "--out",
-            s(&out),
-        ]);
-        partials.push(out);
-    }
-    let record = tmp.path().join("record");
-    let mut args = vec![
-        "combine",
-        "--election",
-        s(&dir),
-        "--board",
-        s(&board_path),
-        "--tally",
-        s(&tally_path),
-        "--out",
-        s(&record),
-        "--partials",
-    ];
-    args.extend(partials.iter().map(|p| s(p)));
-    let text = ok(&args);
-    assert!(text.contains("decrypted with trustees 1, 3 of 3"), "{text}");
-
-    let report: Value = serde_json::from_str(&ok(&["verify", s(&record), "--json"])).unwrap();
-    assert_eq!(report["ok"], true, "{report:#}");
-    for (contest, row) in report["results"].as_object().unwrap() {
-        for (option, votes) in row.as_object().unwrap() {
-            let want = expected
-                .get(contest)
-                .and_then(|r| r.get(option))
-                .copied()
-                .unwrap_or(0);
-            assert_eq!(votes.as_u64().unwrap(), want, "{contest}/{option}");
-        }
-    }
+    assert!(
+        combined.contains("decrypted with trustees 1, 3 of 3"),
+        "{combined}"
+    );
+    assert_verified(&record, &expected);
 
     // One trustee alone cannot decrypt.
     let alone = amanat(&[
@@ -494,7 +518,7 @@ fn an_election_through_the_ballot_box_verifies_and_an_altered_ballot_fails() {
 
     let server = BallotBox::start(&dir, tmp.path());
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
-    let mut expected: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut expected: Counts = BTreeMap::new();
     for (v, c) in codes.iter().enumerate() {
         let credential = Credential::from_code(&election, c["code"].as_str().unwrap()).unwrap();
         let style = c["style"].as_str().unwrap();
@@ -533,66 +557,12 @@ fn an_election_through_the_ballot_box_verifies_and_an_altered_ballot_fails() {
     ok(&["export-board", "--election", s(&dir), "--out", s(&board)]);
     drop(server);
 
-    let tally = tmp.path().join("tally.json");
-    let text = ok(&[
-        "tally",
-        "--election",
-        s(&dir),
-        "--board",
-        s(&board),
-        "--out",
-        s(&tally),
-    ]);
+    let (text, _, _, record) = tally_decrypt_combine(tmp.path(), &dir, &board, &[2, 3]);
     assert!(
         text.contains("5 counted, 1 replaced by a later ballot, 1 challenged"),
         "{text}"
     );
-    let mut partials = Vec::new();
-    for j in [2, 3] {
-        let out = tmp.path().join(format!("partial-{j}.json"));
-        ok(&[
-            "trustee",
-            "decrypt",
-            "--dir",
-            s(&dir.join(format!("trustees/trustee-{j}"))),
-            "--election",
-            s(&dir.join("election.json")),
-            "--ceremony",
-            s(&dir.join("ceremony.json")),
-            "--tally",
-            s(&tally),
-            "--out",
-            s(&out),
-        ]);
-        partials.push(out);
-    }
-    let record = tmp.path().join("record");
-    let mut args = vec![
-        "combine",
-        "--election",
-        s(&dir),
-        "--board",
-        s(&board),
-        "--tally",
-        s(&tally),
-        "--out",
-        s(&record),
-        "--partials",
-    ];
-    args.extend(partials.iter().map(|p| s(p)));
-    ok(&args);
-    let report: Value = serde_json::from_str(&ok(&["verify", s(&record), "--json"])).unwrap();
-    assert_eq!(report["ok"], true, "{report:#}");
-    for (contest, row) in report["results"].as_object().unwrap() {
-        for (option, votes) in row.as_object().unwrap() {
-            let want = expected
-                .get(contest)
-                .and_then(|r| r.get(option))
-                .copied()
-                .unwrap_or(0);
-            assert_eq!(votes.as_u64().unwrap(), want, "{contest}/{option}");
-        }
-    }
+    assert_verified(&record, &expected);
 
     // One ballot altered in the published record: verify fails and names the checks.
     let path = record.join("board.json");
