@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -35,29 +36,35 @@ export function amanatBinary() {
   return candidates[0];
 }
 
-/**
- * A fresh demo election in a temporary directory: {dir, codes: [{code, style}], cleanup}.
- * Built with the authority's public commands: a rehearsal (`simulate`) supplies a key
- * ceremony transcript, `credentials` issues the voters' codes for the demo manifest's ballot
- * styles, and `election create` binds them into election.json.
- */
+/** A fresh demo election (`amanat demo-election`, the command `make demo` runs) with `voters`
+ *  credentials in a temporary directory: {dir, codes: [{code, style}], cleanup}. */
 export function demoElection(voters = 6) {
-  const dir = mkdtempSync(join(tmpdir(), 'amanat-e2e-'));
-  const manifest = join(ROOT, 'authority', 'demo', 'manifest.json');
-  const amanat = (...args) => {
-    const run = spawnSync(amanatBinary(), args, { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`amanat ${args[0]} failed:\n${run.stdout}\n${run.stderr}`);
-  };
-  const rehearsal = join(dir, 'rehearsal');
-  amanat('simulate', '--voters', '1', '--out', rehearsal, '--manifest', manifest,
-    '--challenge-percent', '0', '--revote-percent', '0');
-  amanat('credentials', '--manifest', manifest, '--voters', String(voters),
-    '--codes-out', join(dir, 'codes.json'), '--list-out', join(dir, 'credentials.json'));
-  amanat('election', 'create', '--manifest', manifest,
-    '--ceremony', join(rehearsal, 'record', 'ceremony.json'),
-    '--credentials', join(dir, 'credentials.json'), '--out', join(dir, 'election.json'));
+  const dir = join(mkdtempSync(join(tmpdir(), 'amanat-e2e-')), 'election');
+  const run = spawnSync(amanatBinary(), ['demo-election', '--out', dir, '--voters', String(voters), '--show', '0'],
+    { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`amanat demo-election failed:\n${run.stdout}\n${run.stderr}`);
   const codes = JSON.parse(readFileSync(join(dir, 'codes.json'), 'utf8'));
-  return { dir, codes, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, codes, cleanup: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
+}
+
+/**
+ * The stack every page test runs against, set up before the file's tests and torn down after
+ * them: a demo election with `voters` credentials, `amanat serve` on it, headless Chromium.
+ * The returned object's `election`, `server` and `browser` are filled in by the `before` hook.
+ */
+export function testStack(voters) {
+  const stack = { election: null, server: null, browser: null };
+  before(async () => {
+    stack.election = demoElection(voters);
+    stack.server = await startServer(stack.election.dir);
+    stack.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (stack.browser) await stack.browser.close();
+    if (stack.server) await stack.server.stop();
+    if (stack.election) stack.election.cleanup();
+  });
+  return stack;
 }
 
 /** Starts `amanat serve` on a free loopback port; resolves to {url, stop}. */

@@ -3,42 +3,27 @@
 // the board exactly once when the network returns, even if it is sent again.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   axeViolations,
   board,
   choose,
-  demoElection,
   enterCode,
-  launchBrowser,
   openPage,
   phonePage,
   reviewAndSeal,
   screenshot,
-  startServer,
+  testStack,
   waitForScreen,
 } from './harness.mjs';
 
-let election;
-let server;
-let browser;
+const stack = testStack(2);
 
-before(async () => {
-  election = demoElection(2);
-  server = await startServer(election.dir);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (election) election.cleanup();
-});
 
 test('offline after loading: seal and cast, the ballot waits, then lands exactly once', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en');
   try {
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     // Wait until the service worker has cached everything and controls the page.
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.reload();
@@ -50,7 +35,7 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     await waitForScreen(page, 'code');
     assert.equal(await page.isVisible('#offline-banner'), true, 'the voter is told the connection is gone');
 
-    const code = election.codes[0].code;
+    const code = stack.election.codes[0].code;
     await enterCode(page, code);
     await choose(page, [1, 2]);
     const tracking = await reviewAndSeal(page);
@@ -79,7 +64,7 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     await waitForScreen(page, 'code');
     assert.equal(await page.isVisible('#outbox-banner'), true);
     assert.match(await page.textContent('#outbox-banner'), new RegExp(tracking));
-    assert.equal((await board(server.url)).length, 0, 'nothing reached the box while offline');
+    assert.equal((await board(stack.server.url)).length, 0, 'nothing reached the box while offline');
 
     await context.setOffline(false);
     await page.waitForSelector('#outbox-banner.banner-ok', { timeout: 30_000 });
@@ -90,14 +75,14 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     assert.equal(await page.evaluate(() => localStorage.getItem('amanat.outbox')), '[]');
 
     // A retry of the same sealed ballot (a lost answer, say) cannot cast it twice.
-    const again = await fetch(`${server.url}/api/ballots`, {
+    const again = await fetch(`${stack.server.url}/api/ballots`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: ballotJson,
     });
     assert.equal(again.status, 200);
     assert.equal((await again.json()).receipt.index, index, 'the same receipt comes back');
-    const landed = (await board(server.url)).filter((e) => e.short === tracking);
+    const landed = (await board(stack.server.url)).filter((e) => e.short === tracking);
     assert.equal(landed.length, 1, 'exactly one ballot on the board');
     assert.equal(landed[0].kind, 'cast');
     assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load/.test(p)), []);
@@ -107,7 +92,7 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
 });
 
 test('answers that are not the box (a captive portal, a proxy error) never drop the ballot', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en', { serviceWorkers: 'block' });
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
   try {
     const impostors = [
       { status: 200, contentType: 'text/html', body: '<html><body>Hotel Wi-Fi: please sign in</body></html>' },
@@ -120,8 +105,8 @@ test('answers that are not the box (a captive portal, a proxy error) never drop 
       if (impostor) await route.fulfill(impostor);
       else await route.continue();
     });
-    await openPage(page, server.url);
-    await enterCode(page, election.codes[1].code);
+    await openPage(page, stack.server.url);
+    await enterCode(page, stack.election.codes[1].code);
     await choose(page);
     const tracking = await reviewAndSeal(page);
     await page.click('#tracking-cast');
@@ -129,7 +114,7 @@ test('answers that are not the box (a captive portal, a proxy error) never drop 
     await waitForScreen(page, 'receipt', 60_000);
     assert.equal(posts, 3, 'sent until the box itself answered');
     assert.equal((await page.textContent('#receipt-short')).trim(), tracking);
-    const landed = (await board(server.url)).filter((e) => e.short === tracking);
+    const landed = (await board(stack.server.url)).filter((e) => e.short === tracking);
     assert.equal(landed.length, 1);
     assert.deepEqual(problems.filter((p) => !/Failed to load|status of 403/.test(p)), []);
   } finally {

@@ -3,27 +3,18 @@
 // with an explanation rather than run.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { demoElection, launchBrowser, phonePage, screenshot, startServer } from './harness.mjs';
+import { test } from 'node:test';
+import {
+  phonePage,
+  screenshot,
+  testStack,
+} from './harness.mjs';
 
-let election;
-let server;
-let browser;
+const stack = testStack(1);
 
-before(async () => {
-  election = demoElection(1);
-  server = await startServer(election.dir);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (election) election.cleanup();
-});
 
 test('the page is served with a strict policy and pins every script and the module', async () => {
-  const response = await fetch(`${server.url}/`);
+  const response = await fetch(`${stack.server.url}/`);
   const csp = response.headers.get('content-security-policy') || '';
   for (const directive of ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "frame-ancestors 'none'"]) {
     assert.ok(csp.includes(directive), `CSP has ${directive}: ${csp}`);
@@ -43,7 +34,7 @@ test('the page is served with a strict policy and pins every script and the modu
 
 for (const file of ['/pkg/amanat_bg.wasm', '/pkg/amanat.js', '/js/ballot.js']) {
   test(`a changed ${file} is refused and the voter is told why`, async () => {
-    const { context, page } = await phonePage(browser, server.url, 'en', { serviceWorkers: 'block' });
+    const { context, page } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
     try {
       await context.route(`**${file}`, async (route) => {
         const original = await route.fetch();
@@ -53,7 +44,7 @@ for (const file of ['/pkg/amanat_bg.wasm', '/pkg/amanat.js', '/js/ballot.js']) {
         const body = Buffer.concat([Buffer.from(await original.body()), extra]);
         await route.fulfill({ response: original, body });
       });
-      await page.goto(`${server.url}/`);
+      await page.goto(`${stack.server.url}/`);
       await page.waitForSelector('#loading-error:not([hidden])');
       assert.match(await page.textContent('#loading-error'), /integrity check/);
       assert.equal(await page.isHidden('#screen-code'), true, 'no ballot without a trusted module');

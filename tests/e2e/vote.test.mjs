@@ -3,44 +3,29 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   axeViolations,
   board,
   castAndWaitForReceipt,
   choose,
   currentScreen,
-  demoElection,
   enterCode,
-  launchBrowser,
   markedChoices,
   openPage,
   phonePage,
   reviewAndSeal,
   screenshot,
-  startServer,
   tabTo,
+  testStack,
   waitForScreen,
   withTypo,
 } from './harness.mjs';
 
-let election;
-let server;
-let browser;
+const stack = testStack(12);
 let nextCode = 0;
-const takeCode = () => election.codes[nextCode++].code;
+const takeCode = () => stack.election.codes[nextCode++].code;
 
-before(async () => {
-  election = demoElection(12);
-  server = await startServer(election.dir);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (election) election.cleanup();
-});
 
 async function check(page, lang, name) {
   await screenshot(page, `${lang}-${name}`);
@@ -51,9 +36,9 @@ async function check(page, lang, name) {
 for (const lang of ['en', 'ur']) {
   describe(`a full vote in ${lang === 'en' ? 'English' : 'Urdu'}`, () => {
     test('code, ballot, review, seal, challenge, seal again, cast, receipt, lookup', async () => {
-      const { context, page, problems } = await phonePage(browser, server.url, lang);
+      const { context, page, problems } = await phonePage(stack.browser, stack.server.url, lang);
       try {
-        await openPage(page, server.url);
+        await openPage(page, stack.server.url);
         const dir = lang === 'ur' ? 'rtl' : 'ltr';
         assert.equal(await page.getAttribute('html', 'lang'), lang);
         assert.equal(await page.getAttribute('html', 'dir'), dir);
@@ -142,7 +127,7 @@ for (const lang of ['en', 'ur']) {
         assert.ok(!stored.includes(code) && !stored.includes(code.replace(/-/g, '')), 'the code is not stored');
         assert.ok(!/"seed"|"selections"/.test(stored), 'no seed or choices are stored');
 
-        const entries = await board(server.url);
+        const entries = await board(stack.server.url);
         const cast = entries.filter((e) => e.short === tracking);
         const spoiled = entries.filter((e) => e.short === challenged);
         assert.equal(cast.length, 1);
@@ -166,9 +151,9 @@ for (const lang of ['en', 'ur']) {
 }
 
 test('a typo in the credential is caught as it is typed, and blocks going on', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en');
   try {
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     const code = takeCode();
     await page.type('#code-input', code.slice(0, 9));
     assert.equal(await page.textContent('#code-status'), '8 of 28 characters');
@@ -195,10 +180,10 @@ test('a typo in the credential is caught as it is typed, and blocks going on', a
 });
 
 test('a revote: the later ballot from the same code lands after the first', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en');
   try {
     const code = takeCode();
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     await enterCode(page, code);
     await choose(page, [0, 0]);
     await reviewAndSeal(page);
@@ -212,7 +197,7 @@ test('a revote: the later ballot from the same code lands after the first', asyn
     const second = await castAndWaitForReceipt(page);
     assert.notEqual(first.short, second.short);
     assert.ok(second.index > first.index);
-    const entries = await board(server.url);
+    const entries = await board(stack.server.url);
     const a = entries.find((e) => e.short === first.short);
     const b = entries.find((e) => e.short === second.short);
     assert.equal(a.kind, 'cast');
@@ -225,9 +210,9 @@ test('a revote: the later ballot from the same code lands after the first', asyn
 });
 
 test('looking up tracking codes: found, unknown, malformed, and saved receipts', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'ur');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'ur');
   try {
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     await enterCode(page, takeCode());
     await choose(page);
     await reviewAndSeal(page);
@@ -258,7 +243,7 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
 
     // The lookup works later too: a fresh visit straight to #lookup offers the kept receipt.
     const later = await context.newPage();
-    await later.goto(`${server.url}/#lookup`);
+    await later.goto(`${stack.server.url}/#lookup`);
     await waitForScreen(later, 'lookup');
     await later.click('#lookup-saved-list button');
     await later.waitForSelector('#lookup-result .result-ok');
@@ -280,9 +265,9 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
 });
 
 test('keyboard only: code, ballot, review, seal and cast without a pointer', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en');
   try {
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     await tabTo(page, '#code-input');
     await page.keyboard.type(takeCode());
     await page.keyboard.press('Enter');
@@ -322,9 +307,9 @@ test('keyboard only: code, ballot, review, seal and cast without a pointer', asy
 });
 
 test('switching language mid-vote keeps the choices and re-renders the ballot', async () => {
-  const { context, page, problems } = await phonePage(browser, server.url, 'en');
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en');
   try {
-    await openPage(page, server.url);
+    await openPage(page, stack.server.url);
     await enterCode(page, takeCode());
     await choose(page, [3, 5]);
     const before = await markedChoices(page);
@@ -344,14 +329,14 @@ test('switching language mid-vote keeps the choices and re-renders the ballot', 
 
 test('at 320 px wide, in both languages, no screen scrolls sideways', async () => {
   for (const lang of ['en', 'ur']) {
-    const { context, page, problems } = await phonePage(browser, server.url, lang);
+    const { context, page, problems } = await phonePage(stack.browser, stack.server.url, lang);
     try {
       await page.setViewportSize({ width: 320, height: 640 });
       const sideways = async (name) => {
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(width <= 320, `${lang} ${name}: the page is ${width} px wide`);
       };
-      await openPage(page, server.url);
+      await openPage(page, stack.server.url);
       await sideways('code');
       await enterCode(page, takeCode());
       await sideways('ballot');
