@@ -26,32 +26,45 @@ test-independent:
 	node tests/independent/verify.mjs tests/vectors
 	node tests/independent/verify.mjs tests/independent/extra
 
-## The npm packages of the wasm module: pkg/ (ES module for browsers), pkg-node/ (Node),
-## pkg-bundler/ (webpack, Vite). Rebuilt only when the core's sources change.
+## The npm packages of the wasm module: pkg/ (ES module for browsers) and pkg-node/ (Node),
+## each with a baseline and a SIMD build, and pkg-bundler/ (webpack, Vite; baseline only).
+## Rebuilt only when the core's sources change.
 WASM_SRC := $(shell find src -name '*.rs') Cargo.toml Cargo.lock README.md
 # Built into a scratch directory and moved into place, so a concurrent build or a server
 # reading the package never sees a half-written one.
 wasm_pack = tmp=pkg-building-$(2).$$$$ && \
 	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
 	rm -rf $(2) && mv $$tmp $(2)
+# pkg/ and pkg-node/ also carry a second build with WebAssembly SIMD, loaded where the engine
+# has it (scripts/dual-wasm.mjs, docs/wasm-builds.md). Its own target directory keeps the two
+# sets of RUSTFLAGS from rebuilding each other's dependencies every time.
+SIMD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128'
+wasm_pack_dual = tmp=pkg-building-$(2).$$$$ && \
+	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
+	$(SIMD_ENV) wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp-simd && \
+	node scripts/dual-wasm.mjs $(1) $$tmp $$tmp-simd && rm -rf $$tmp-simd && \
+	rm -rf $(2) && mv $$tmp $(2)
 
 pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
-	@ls -l pkg/amanat_bg.wasm | awk '{print "pkg/amanat_bg.wasm: " $$5 " bytes"}'
-	@gzip -9 -c pkg/amanat_bg.wasm | wc -c | awk '{print "pkg/amanat_bg.wasm gzipped: " $$1 " bytes"}'
+	@for f in pkg/amanat_bg.wasm pkg/amanat_simd_bg.wasm; do \
+	  echo "$$f: $$(wc -c < $$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 
-pkg/amanat_bg.wasm: $(WASM_SRC)
-	$(call wasm_pack,web,pkg)
+pkg/amanat_bg.wasm: $(WASM_SRC) scripts/dual-wasm.mjs scripts/simd-probe.mjs
+	$(call wasm_pack_dual,web,pkg)
 
-pkg-node/amanat_bg.wasm: $(WASM_SRC)
-	$(call wasm_pack,nodejs,pkg-node)
+pkg-node/amanat_bg.wasm: $(WASM_SRC) scripts/dual-wasm.mjs scripts/simd-probe.mjs
+	$(call wasm_pack_dual,nodejs,pkg-node)
 
 pkg-bundler/amanat_bg.wasm: $(WASM_SRC)
 	$(call wasm_pack,bundler,pkg-bundler)
 
-## The binding's Rust tests inside headless Chromium and inside Node.
+## The binding's Rust tests inside headless Chromium and inside Node, on the baseline build
+## and on the build with WebAssembly SIMD (the one Chromium and Node load from pkg/).
 test-wasm:
 	wasm-pack test --headless --chrome -- --test wasm_browser
 	wasm-pack test --node -- --test wasm_node
+	$(SIMD_ENV) wasm-pack test --headless --chrome -- --test wasm_browser
+	$(SIMD_ENV) wasm-pack test --node -- --test wasm_node
 
 ## The package as an embedding developer uses it, under node --test.
 test-js: pkg-node/amanat_bg.wasm

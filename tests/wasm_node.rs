@@ -1,12 +1,27 @@
-//! The JavaScript binding driven from Rust inside Node (`wasm-pack test --node`): the whole
-//! API, every error code and garbage through every entry point. `tests/wasm_browser.rs` runs
-//! the same suites, and the known-answer vectors, inside headless Chromium.
+//! The JavaScript binding driven from Rust inside Node (`wasm-pack test --node`): the
+//! known-answer vectors, the whole API, every error code and garbage through every entry
+//! point. `tests/wasm_browser.rs` runs the same suites inside headless Chromium.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use wasm_bindgen_test::wasm_bindgen_test;
 
 mod wasm_common;
+
+#[wasm_bindgen_test]
+fn known_answer_ballots_are_reproduced() {
+    wasm_common::vectors::known_answer_ballots_are_reproduced();
+}
+
+#[wasm_bindgen_test]
+fn native_ballots_verify_through_the_binding() {
+    wasm_common::vectors::native_ballots_verify_through_the_binding();
+}
+
+#[wasm_bindgen_test]
+fn invalid_vectors_fail_with_their_codes() {
+    wasm_common::vectors::invalid_vectors_fail_with_their_codes();
+}
 
 #[wasm_bindgen_test]
 fn happy_path() {

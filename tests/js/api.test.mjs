@@ -331,7 +331,7 @@ test('the package: metadata, TypeScript types, codes and version', () => {
   assert.equal(pkg.license, 'AGPL-3.0-or-later');
   assert.ok(pkg.description && pkg.repository, 'description and repository');
   assert.equal(pkg.types, 'amanat.d.ts');
-  for (const f of ['amanat_bg.wasm', 'amanat.js', 'amanat.d.ts']) assert.ok(pkg.files.includes(f), f);
+  for (const f of ['amanat_bg.wasm', 'amanat_simd_bg.wasm', 'amanat.js', 'amanat.d.ts']) assert.ok(pkg.files.includes(f), f);
   const dts = readFileSync(join(root, 'pkg-node', 'amanat.d.ts'), 'utf8');
   for (const decl of [
     'export interface BallotStyleView',
@@ -349,6 +349,7 @@ test('the package: metadata, TypeScript types, codes and version', () => {
     'export function checkChallenge(election: Election, ballot: string, challenge: string): Selections;',
     'export function checkCredentialCode(text: string): CodeStatus;',
     'export function errorCodes(): ErrorCode[];',
+    'export function wasmFileName(): string;',
   ]) {
     assert.ok(dts.includes(decl), `amanat.d.ts lacks: ${decl}`);
   }
@@ -359,6 +360,71 @@ test('the package: metadata, TypeScript types, codes and version', () => {
   for (const c of codes) assert.match(c, /^[A-Z_]+$/);
   const declared = dts.match(/export type ErrorCode =([^;]*);/)[1].match(/'([A-Z_]+)'/g).map((s) => s.slice(1, -1));
   assert.deepEqual([...declared].sort(), [...codes].sort(), 'ErrorCode type lists every code');
+});
+
+/**
+ * Runs `script` (CommonJS, with `amanat` required from pkg-node/ and `input` parsed from
+ * `input`'s JSON) in a child Node whose WebAssembly.validate says no to SIMD, as an engine
+ * without it (Safari before 16.4) does; `loaded` is the .wasm file the glue read. Returns what
+ * the script printed, parsed as JSON.
+ */
+function withoutSimd(script, input) {
+  const dir = mkdtempSync(join(tmpdir(), 'amanat-nosimd-'));
+  try {
+    writeFileSync(join(dir, 'input.json'), JSON.stringify(input));
+    writeFileSync(join(dir, 'main.cjs'), `
+const fs = require('fs');
+const validate = WebAssembly.validate;
+// A small module using the v128 type (0x7b) or a SIMD opcode (0xfd): the SIMD test.
+WebAssembly.validate = (bytes) => validate(bytes) && !(bytes.length < 64 && (bytes.includes(0x7b) || bytes.includes(0xfd)));
+let loaded = null;
+const read = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) {
+  if (typeof path === 'string' && path.endsWith('.wasm')) loaded = require('path').basename(path);
+  return read.call(this, path, ...rest);
+};
+const input = JSON.parse(read(${JSON.stringify(join(dir, 'input.json'))}, 'utf8'));
+const amanat = require(${JSON.stringify(join(root, 'pkg-node', 'amanat.js'))});
+${script}`);
+    return JSON.parse(execFileSync(process.execPath, [join(dir, 'main.cjs')], { encoding: 'utf8' }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('two builds: SIMD where the engine has it, the baseline elsewhere, same results', () => {
+  // Node 20 has WebAssembly SIMD, so this process runs the SIMD build.
+  assert.equal(amanat.wasmFileName(), 'amanat_simd_bg.wasm');
+  const simd = readFileSync(join(root, 'pkg-node', 'amanat_simd_bg.wasm'));
+  const baseline = readFileSync(join(root, 'pkg-node', 'amanat_bg.wasm'));
+  assert.ok(WebAssembly.validate(simd) && WebAssembly.validate(baseline));
+  assert.ok(!simd.equals(baseline), 'two different builds');
+  // An engine without SIMD gets the baseline build, which seals and verifies with the same
+  // results: its ballot verifies here (SIMD), ours and the vectors verify there, and its
+  // challenge reveals the same selections here.
+  const theirs = withoutSimd(`
+    const election = amanat.Election.fromJson(input.electionJson);
+    const sealed = amanat.seal(election, input.code, input.choice);
+    const ballot = sealed.ballotJson;
+    const tracking = sealed.trackingCode;
+    console.log(JSON.stringify({
+      file: amanat.wasmFileName(), loaded, ballot, tracking, challenge: sealed.challenge(),
+      ours: amanat.verifyBallot(election, input.ours).trackingHash,
+      vectors: input.vectors.map((b) => amanat.verifyBallot(election, b).trackingHash),
+    }));
+  `, {
+    electionJson,
+    code,
+    choice,
+    ours: amanat.seal(election, code, choice).ballotJson,
+    vectors: ballots.map((b) => JSON.stringify(b.ballot)),
+  });
+  assert.equal(theirs.file, 'amanat_bg.wasm');
+  assert.equal(theirs.loaded, 'amanat_bg.wasm');
+  assert.match(theirs.ours, HEX128);
+  assert.deepEqual(theirs.vectors, ballots.map((b) => b.tracking.full));
+  assert.equal(amanat.verifyBallot(election, theirs.ballot).trackingCode, theirs.tracking);
+  assert.deepEqual(amanat.checkChallenge(election, theirs.ballot, theirs.challenge), choice);
 });
 
 test('every code is thrown above, except those only the ballot box or nothing can produce', () => {

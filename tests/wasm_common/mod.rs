@@ -11,6 +11,8 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
+pub mod vectors;
+
 pub const MANIFEST: &str = include_str!("../vectors/manifest.json");
 pub const STYLE: &str = "NA-1.PP-1";
 
