@@ -5,14 +5,16 @@
 //   2. writes www/index.html from www/index.template.html, replacing every @sri(/path) with the
 //      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module;
 //   3. writes www/integrity.json (every served file's SHA-384, for anyone comparing builds);
-//   4. writes www/build.js, the service worker's list of files to keep offline and a version
-//      that changes whenever any of them does.
+//   4. writes www/build.js, the service worker's list of files to keep offline, a version
+//      that changes whenever any of them does, and which of the module's two builds this
+//      browser runs (scripts/simd-probe.mjs), so it keeps only that one.
 // Usage: node scripts/integrity.mjs   (from the repository root)
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BASELINE_FILE, SIMD_FILE, chooserSource } from './simd-probe.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const www = join(root, 'www');
@@ -24,7 +26,7 @@ const FONTS = [
   ['@fontsource/noto-sans', 'noto-sans-latin-400-normal.woff2'],
   ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
 ];
-const MODULE_FILES = ['amanat.js', 'amanat_bg.wasm'];
+const MODULE_FILES = ['amanat.js', BASELINE_FILE, SIMD_FILE];
 /** Files in www/ that are generated here or are not part of the page. */
 const NOT_ASSETS = new Set(['index.template.html', 'index.html', 'build.js', 'sw.js', 'integrity.json', '.gitignore', 'README.md']);
 
@@ -95,7 +97,12 @@ const version = createHash('sha256')
   .digest('hex')
   .slice(0, 16);
 const cached = ['/', ...Object.keys(hashes).filter((u) => u !== '/index.html').sort()];
-const build = `// Written by scripts/integrity.mjs; do not edit.\nself.AMANAT_BUILD = ${JSON.stringify({ version, assets: cached }, null, 2)};\n`;
+const wasm = { files: [`/pkg/${BASELINE_FILE}`, `/pkg/${SIMD_FILE}`] };
+const build = `// Written by scripts/integrity.mjs; do not edit.
+self.AMANAT_BUILD = ${JSON.stringify({ version, assets: cached, wasm }, null, 2)};
+// The module file this browser runs: the SIMD build where it has WebAssembly SIMD.
+self.AMANAT_BUILD.wasm.chosen = '/pkg/' + ${chooserSource()};
+`;
 writeFileSync(join(www, 'build.js'), build);
 
 console.log(`www: ${cached.length} files for offline use, build ${version}`);

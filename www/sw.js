@@ -18,7 +18,9 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(BUILD.assets.map((path) => new Request(path, { cache: 'reload' })));
+      // Of the module's two builds, only the one this browser runs.
+      const assets = BUILD.assets.filter((path) => !BUILD.wasm.files.includes(path) || path === BUILD.wasm.chosen);
+      await cache.addAll(assets.map((path) => new Request(path, { cache: 'reload' })));
       try {
         const election = await fetch(ELECTION, { cache: 'no-store' });
         if (election.ok) await cache.put(ELECTION, election);
