@@ -4,8 +4,9 @@
 // plain JavaScript on @noble/curves (bench/noble-seal.mjs), interleaved run by run so that
 // both see the same machine load.
 //
-// Only same-origin URLs: /pkg/ (wasm-pack's web build), /node_modules/@noble/ and the
-// election JSON named by ?election= (default /bench/election.json).
+// Only same-origin URLs: /pkg/ (wasm-pack's web build, both the SIMD build init() picks here
+// and the baseline), /node_modules/@noble/ and the election JSON named by ?election= (default
+// /bench/election.json).
 
 import init, * as amanat from '/pkg/amanat.js';
 import { timeSeal } from './seal-runs.mjs';
@@ -33,11 +34,23 @@ async function load() {
   // performance.now() counts from the navigation start.
   timings.readyMs = performance.now();
   timings.htmlFetchedMs = performance.getEntriesByType('navigation')[0]?.responseEnd ?? null;
+  timings.wasmFile = amanat.wasmFileName();
   for (const e of performance.getEntriesByType('resource')) {
-    if (e.name.endsWith('/pkg/amanat_bg.wasm')) timings.wasmFetchedMs = e.responseEnd;
+    if (e.name.endsWith(`/pkg/${timings.wasmFile}`)) timings.wasmFetchedMs = e.responseEnd;
     if (e.name.endsWith('/pkg/amanat.js')) timings.glueFetchedMs = e.responseEnd;
   }
   return { election, electionJson };
+}
+
+/**
+ * A second instance of the module from the baseline build (no SIMD), which browsers without
+ * WebAssembly SIMD load: the glue imported again under another URL is a separate module with
+ * its own wasm instance.
+ */
+async function loadBaseline(electionJson) {
+  const glue = await import('/pkg/amanat.js?baseline');
+  await glue.default({ module_or_path: '/pkg/amanat_bg.wasm' });
+  return { amanat: glue, election: glue.Election.fromJson(electionJson) };
 }
 
 const loaded = load();
@@ -52,6 +65,7 @@ async function run({ runs = 40, warmup = 10, windowSize = 8 } = {}) {
   const seal = await timeSeal({
     amanat,
     election,
+    baseline: await loadBaseline(electionJson),
     manifest: JSON.parse(electionJson).manifest,
     code,
     noble,

@@ -1,6 +1,7 @@
 // `make bench`: one run, one table. Starts the release-built examples/bench_native.rs as a
 // sealing server, serves the repository on 127.0.0.1 and drives headless Chromium through
-// bench/index.html, where the wasm module, plain JavaScript on @noble/curves and (through an
+// bench/index.html, where the wasm module (both builds: the SIMD one the browser loads and the
+// baseline one for browsers without SIMD), plain JavaScript on @noble/curves and (through an
 // exposed function) the native seal take turns round by round, so that every variant sees the
 // same machine load. Does the same in this Node process on pkg-node/, and measures page load
 // to a ready module on fresh browser profiles.
@@ -16,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import * as noble from './noble-seal.mjs';
@@ -98,9 +99,13 @@ async function freshPage(browser, origin, foreign) {
 async function runNode(opts, dir, native) {
   const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
   const electionJson = await readFile(join(dir, 'election.json'), 'utf8');
+  // The baseline build through the web glue, a separate instance.
+  const web = await import(pathToFileURL(join(ROOT, 'pkg', 'amanat.js')).href);
+  web.initSync({ module: await readFile(join(ROOT, 'pkg', 'amanat_bg.wasm')) });
   return timeSeal({
     amanat,
     election: amanat.Election.fromJson(electionJson),
+    baseline: { amanat: web, election: web.Election.fromJson(electionJson) },
     manifest: JSON.parse(electionJson).manifest,
     code: (await readFile(join(dir, 'credential.txt'), 'utf8')).trim(),
     noble,
@@ -119,6 +124,7 @@ async function runBrowser(opts, url, native) {
     const ready = [];
     const module = [];
     const wasmFetched = [];
+    let wasmFile = null;
     const htmlFetched = [];
     const glueFetched = [];
     for (let i = 0; i < opts.loads; i++) {
@@ -128,6 +134,7 @@ async function runBrowser(opts, url, native) {
         throw new Error(`the page did not get ready: ${e.message} ${errors.join('; ')}`);
       });
       ready.push(t.readyMs);
+      wasmFile = t.wasmFile;
       module.push(t.moduleMs);
       wasmFetched.push(t.wasmFetchedMs);
       htmlFetched.push(t.htmlFetchedMs);
@@ -154,6 +161,7 @@ async function runBrowser(opts, url, native) {
       glueFetchedMedianMs: median(glueFetched),
       glueToReadyMedianMs: median(ready.map((r, i) => r - glueFetched[i])),
       wasmFetchedMedianMs: median(wasmFetched),
+      wasmFile,
     };
     result.browserVersion = browser.version();
     return result;
@@ -163,9 +171,12 @@ async function runBrowser(opts, url, native) {
 }
 
 async function moduleSize() {
-  const wasm = await readFile(join(ROOT, 'pkg', 'amanat_bg.wasm'));
-  const js = await readFile(join(ROOT, 'pkg', 'amanat.js'));
-  return { wasmBytes: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length, jsBytes: js.length, jsGzip: gzipSync(js, { level: 9 }).length };
+  const sizes = {};
+  for (const [name, file] of [['simd', 'amanat_simd_bg.wasm'], ['baseline', 'amanat_bg.wasm'], ['js', 'amanat.js']]) {
+    const bytes = await readFile(join(ROOT, 'pkg', file));
+    sizes[name] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  return sizes;
 }
 
 function table(node, browser, size, load) {
@@ -177,14 +188,18 @@ function table(node, browser, size, load) {
   const jsWasm = s.nobleCt.medianMs / s.wasm.medianMs;
   const jsUnsafeWasm = s.nobleUnsafe.medianMs / s.wasm.medianMs;
   const yes = (b) => (b ? 'yes' : 'NO');
+  const kib = (f) => `${(f.bytes / 1024).toFixed(0)} KiB (${(f.gzip / 1024).toFixed(0)} KiB gzipped)`;
+  const base = s.wasmBaseline;
   return [
     'Sealing the reference ballot (NA-1: 15 options, PP-1: 20 options, one choice each, signed)',
     `  ${'variant'.padEnd(44)}${'runs'.padStart(5)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}   (ms)`,
     row('native (release build)', native),
-    row(`wasm in headless Chromium ${browser.browserVersion}`, s.wasm),
+    row(`wasm in headless Chromium ${browser.browserVersion.split('.')[0]}, SIMD build`, s.wasm),
+    row('  the same, baseline build (no SIMD)', base),
     row('plain JS, @noble/curves, multiply (const.)', s.nobleCt),
     row('plain JS, @noble/curves, multiplyUnsafe', s.nobleUnsafe),
-    row(`wasm in Node ${process.versions.node}`, node.wasm),
+    row(`wasm in Node ${process.versions.node}, SIMD build`, node.wasm),
+    row('  the same, baseline build (no SIMD)', node.wasmBaseline),
     row(`plain JS in Node, multiply (const.)`, node.nobleCt),
     row(`plain JS in Node, multiplyUnsafe`, node.nobleUnsafe),
     '',
@@ -192,11 +207,13 @@ function table(node, browser, size, load) {
     `  median ${browser.load.readyMedianMs.toFixed(1)} ms (min ${browser.load.readyMinMs.toFixed(1)}, max ${browser.load.readyMaxMs.toFixed(1)}); module alone ready at ${browser.load.moduleMedianMs.toFixed(1)} ms`,
     `  (medians from navigation start: page fetched ${browser.load.htmlFetchedMedianMs.toFixed(1)} ms, glue script fetched ${browser.load.glueFetchedMedianMs.toFixed(1)} ms, wasm fetched ${browser.load.wasmFetchedMedianMs.toFixed(1)} ms, compiled and instantiated ${browser.load.moduleMedianMs.toFixed(1)} ms, election loaded ${browser.load.readyMedianMs.toFixed(1)} ms;`,
     `   from the glue script's arrival to ready: median ${browser.load.glueToReadyMedianMs.toFixed(1)} ms)`,
-    `Module size: ${(size.wasmBytes / 1024).toFixed(0)} KiB wasm (${(size.wasmGzip / 1024).toFixed(0)} KiB gzipped) + ${(size.jsBytes / 1024).toFixed(0)} KiB JS glue (${(size.jsGzip / 1024).toFixed(0)} KiB gzipped)`,
+    `  (the page loaded ${browser.load.wasmFile})`,
+    `Module size: ${kib(size.simd)} (SIMD build) or ${kib(size.baseline)} (baseline build) wasm, one of which a browser fetches, + ${kib(size.js)} JS glue`,
     '',
     'Targets:',
     `  wasm / native      ${wasmNative.toFixed(2)}x   (target within 3x: ${yes(wasmNative <= 3)})`,
     `  JS / wasm          ${jsWasm.toFixed(1)}x    (in Chromium; target at least 5x: ${yes(jsWasm >= 5)}; with multiplyUnsafe ${jsUnsafeWasm.toFixed(1)}x)`,
+    `  JS / wasm baseline ${(s.nobleCt.medianMs / base.medianMs).toFixed(1)}x    (in Chromium, the build for browsers without SIMD; SIMD build ${(base.medianMs / s.wasm.medianMs).toFixed(2)}x faster)`,
     `  JS / wasm in Node  ${(node.nobleCt.medianMs / node.wasm.medianMs).toFixed(1)}x    (with multiplyUnsafe ${(node.nobleUnsafe.medianMs / node.wasm.medianMs).toFixed(1)}x)`,
     `  wasm seal < 25 ms  ${s.wasm.medianMs.toFixed(2)} ms (${yes(s.wasm.medianMs < 25)})`,
     `  the same ratios from the fastest runs (least disturbed by other processes): wasm / native ${(s.wasm.minMs / native.minMs).toFixed(2)}x, JS / wasm ${(s.nobleCt.minMs / s.wasm.minMs).toFixed(1)}x (multiplyUnsafe ${(s.nobleUnsafe.minMs / s.wasm.minMs).toFixed(1)}x), in Node ${(node.nobleCt.minMs / node.wasm.minMs).toFixed(1)}x`,

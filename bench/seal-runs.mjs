@@ -21,6 +21,14 @@ function selfCheck(v) {
   const sealed = amanat.seal(v.election, v.code, SELECTIONS);
   const info = amanat.verifyBallot(v.election, sealed.ballotJson);
   if (info.trackingCode !== sealed.trackingCode) throw new Error('wasm: tracking code mismatch');
+  if (v.baseline) {
+    // The two builds accept each other's ballots.
+    const other = v.baseline.amanat.verifyBallot(v.baseline.election, sealed.ballotJson);
+    if (other.trackingCode !== sealed.trackingCode) throw new Error('wasm baseline: tracking code mismatch');
+    const back = v.baseline.amanat.seal(v.baseline.election, v.code, SELECTIONS);
+    amanat.verifyBallot(v.election, back.ballotJson);
+    back.free();
+  }
   sealed.free();
   for (const mode of ['ct', 'unsafe']) {
     const { ballot } = noble.seal(v.nobleElection, v.nobleCode, SELECTIONS, mode);
@@ -31,21 +39,36 @@ function selfCheck(v) {
   }
 }
 
+/** A variant timing one seal with a loaded module (`amanat`) and its Election. */
+function wasmSeal(amanat, election, code) {
+  return () => {
+    const t = performance.now();
+    const s = amanat.seal(election, code, SELECTIONS);
+    const dt = performance.now() - t;
+    s.free();
+    return dt;
+  };
+}
+
 /**
  * Times sealing the reference ballot: `warmup` untimed rounds, then `runs` timed rounds; each
  * round seals once with every variant, starting from a different one each round.
  *
- * `amanat` is the loaded module, `election` its Election, `code` the credential code;
+ * `amanat` is the loaded module (the build its engine picks: SIMD in Chromium and Node),
+ * `election` its Election, `code` the credential code; `baseline`, if given, is
+ * `{ amanat, election }` for a second instance loaded from the baseline build (no SIMD).
  * `noble` is bench/noble-seal.mjs. Both fixed points get `windowSize`-bit noble tables.
  * `extra` adds variants timed elsewhere: name -> async function resolving to a time in ms
  * (bench/run.mjs's native seals).
- * Returns `{ wasm, nobleCt, nobleUnsafe, ...extra }`, each `{ runs, medianMs, minMs, maxMs }`.
+ * Returns `{ wasm, wasmBaseline?, nobleCt, nobleUnsafe, ...extra }`, each
+ * `{ runs, medianMs, minMs, maxMs }`.
  */
-export async function timeSeal({ amanat, election, manifest, code, noble, runs, warmup, windowSize = 8, extra = {}, onRound }) {
+export async function timeSeal({ amanat, election, baseline, manifest, code, noble, runs, warmup, windowSize = 8, extra = {}, onRound }) {
   noble.setBaseWindow(windowSize);
   const v = {
     amanat,
     election,
+    baseline,
     code,
     noble,
     nobleElection: noble.makeElection(manifest, { windowK: windowSize }),
@@ -53,13 +76,8 @@ export async function timeSeal({ amanat, election, manifest, code, noble, runs, 
   };
   selfCheck(v);
   const variants = {
-    wasm: () => {
-      const t = performance.now();
-      const s = amanat.seal(election, code, SELECTIONS);
-      const dt = performance.now() - t;
-      s.free();
-      return dt;
-    },
+    wasm: wasmSeal(amanat, election, code),
+    ...(baseline ? { wasmBaseline: wasmSeal(baseline.amanat, baseline.election, code) } : {}),
     nobleCt: () => {
       const t = performance.now();
       noble.seal(v.nobleElection, v.nobleCode, SELECTIONS, 'ct');
