@@ -21,7 +21,9 @@ fn reference() -> Option<(Election, Credential, Selections)> {
         style: "NA-1.PP-1".into(),
     }])
     .ok()?;
-    let election = Election::new(manifest, 3, 2, key, list.summary()).ok()?;
+    let box_key =
+        PublicKey::from_bytes(&(G * Scalar::from(54321u64)).compress().to_bytes(), "b").ok()?;
+    let election = Election::new(manifest, 3, 2, key, list.summary(), box_key).ok()?;
     let s: Selections = [
         ("NA-1".to_string(), vec!["na-1-03".to_string()]),
         ("PP-1".to_string(), vec!["pp-1-17".to_string()]),

@@ -78,7 +78,13 @@ fn reference() -> Result<(Election, String), Box<dyn Error>> {
             .id
             .clone(),
     }])?;
-    let election = Election::new(manifest, 3, 2, key, list.summary())?;
+    let box_key = PublicKey::from_bytes(
+        &(RISTRETTO_BASEPOINT_TABLE * &Scalar::random(&mut OsRng))
+            .compress()
+            .to_bytes(),
+        "ballot box key",
+    )?;
+    let election = Election::new(manifest, 3, 2, key, list.summary(), box_key)?;
     Ok((election, code.expose().to_string()))
 }
 

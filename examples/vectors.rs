@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use amanat::encoding::to_hex;
 use amanat::{
     check_code, normalize_short_code, Ballot, Challenge, Ciphertext, CodeCheck, Credential,
-    CredentialEntry, CredentialList, Digest, Election, Manifest, Point, PublicKey, SealedBallot,
-    Selections, Tracking, PROTOCOL,
+    CredentialEntry, CredentialList, Digest, Election, Manifest, Point, PublicKey, Receipt,
+    SealedBallot, SecretScalar, Selections, Tracking, PROTOCOL,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::ristretto::CompressedRistretto;
@@ -43,6 +43,8 @@ pub const TRUSTEES: u32 = 3;
 pub const THRESHOLD: u32 = 2;
 /// Number of listed credentials.
 pub const LISTED: usize = 4;
+/// The board time in the receipt of `expected.json`.
+pub const RECEIPT_TIME: &str = "2026-11-22T10:41:07Z";
 
 /// The group order ℓ, little-endian: the smallest non-canonical scalar.
 pub const GROUP_ORDER_HEX: &str =
@@ -229,7 +231,10 @@ struct Expected {
     joint_public_key: PublicKey,
     credentials_count: u64,
     credentials_digest: Digest,
+    ballot_box_secret: String,
+    ballot_box_key: PublicKey,
     base_hash: Digest,
+    receipt: Receipt,
     unlisted_credential: UnlistedJson,
     counted: Vec<&'static str>,
     tally: BTreeMap<String, BTreeMap<String, u64>>,
@@ -345,6 +350,17 @@ fn election_layout(election: &Election) -> Layout {
     t.point(election.key().public().point());
     t.u64(election.credentials().count)
         .bytes(&election.credentials().digest.0);
+    t.point(election.ballot_box_key().point());
+    t
+}
+
+fn receipt_layout(election: &Election, r: &Receipt) -> Layout {
+    let mut t = Layout::new("message-signature");
+    t.bytes(&election.base_hash().0).str("receipt");
+    let message = format!("{}|{}|{}", to_hex(&r.tracking.0), r.index, r.received);
+    t.bytes(message.as_bytes())
+        .point(election.ballot_box_key().point())
+        .point(&r.signature.commitment);
     t
 }
 
@@ -524,7 +540,18 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
     let (unlisted_code, _) = Credential::generate(&election_id, 0, &mut rng)?;
     let unlisted_code = unlisted_code.expose().to_string();
     let list = CredentialList::new(entries)?;
-    let election = Election::new(manifest, TRUSTEES, THRESHOLD, joint_key, list.summary())?;
+
+    // Draw 7: the ballot box's receipt key (64 bytes, reduced modulo ℓ).
+    let box_secret = SecretScalar::from_scalar(Scalar::random(&mut rng));
+    let box_key = PublicKey::new(wrap(G * box_secret.expose()), "ballot box key")?;
+    let election = Election::new(
+        manifest,
+        TRUSTEES,
+        THRESHOLD,
+        joint_key,
+        list.summary(),
+        box_key,
+    )?;
     let base = *election.base_hash();
 
     agree(
@@ -538,7 +565,7 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         base.0,
     )?;
 
-    // Draws 7-10: one ballot seed per case, in this order.
+    // Draws 8-11: one ballot seed per case, in this order.
     let plan: [(&'static str, usize, &str, &str); 4] = [
         ("first-options", 0, "na-1-01", "pp-1-01"),
         ("last-options", 1, "na-1-15", "pp-1-20"),
@@ -587,7 +614,7 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         });
     }
 
-    // Draw 11: the seed of the unlisted credential's (otherwise valid) ballot.
+    // Draw 12: the seed of the unlisted credential's (otherwise valid) ballot.
     let unlisted_seed = seed_from(&mut rng);
     let unlisted = Credential::from_code(&election, &unlisted_code)?;
     let unlisted_ballot = SealedBallot::seal_with_seed(
@@ -638,6 +665,33 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         encrypted_tally.insert(c.id.clone(), sums);
     }
 
+    // Draw 13: the nonce of the box's receipt for ballots.json[0], entry 0 of a board.
+    let first = cases[0].ballot.tracking();
+    let received = RECEIPT_TIME.to_string();
+    let message = Receipt::message(&first.0, 0, &received);
+    let receipt = Receipt {
+        election: base,
+        tracking: first.0,
+        short: first.short(),
+        index: 0,
+        received,
+        signature: amanat::proofs::schnorr::sign(
+            &base,
+            "receipt",
+            message.as_bytes(),
+            &box_secret,
+            &box_key,
+            &mut rng,
+        ),
+    };
+    receipt.verify(&election)?;
+    let rl = receipt_layout(&election, &receipt);
+    agree(
+        "receipt signature equation",
+        G * receipt.signature.response,
+        point_of(&receipt.signature.commitment)? + point_of(box_key.point())? * rl.scalar_out(),
+    )?;
+
     let expected = Expected {
         protocol: PROTOCOL,
         rng_seed: to_hex(&RNG_SEED),
@@ -648,7 +702,10 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         joint_public_key: joint_key,
         credentials_count: list.entries().len() as u64,
         credentials_digest: list.digest(),
+        ballot_box_secret: to_hex(box_secret.expose().as_bytes()),
+        ballot_box_key: box_key,
         base_hash: base,
+        receipt,
         unlisted_credential: UnlistedJson {
             code: unlisted_code.clone(),
             key: *unlisted.public_key(),

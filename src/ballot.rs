@@ -369,7 +369,9 @@ impl SealedBallot {
     /// let key = PublicKey::new(Point::from_point(G * Scalar::random(&mut OsRng)), "joint key")?;
     /// let (code, credential) = Credential::generate(&manifest.election_id, 0, &mut OsRng)?;
     /// let list = CredentialList::new(vec![CredentialEntry { key: *credential.public_key(), style: "S1".into() }])?;
-    /// let election = Election::new(manifest, 1, 1, key, list.summary())?;
+    /// // The ballot box's receipt key is fixed in the election too (docs/ballot-box.md).
+    /// let box_key = PublicKey::new(Point::from_point(G * Scalar::random(&mut OsRng)), "box key")?;
+    /// let election = Election::new(manifest, 1, 1, key, list.summary(), box_key)?;
     ///
     /// // On the voter's device: the typed code gives the credential; seal the choices.
     /// let credential = Credential::from_code(&election, code.expose())?;

@@ -1,5 +1,6 @@
 //! The election definition (docs/protocol.md §3): manifest, trustee parameters, joint public
-//! key and the digest of the public credential list, all bound by the election base hash.
+//! key, the digest of the public credential list and the ballot box's receipt key, all bound
+//! by the election base hash.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,7 @@ struct ElectionJson {
     threshold: u32,
     joint_public_key: PublicKey,
     credentials: CredentialsSummary,
+    ballot_box_key: PublicKey,
 }
 
 /// A validated election, with its base hash and the precomputed table of its key.
@@ -60,11 +62,14 @@ pub struct Election {
     threshold: u32,
     key: ElectionKey,
     credentials: CredentialsSummary,
+    ballot_box_key: PublicKey,
     base_hash: Digest,
 }
 
 impl Election {
-    /// Builds and validates an election.
+    /// Builds and validates an election. `ballot_box_key` is the public key the ballot box
+    /// signs its receipts with (§8.3): fixed here, before any ballot is cast, so that a receipt
+    /// proves what the box acknowledged.
     ///
     /// # Errors
     /// [`Error::InvalidElection`] when `1 <= threshold <= trustees` does not hold.
@@ -74,6 +79,7 @@ impl Election {
         threshold: u32,
         joint_public_key: PublicKey,
         credentials: CredentialsSummary,
+        ballot_box_key: PublicKey,
     ) -> Result<Election> {
         if threshold == 0 || threshold > trustees || trustees > 255 {
             return Err(Error::InvalidElection(format!(
@@ -84,7 +90,8 @@ impl Election {
         manifest.absorb(&mut t);
         t.u32(trustees).u32(threshold).point(&joint_public_key.0);
         t.bytes(&credentials.count.to_be_bytes())
-            .bytes(&credentials.digest.0);
+            .bytes(&credentials.digest.0)
+            .point(&ballot_box_key.0);
         let base_hash = Digest(t.digest());
         Ok(Election {
             manifest,
@@ -92,6 +99,7 @@ impl Election {
             threshold,
             key: ElectionKey::new(joint_public_key),
             credentials,
+            ballot_box_key,
             base_hash,
         })
     }
@@ -108,6 +116,7 @@ impl Election {
             e.threshold,
             e.joint_public_key,
             e.credentials,
+            e.ballot_box_key,
         )
     }
 
@@ -120,6 +129,7 @@ impl Election {
             threshold: self.threshold,
             joint_public_key: self.key.key,
             credentials: self.credentials,
+            ballot_box_key: self.ballot_box_key,
         };
         serde_json::to_string_pretty(&e).unwrap_or_default()
     }
@@ -147,6 +157,11 @@ impl Election {
     /// The credential list summary.
     pub fn credentials(&self) -> &CredentialsSummary {
         &self.credentials
+    }
+
+    /// The key the ballot box signs its receipts with (§8.3).
+    pub fn ballot_box_key(&self) -> &PublicKey {
+        &self.ballot_box_key
     }
 
     /// The election base hash that every proof and signature binds.

@@ -26,6 +26,8 @@ pub enum Check {
     Reveal(String),
     /// A bulletin-board entry does not link to its predecessor or its own ballot.
     Board(u64),
+    /// A ballot box receipt that contradicts itself (names what).
+    Receipt(String),
 }
 
 impl core::fmt::Display for Check {
@@ -41,6 +43,7 @@ impl core::fmt::Display for Check {
             Check::EqualityProof(what) => write!(f, "equality proof {what}"),
             Check::Reveal(what) => write!(f, "revealed ballot {what}"),
             Check::Board(i) => write!(f, "board entry {i}"),
+            Check::Receipt(what) => write!(f, "receipt: {what}"),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 mod hash;
 pub mod manifest;
 pub mod proofs;
+pub mod receipt;
 pub mod secret;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
@@ -26,4 +27,5 @@ pub use encoding::{Digest, Point, PublicKey};
 pub use error::{Check, Error, Result};
 pub use hash::{Transcript, PROTOCOL};
 pub use manifest::Manifest;
+pub use receipt::Receipt;
 pub use secret::{BallotSeed, SecretScalar};

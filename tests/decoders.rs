@@ -202,7 +202,12 @@ fn small_ballot() -> String {
         "k",
     )
     .unwrap();
-    let election = Election::new(manifest, 1, 1, key, list.summary()).unwrap();
+    let box_key = PublicKey::new(
+        Point::from_point(G * curve25519_dalek::Scalar::from(8u64)),
+        "b",
+    )
+    .unwrap();
+    let election = Election::new(manifest, 1, 1, key, list.summary(), box_key).unwrap();
     let selections: Selections = [("C".to_string(), vec!["b".to_string()])].into();
     let sealed = SealedBallot::seal_with_seed(
         &election,

@@ -326,13 +326,14 @@ proptest! {
     fn manifests_and_elections_round_trip(
         m in manifest(),
         key in public_key(),
+        box_key in public_key(),
         d in digest(),
         count in 0u64..1_000_000,
         (trustees, threshold) in (1u32..10).prop_flat_map(|n| (Just(n), 1..=n)),
     ) {
         round_trip(&m)?;
         let summary = CredentialsSummary { count, digest: d };
-        let e = Election::new(m.clone(), trustees, threshold, key, summary).unwrap();
+        let e = Election::new(m.clone(), trustees, threshold, key, summary, box_key).unwrap();
         let json = e.to_json();
         let back = Election::from_json(&json).unwrap();
         prop_assert_eq!(back.to_json(), json);
@@ -341,9 +342,10 @@ proptest! {
         prop_assert_eq!(back.credentials(), &summary);
         prop_assert_eq!((back.trustees(), back.threshold()), (trustees, threshold));
         prop_assert_eq!(back.key().public(), &key);
+        prop_assert_eq!(back.ballot_box_key(), &box_key);
 
         // The base hash binds every parameter.
-        let other = |m: Manifest, n, k, key, s| Election::new(m, n, k, key, s).unwrap();
+        let other = |m: Manifest, n, k, key, s| Election::new(m, n, k, key, s, box_key).unwrap();
         let h = *e.base_hash();
         prop_assert_ne!(*other(m.clone(), trustees + 1, threshold, key, summary).base_hash(), h);
         if threshold > 1 {
@@ -352,6 +354,11 @@ proptest! {
         let key2 = PublicKey::new(Point::from_point(key.point().point() + G), "k");
         if let Ok(key2) = key2 {
             prop_assert_ne!(*other(m.clone(), trustees, threshold, key2, summary).base_hash(), h);
+        }
+        let box2 = PublicKey::new(Point::from_point(box_key.point().point() + G), "b");
+        if let Ok(box2) = box2 {
+            let e2 = Election::new(m.clone(), trustees, threshold, key, summary, box2).unwrap();
+            prop_assert_ne!(*e2.base_hash(), h);
         }
         let s2 = CredentialsSummary { count: count + 1, digest: d };
         prop_assert_ne!(*other(m.clone(), trustees, threshold, key, s2).base_hash(), h);
@@ -902,7 +909,7 @@ proptest! {
             style: style_id.clone(),
         }])
         .unwrap();
-        let election = Election::new(m.clone(), 3, 2, key, list.summary()).unwrap();
+        let election = Election::new(m.clone(), 3, 2, key, list.summary(), key).unwrap();
         let contests = m.style_contests(&style_id).unwrap();
         let mut selections = Selections::new();
         for (i, c) in contests.iter().enumerate() {

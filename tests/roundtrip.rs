@@ -21,7 +21,9 @@ fn setup() -> (Election, Credential, CredentialList) {
         style: "NA-1.PP-1".into(),
     }])
     .unwrap();
-    let election = Election::new(manifest, 3, 2, key, list.summary()).unwrap();
+    let box_key =
+        PublicKey::from_bytes(&(G * Scalar::from(54321u64)).compress().to_bytes(), "b").unwrap();
+    let election = Election::new(manifest, 3, 2, key, list.summary(), box_key).unwrap();
     (election, cred, list)
 }
 

@@ -37,7 +37,12 @@ pub fn fixture(key_scalar: u64) -> Fixture {
         style: STYLE.into(),
     }])
     .unwrap();
-    let json = Election::new(manifest, 3, 2, key, list.summary())
+    let box_key = PublicKey::from_bytes(
+        &(G * Scalar::from(key_scalar + 1)).compress().to_bytes(),
+        "box key",
+    )
+    .unwrap();
+    let json = Election::new(manifest, 3, 2, key, list.summary(), box_key)
         .unwrap()
         .to_json();
     Fixture {
