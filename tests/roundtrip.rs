@@ -187,3 +187,115 @@ fn board_chain_links_and_detects_edits() {
     t.remove(0);
     assert!(check_chain(&election, &t).is_err());
 }
+
+/// A receipt signed with the election's ballot box key verifies; any one changed field, or a
+/// signature by another key, or another election, does not, each with its own error.
+#[test]
+fn receipts_verify_only_under_the_elections_box_key() {
+    use amanat::proofs::schnorr::sign;
+    use amanat::{Check, Receipt, SecretScalar};
+    let (election, cred, _) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let ballot = SealedBallot::seal(&election, &cred, &choice(), &mut rng)
+        .unwrap()
+        .cast();
+    let tracking = ballot.tracking();
+    // setup()'s box key is 54321·G.
+    let box_secret = SecretScalar::from_scalar(Scalar::from(54321u64));
+    assert_eq!(
+        election.ballot_box_key().point().point(),
+        &(G * Scalar::from(54321u64))
+    );
+    let signed = |secret: &SecretScalar, index: u64, received: &str| {
+        let key = PublicKey::new(Point::from_point(G * secret.expose()), "box").unwrap();
+        Receipt {
+            election: *election.base_hash(),
+            tracking: tracking.0,
+            short: tracking.short(),
+            index,
+            received: received.into(),
+            signature: sign(
+                election.base_hash(),
+                "receipt",
+                Receipt::message(&tracking.0, index, received).as_bytes(),
+                secret,
+                &key,
+                &mut ChaCha20Rng::seed_from_u64(index),
+            ),
+        }
+    };
+    let good = signed(&box_secret, 7, "2026-11-22T10:41:07Z");
+    good.verify(&election).unwrap();
+    let back = Receipt::from_json(&good.to_json()).unwrap();
+    assert_eq!(back, good);
+    back.verify(&election).unwrap();
+
+    let signature_fails = |r: &Receipt| {
+        assert_eq!(
+            r.verify(&election),
+            Err(Error::Verification(Check::MessageSignature(
+                "receipt".into()
+            )))
+        );
+    };
+    signature_fails(&Receipt {
+        index: 8,
+        ..good.clone()
+    });
+    signature_fails(&Receipt {
+        received: "2026-11-22T10:41:08Z".into(),
+        ..good.clone()
+    });
+    let other = SealedBallot::seal(&election, &cred, &choice(), &mut rng)
+        .unwrap()
+        .cast()
+        .tracking();
+    signature_fails(&Receipt {
+        tracking: other.0,
+        short: other.short(),
+        ..good.clone()
+    });
+    let mut sig = good.clone();
+    sig.signature.response += Scalar::ONE;
+    signature_fails(&sig);
+    // A receipt signed by any other key, for example one the box made up after the election
+    // was defined, proves nothing.
+    signature_fails(&signed(
+        &SecretScalar::from_scalar(Scalar::from(5u64)),
+        7,
+        "2026-11-22T10:41:07Z",
+    ));
+
+    assert!(matches!(
+        Receipt {
+            short: other.short(),
+            ..good.clone()
+        }
+        .verify(&election),
+        Err(Error::Verification(Check::Receipt(_)))
+    ));
+    assert!(matches!(
+        Receipt {
+            received: "2026-11-22 10:41:07".into(),
+            ..good.clone()
+        }
+        .verify(&election),
+        Err(Error::Verification(Check::Receipt(_)))
+    ));
+    let mut foreign = good.clone();
+    foreign.election.0[0] ^= 1;
+    assert_eq!(foreign.verify(&election), Err(Error::WrongElection));
+
+    // Decoding is strict: unknown members and non-canonical encodings are refused.
+    let json = good.to_json();
+    let code = |j: &str| Receipt::from_json(j).unwrap_err().code();
+    assert_eq!(
+        code(&json.replace("\"index\"", "\"extra\":1,\"index\"")),
+        "MALFORMED_JSON"
+    );
+    assert_eq!(
+        code(&json.replacen(&tracking.0.to_hex(), &tracking.0.to_hex().to_uppercase(), 1)),
+        "BAD_ENCODING"
+    );
+    assert_eq!(code("{}"), "MALFORMED_JSON");
+}
