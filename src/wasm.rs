@@ -23,6 +23,7 @@ use crate::ballot::{normalize_short_code, Ballot, Challenge, Selections};
 use crate::credential::{check_code, CodeCheck, Credential};
 use crate::error::Error;
 use crate::manifest::Text;
+use crate::receipt::Receipt;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -77,6 +78,18 @@ export interface VerifiedBallot {
   style: string;
   /** The credential's public key, 64 hex digits. */
   credential: string;
+}
+
+/** What verifyReceipt learned about a receipt the election's ballot box signed. */
+export interface VerifiedReceipt {
+  /** Short tracking code, e.g. '7K2M-9QXD-4HRT' */
+  trackingCode: string;
+  /** 128 hex digits */
+  trackingHash: string;
+  /** The ballot's number on the public board. */
+  index: number;
+  /** When the box received the ballot, 'YYYY-MM-DDTHH:MM:SSZ'. */
+  received: string;
 }
 
 /** Every code a thrown error can carry. */
@@ -197,6 +210,12 @@ impl JsElection {
     #[wasm_bindgen(getter, js_name = baseHash)]
     pub fn base_hash(&self) -> String {
         self.inner.base_hash().to_hex()
+    }
+
+    /// The public key of the ballot box that signs receipts, 64 hex digits.
+    #[wasm_bindgen(getter, js_name = ballotBoxKey)]
+    pub fn ballot_box_key(&self) -> String {
+        self.inner.ballot_box_key().to_hex()
     }
 
     /// The election id from the manifest.
@@ -465,6 +484,36 @@ pub fn verify_ballot(
         tracking_hash: tracking.full(),
         style: ballot.style.clone(),
         credential: ballot.credential.to_hex(),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifiedReceipt {
+    tracking_code: String,
+    tracking_hash: String,
+    index: u64,
+    received: String,
+}
+
+/// Verifies a receipt (the JSON the ballot box returned for a cast ballot) against the
+/// election: that it is for this election, that its short code and time are well formed, and
+/// that the ballot box key the election fixes signed it.
+///
+/// Throws `WRONG_ELECTION`, `VERIFICATION_FAILED` (an inconsistent receipt or a signature that
+/// does not verify), `MALFORMED_JSON` or an encoding error (`BAD_ENCODING`, `NON_CANONICAL`).
+#[wasm_bindgen(js_name = verifyReceipt, unchecked_return_type = "VerifiedReceipt")]
+pub fn verify_receipt(
+    election: &JsElection,
+    #[wasm_bindgen(unchecked_param_type = "string")] receipt: JsValue,
+) -> Result<JsValue, JsValue> {
+    let receipt = Receipt::from_json(&string_arg(&receipt, "the receipt JSON")?).map_err(throw)?;
+    receipt.verify(&election.inner).map_err(throw)?;
+    to_js(&VerifiedReceipt {
+        tracking_code: receipt.short,
+        tracking_hash: receipt.tracking.to_hex(),
+        index: receipt.index,
+        received: receipt.received,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The JavaScript binding inside headless Chromium (`wasm-pack test --headless --chrome`):
 //! the known-answer vectors recomputed byte for byte, natively sealed ballots verified, the
-//! whole API, every error code and garbage through every entry point. `make test-wasm` runs
+//! recorded receipt verified and every tampering with it refused, the whole API, every error
+//! code and garbage through every entry point. `make test-wasm` runs
 //! this and `tests/wasm_node.rs` (the same suites in Node) on both builds of the module, the
 //! baseline and the one with WebAssembly SIMD.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -25,6 +26,11 @@ fn native_ballots_verify_through_the_binding() {
 #[wasm_bindgen_test]
 fn invalid_vectors_fail_with_their_codes() {
     wasm_common::vectors::invalid_vectors_fail_with_their_codes();
+}
+
+#[wasm_bindgen_test]
+fn the_receipt_verifies_and_every_tampering_fails() {
+    wasm_common::vectors::the_receipt_verifies_and_every_tampering_fails();
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,6 @@
 //! The JavaScript binding driven from Rust inside Node (`wasm-pack test --node`): the
-//! known-answer vectors, the whole API, every error code and garbage through every entry
-//! point. `tests/wasm_browser.rs` runs the same suites inside headless Chromium.
+//! known-answer vectors and receipt, the whole API, every error code and garbage through every
+//! entry point. `tests/wasm_browser.rs` runs the same suites inside headless Chromium.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -21,6 +21,11 @@ fn native_ballots_verify_through_the_binding() {
 #[wasm_bindgen_test]
 fn invalid_vectors_fail_with_their_codes() {
     wasm_common::vectors::invalid_vectors_fail_with_their_codes();
+}
+
+#[wasm_bindgen_test]
+fn the_receipt_verifies_and_every_tampering_fails() {
+    wasm_common::vectors::the_receipt_verifies_and_every_tampering_fails();
 }
 
 #[wasm_bindgen_test]

@@ -2,8 +2,13 @@
 //! (`amanat::wasm`) from Rust, the way the generated glue calls it, and checks that every
 //! failure is a JS `Error` with a listed `code`, never a trap.
 
+use amanat::proofs::schnorr;
+use amanat::receipt::RECEIPT_LABEL;
 use amanat::wasm::{self, JsElection, ERROR_CODES};
-use amanat::{Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey};
+use amanat::{
+    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, Receipt,
+    SecretScalar,
+};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -16,13 +21,41 @@ pub mod vectors;
 pub const MANIFEST: &str = include_str!("../vectors/manifest.json");
 pub const STYLE: &str = "NA-1.PP-1";
 
-/// An election of the reference manifest with a key of our own, and two credential codes
-/// (the first for style 0, the second for a style index the election does not have).
+/// An election of the reference manifest with a key of our own, a ballot box key whose
+/// secret the tests hold (to sign receipts), and two credential codes (the first for style 0,
+/// the second for a style index the election does not have).
 pub struct Fixture {
     pub election: JsElection,
     pub json: String,
     pub code: String,
     pub foreign_style_code: String,
+    box_secret: Scalar,
+}
+
+impl Fixture {
+    /// The receipt the ballot box would return for `ballot` at board `index`, as JSON.
+    pub fn receipt(&self, ballot: &str, index: u64, received: &str) -> String {
+        let election = Election::from_json(&self.json).unwrap();
+        let tracking = Ballot::from_json(ballot).unwrap().tracking();
+        let message = Receipt::message(&tracking.0, index, received);
+        let signature = schnorr::sign(
+            election.base_hash(),
+            RECEIPT_LABEL,
+            message.as_bytes(),
+            &SecretScalar::from_scalar(self.box_secret),
+            election.ballot_box_key(),
+            &mut ChaCha20Rng::seed_from_u64(index),
+        );
+        Receipt {
+            election: *election.base_hash(),
+            tracking: tracking.0,
+            short: tracking.short(),
+            index,
+            received: received.into(),
+            signature,
+        }
+        .to_json()
+    }
 }
 
 pub fn fixture(key_scalar: u64) -> Fixture {
@@ -37,11 +70,9 @@ pub fn fixture(key_scalar: u64) -> Fixture {
         style: STYLE.into(),
     }])
     .unwrap();
-    let box_key = PublicKey::from_bytes(
-        &(G * Scalar::from(key_scalar + 1)).compress().to_bytes(),
-        "box key",
-    )
-    .unwrap();
+    let box_secret = Scalar::from(key_scalar + 1);
+    let box_key =
+        PublicKey::from_bytes(&(G * box_secret).compress().to_bytes(), "box key").unwrap();
     let json = Election::new(manifest, 3, 2, key, list.summary(), box_key)
         .unwrap()
         .to_json();
@@ -50,6 +81,7 @@ pub fn fixture(key_scalar: u64) -> Fixture {
         json,
         code: code.expose().to_string(),
         foreign_style_code: foreign.expose().to_string(),
+        box_secret,
     }
 }
 
@@ -121,6 +153,9 @@ pub fn happy_path() {
     assert_eq!(e.election_id(), "reference-2026");
     assert_eq!(e.base_hash().len(), 128);
     assert_eq!(e.style_ids(), vec![STYLE.to_string()]);
+    let doc: Value = serde_json::from_str(&f.json).unwrap();
+    assert_eq!(e.ballot_box_key(), doc["ballot_box_key"].as_str().unwrap());
+    assert_eq!(e.ballot_box_key().len(), 64);
     assert_eq!(
         text(&e.title().unwrap()),
         r#"{"en":"Reference election","ur":"حوالہ جاتی انتخاب"}"#
@@ -190,6 +225,18 @@ pub fn happy_path() {
     assert_eq!(verified["style"], STYLE);
     assert_eq!(verified["credential"].as_str().unwrap().len(), 64);
     assert_eq!(sealed.cast().unwrap(), ballot);
+    let receipt = f.receipt(&ballot, 7, "2026-11-22T10:41:07Z");
+    let acknowledged: Value =
+        serde_json::from_str(&text(&wasm::verify_receipt(e, j(&receipt)).unwrap())).unwrap();
+    assert_eq!(
+        acknowledged,
+        json!({
+            "trackingCode": tracking,
+            "trackingHash": verified["trackingHash"],
+            "index": 7,
+            "received": "2026-11-22T10:41:07Z",
+        })
+    );
     assert_code(sealed.cast(), "BALLOT_SPENT");
     assert_code(sealed.challenge(), "BALLOT_SPENT");
     assert_code(sealed.tracking_code(), "BALLOT_SPENT");
@@ -368,6 +415,30 @@ pub fn every_error_code() {
         "MALFORMED_JSON",
     );
 
+    // Receipts
+    let receipt = f.receipt(&ballot, 3, "2026-11-22T10:41:07Z");
+    wasm::verify_receipt(e, j(&receipt)).unwrap();
+    assert_code(wasm::verify_receipt(e, j("{")), "MALFORMED_JSON");
+    assert_code(wasm::verify_receipt(e, j(&ballot)), "MALFORMED_JSON");
+    let bad = edit(&receipt, |v| v["extra"] = json!(1));
+    assert_code(wasm::verify_receipt(e, j(&bad)), "MALFORMED_JSON");
+    let bad = edit(&receipt, |v| v["index"] = json!(-3));
+    assert_code(wasm::verify_receipt(e, j(&bad)), "MALFORMED_JSON");
+    let bad = edit(&receipt, |v| v["tracking"] = json!("zz"));
+    assert_code(wasm::verify_receipt(e, j(&bad)), "BAD_ENCODING");
+    let bad = edit(&receipt, |v| {
+        v["signature"]["commitment"] = json!(FIELD_PRIME)
+    });
+    assert_code(wasm::verify_receipt(e, j(&bad)), "NON_CANONICAL");
+    assert_code(
+        wasm::verify_receipt(&other.election, j(&receipt)),
+        "WRONG_ELECTION",
+    );
+    let bad = edit(&receipt, |v| v["index"] = json!(4));
+    assert_code(wasm::verify_receipt(e, j(&bad)), "VERIFICATION_FAILED");
+    let bad = edit(&receipt, |v| v["received"] = json!("2026-11-22 10:41:07"));
+    assert_code(wasm::verify_receipt(e, j(&bad)), "VERIFICATION_FAILED");
+
     // Small helpers
     assert_code(
         wasm::normalize_tracking_code(j("ABCD-EFGH")),
@@ -395,6 +466,7 @@ pub fn every_error_code() {
         assert_code(wasm::check_credential_code(v.clone()), "MALFORMED_JSON");
         assert_code(wasm::normalize_tracking_code(v.clone()), "MALFORMED_JSON");
         assert_code(wasm::verify_ballot(e, v.clone()), "MALFORMED_JSON");
+        assert_code(wasm::verify_receipt(e, v.clone()), "MALFORMED_JSON");
         assert_code(
             wasm::check_challenge(e, v.clone(), j(&challenge)),
             "MALFORMED_JSON",
@@ -412,6 +484,7 @@ pub fn garbage_never_traps() {
     let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
     let ballot = sealed.ballot_json().unwrap();
     let challenge = sealed.challenge().unwrap();
+    let receipt = f.receipt(&ballot, 0, "2026-11-22T10:41:07Z");
 
     let mut inputs: Vec<String> = vec![
         String::new(),
@@ -430,10 +503,15 @@ pub fn garbage_never_traps() {
         f.json.clone(),
         ballot.clone(),
         challenge.clone(),
+        receipt.clone(),
     ];
     // Mangled copies of valid documents: truncated, and with one byte replaced.
     let mut mangled_ballots = Vec::new();
-    for (n, doc) in [&f.json, &challenge, &ballot].into_iter().enumerate() {
+    let mut mangled_receipts = Vec::new();
+    for (n, doc) in [&f.json, &challenge, &ballot, &receipt]
+        .into_iter()
+        .enumerate()
+    {
         for _ in 0..12 {
             let cut = (rng.next_u32() as usize) % doc.len();
             let mut bytes = doc.clone().into_bytes();
@@ -448,8 +526,12 @@ pub fn garbage_never_traps() {
             .into_iter()
             .flatten()
             {
-                if n == 2 && (changed || s.len() < doc.len()) {
-                    mangled_ballots.push(s.clone());
+                if changed || s.len() < doc.len() {
+                    match n {
+                        2 => mangled_ballots.push(s.clone()),
+                        3 => mangled_receipts.push(s.clone()),
+                        _ => {}
+                    }
                 }
                 inputs.push(s);
             }
@@ -462,6 +544,7 @@ pub fn garbage_never_traps() {
         survives(wasm::check_credential_code(j(s)));
         survives(wasm::normalize_tracking_code(j(s)));
         survives(wasm::verify_ballot(e, j(s)));
+        survives(wasm::verify_receipt(e, j(s)));
         survives(wasm::check_challenge(e, j(s), j(&challenge)));
         survives(wasm::check_challenge(e, j(&ballot), j(s)));
         survives(wasm::seal(e, j(s), choice()));
@@ -475,6 +558,14 @@ pub fn garbage_never_traps() {
         assert!(
             wasm::verify_ballot(e, j(s)).is_err(),
             "mangled ballot verified: {s}"
+        );
+    }
+    // Nor does a receipt.
+    assert!(mangled_receipts.len() >= 12);
+    for s in &mangled_receipts {
+        assert!(
+            wasm::verify_receipt(e, j(s)).is_err(),
+            "mangled receipt verified: {s}"
         );
     }
 }

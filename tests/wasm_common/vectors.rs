@@ -1,16 +1,22 @@
 //! The known-answer vectors through the binding, in whichever engine runs the tests (the
 //! baseline and the SIMD builds, in Chromium and in Node): natively sealed ballots recomputed
-//! byte for byte, verified, and the invalid ones refused with their recorded codes.
+//! byte for byte, verified, and the invalid ones refused with their recorded codes; the
+//! recorded receipt verified, and every tampering with it refused.
 
 use amanat::wasm::{self, JsElection};
-use amanat::{encoding::from_hex, Ballot, BallotSeed, Credential, Election, SealedBallot};
-use serde_json::Value;
+use amanat::{
+    encoding::from_hex, Ballot, BallotSeed, Credential, Election, Point, PublicKey, SealedBallot,
+};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use serde_json::{json, Value};
 
-use super::j;
+use super::{code_of, j, text};
 
 const ELECTION: &str = include_str!("../vectors/election.json");
 const BALLOTS: &str = include_str!("../vectors/ballots.json");
 const INVALID: &str = include_str!("../vectors/invalid.json");
+const EXPECTED: &str = include_str!("../vectors/expected.json");
 
 fn cases(file: &str) -> Vec<Value> {
     serde_json::from_str::<Vec<Value>>(file).unwrap()
@@ -107,4 +113,216 @@ pub fn invalid_vectors_fail_with_their_codes() {
         judged += 1;
     }
     assert!(judged >= 25, "only {judged} invalid cases judged");
+}
+
+/// A change to a receipt; the second argument is another ballot's tracking codes.
+type Tamper = fn(&mut Value, &Value);
+
+/// `value` with `edit` applied.
+fn edited(value: &Value, edit: impl FnOnce(&mut Value)) -> Value {
+    let mut v = value.clone();
+    edit(&mut v);
+    v
+}
+
+/// Changes the last hex digit of a hex string.
+fn other_hex(hex: &Value) -> Value {
+    let s = hex.as_str().unwrap();
+    let last = if s.ends_with('0') { '1' } else { '0' };
+    json!(format!("{}{last}", &s[..s.len() - 1]))
+}
+
+/// The receipt of `expected.json` (the box's acknowledgement of the first ballot of
+/// `ballots.json`) verifies through the binding under the ballot box key the election fixes.
+/// Every receipt with one field changed, one bit of its signature flipped, or checked against
+/// another election fails, with the code that says why.
+pub fn the_receipt_verifies_and_every_tampering_fails() {
+    let expected: Value = serde_json::from_str(EXPECTED).unwrap();
+    let election = JsElection::from_json(j(ELECTION)).unwrap();
+    assert_eq!(
+        election.ballot_box_key(),
+        expected["ballot_box_key"].as_str().unwrap()
+    );
+    let receipt = &expected["receipt"];
+    let ballots = cases(BALLOTS);
+    let verified = wasm::verify_receipt(&election, j(&receipt.to_string())).unwrap();
+    let verified: Value = serde_json::from_str(&text(&verified)).unwrap();
+    assert_eq!(
+        verified,
+        json!({
+            "trackingCode": ballots[0]["tracking"]["short"],
+            "trackingHash": ballots[0]["tracking"]["full"],
+            "index": 0,
+            "received": "2026-11-22T10:41:07Z",
+        })
+    );
+
+    let refused = |on: &JsElection, r: &Value, want: &str, what: &str| {
+        let err = wasm::verify_receipt(on, j(&r.to_string()))
+            .err()
+            .unwrap_or_else(|| panic!("{what}: the receipt verified"));
+        assert_eq!(code_of(&err), want, "{what}");
+    };
+
+    // Each field changed.
+    let another = &ballots[1]["tracking"];
+    let fields: [(&str, Tamper, &str); 16] = [
+        (
+            "election: one digit",
+            |r, _| r["election"] = other_hex(&r["election"]),
+            "WRONG_ELECTION",
+        ),
+        (
+            "election: upper case",
+            |r, _| r["election"] = json!(r["election"].as_str().unwrap().to_uppercase()),
+            "BAD_ENCODING",
+        ),
+        (
+            "tracking: one digit",
+            |r, _| r["tracking"] = other_hex(&r["tracking"]),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "tracking: another ballot's",
+            |r, a| r["tracking"] = a["full"].clone(),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "tracking and short: another ballot's",
+            |r, a| {
+                r["tracking"] = a["full"].clone();
+                r["short"] = a["short"].clone();
+            },
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "short: another ballot's",
+            |r, a| r["short"] = a["short"].clone(),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "short: lower case",
+            |r, _| r["short"] = json!(r["short"].as_str().unwrap().to_lowercase()),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "index: the next",
+            |r, _| r["index"] = json!(1),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "index: the largest",
+            |r, _| r["index"] = json!(u64::MAX),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "index: a string",
+            |r, _| r["index"] = json!("0"),
+            "MALFORMED_JSON",
+        ),
+        (
+            "index: negative",
+            |r, _| r["index"] = json!(-1),
+            "MALFORMED_JSON",
+        ),
+        (
+            "received: a second later",
+            |r, _| r["received"] = json!("2026-11-22T10:41:08Z"),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "received: the same time written otherwise",
+            |r, _| r["received"] = json!("2026-11-22T10:41:07+00:00"),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "signature: missing",
+            |r, _| {
+                r.as_object_mut().unwrap().remove("signature");
+            },
+            "MALFORMED_JSON",
+        ),
+        (
+            "signature: the response zero",
+            |r, _| r["signature"]["response"] = json!("00".repeat(32)),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "a field added",
+            |r, _| r["note"] = json!("ok"),
+            "MALFORMED_JSON",
+        ),
+    ];
+    for (what, edit, want) in fields {
+        refused(
+            &election,
+            &edited(receipt, |r| edit(r, another)),
+            want,
+            what,
+        );
+    }
+
+    // Each byte of the signature with one bit flipped: a commitment that is no longer a
+    // point, or a response that is no longer a reduced scalar, is refused when decoded;
+    // anything else by the signature check.
+    let mut seen = (0, 0);
+    for part in ["commitment", "response"] {
+        let bytes = from_hex::<32>(receipt["signature"][part].as_str().unwrap(), part).unwrap();
+        for i in 0..32 {
+            let mut flipped = bytes;
+            flipped[i] ^= 1 << (i % 8);
+            let decodes = match part {
+                "commitment" => Point::from_bytes(&flipped, part).is_ok(),
+                _ => bool::from(Scalar::from_canonical_bytes(flipped).is_some()),
+            };
+            let want = if decodes {
+                seen.0 += 1;
+                "VERIFICATION_FAILED"
+            } else {
+                seen.1 += 1;
+                "NON_CANONICAL"
+            };
+            let r = edited(receipt, |r| {
+                r["signature"][part] = json!(amanat::encoding::to_hex(&flipped))
+            });
+            refused(&election, &r, want, &format!("{part} byte {i} flipped"));
+        }
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "flips judged: {seen:?}");
+
+    // Another election: another one altogether, the same one with another ballot box key, and
+    // the same one with a threshold changed. A receipt rewritten to name the election it is
+    // checked against still fails: the signature binds the base hash, and another box key
+    // did not make it.
+    refused(
+        &super::fixture(5).election,
+        receipt,
+        "WRONG_ELECTION",
+        "another election",
+    );
+    let other_box = PublicKey::from_bytes(&(G * Scalar::from(2u64)).compress().to_bytes(), "box")
+        .unwrap()
+        .to_hex();
+    let doc: Value = serde_json::from_str(ELECTION).unwrap();
+    for (what, changed) in [
+        (
+            "another ballot box key",
+            edited(&doc, |d| d["ballot_box_key"] = json!(other_box)),
+        ),
+        (
+            "another threshold",
+            edited(&doc, |d| d["threshold"] = json!(3)),
+        ),
+    ] {
+        let other = JsElection::from_json(j(&changed.to_string())).unwrap();
+        assert_ne!(other.base_hash(), election.base_hash());
+        refused(&other, receipt, "WRONG_ELECTION", what);
+        let renamed = edited(receipt, |r| r["election"] = json!(other.base_hash()));
+        refused(
+            &other,
+            &renamed,
+            "VERIFICATION_FAILED",
+            &format!("{what}, renamed"),
+        );
+    }
 }
