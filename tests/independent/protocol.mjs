@@ -492,7 +492,7 @@ export function absorbManifest(t, m) {
 /** Parses an election document (§3.2) and computes its base hash. */
 export function parseElection(json) {
   const e = typeof json === 'string' ? parseJson(json) : json;
-  shape(e, 'election', ['protocol', 'manifest', 'trustees', 'threshold', 'joint_public_key', 'credentials']);
+  shape(e, 'election', ['protocol', 'manifest', 'trustees', 'threshold', 'joint_public_key', 'credentials', 'ballot_box_key']);
   protocol(e.protocol, 'protocol');
   const manifest = parseManifest(e.manifest);
   const trustees = uint(e.trustees, 32, 'trustees');
@@ -501,13 +501,14 @@ export function parseElection(json) {
   shape(e.credentials, 'credentials', ['count', 'digest']);
   const count = uint(e.credentials.count, 64, 'credentials.count');
   const digest = fromHex(e.credentials.digest, 64, 'credentials.digest');
+  const B = keyFromHex(e.ballot_box_key, 'ballot box key');
   if (threshold < 1 || threshold > trustees || trustees > 255) {
     fail('INVALID_ELECTION', 'need 1 <= threshold <= trustees <= 255');
   }
   const t = new Transcript('election');
   absorbManifest(t, manifest);
-  t.u32(trustees).u32(threshold).point(K).u64(count).bytes(digest);
-  return { manifest, trustees, threshold, K, credentials: { count, digest }, base: t.digest(), transcript: t };
+  t.u32(trustees).u32(threshold).point(K).u64(count).bytes(digest).point(B);
+  return { manifest, trustees, threshold, K, credentials: { count, digest }, B, base: t.digest(), transcript: t };
 }
 
 // ---------------------------------------------------------------- §3.3 credential list
@@ -985,15 +986,59 @@ export function checkChain(election, entries) {
 
 // ---------------------------------------------------------------- §8.3 receipts
 
-/** Verifies a ballot box receipt under the box key B (§8.3). */
-export function verifyReceipt(election, B, receipt) {
-  const r = typeof receipt === 'string' ? parseJson(receipt) : receipt;
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` with month 01–12, day 01–31, hour 00–23, minute 00–59 and second
+ * 00–60 (§8.3).
+ */
+export function isBoardTimestamp(s) {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z$/.exec(s);
+  if (!m) return false;
+  const [mo, d, h, mi, se] = m.slice(2).map(Number);
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 60;
+}
+
+/** Parses a receipt (§8.3, §1.2): shape and encodings only. */
+export function parseReceipt(json) {
+  const r = typeof json === 'string' ? parseJson(json) : json;
   shape(r, 'receipt', ['election', 'tracking', 'short', 'index', 'received', 'signature']);
-  if (!bytesEqual(fromHex(r.election, 64, 'election'), election.base)) fail('WRONG_ELECTION', 'receipt is for another election');
-  fromHex(r.tracking, 64, 'tracking');
-  const index = uint(r.index, 64, 'index');
-  const message = utf8(`${r.tracking}|${index}|${str(r.received, 'received')}`);
-  const sig = parseSchnorr(r.signature, 'signature');
-  if (!verifySchnorr(messageContext(election.base, 'receipt', message), B, sig)) verificationFailed('receipt signature');
-  return { short: r.short, index: String(index), received: r.received };
+  return {
+    election: fromHex(r.election, 64, 'election'),
+    tracking: fromHex(r.tracking, 64, 'tracking'),
+    short: str(r.short, 'short'),
+    index: uint(r.index, 64, 'index'),
+    received: str(r.received, 'received'),
+    signature: parseSchnorr(r.signature, 'signature'),
+  };
+}
+
+/** The signed message of a receipt (§8.3): `tracking_hex | index | received`. */
+export function receiptMessage(tracking, index, received) {
+  return utf8(`${toHex(tracking)}|${BigInt(index)}|${received}`);
+}
+
+/**
+ * Checks a receipt against an election (§8.3), in the order of the specification: the
+ * election, the short code, the timestamp's form, then the signature under the election's
+ * ballot box key B. `r` is a parsed receipt (parseReceipt).
+ */
+export function verifyReceipt(election, r) {
+  if (!bytesEqual(r.election, election.base)) fail('WRONG_ELECTION', 'receipt is for another election');
+  if (r.short !== group4(encodeBits(r.tracking, 12))) verificationFailed('receipt: the short code is not the tracking hash\'s');
+  if (!isBoardTimestamp(r.received)) verificationFailed('receipt: the time is not of the form YYYY-MM-DDTHH:MM:SSZ');
+  const C = messageContext(election.base, 'receipt', receiptMessage(r.tracking, r.index, r.received));
+  if (!verifySchnorr(C, election.B, r.signature)) verificationFailed('signature on receipt');
+  return r;
+}
+
+/**
+ * The holder's look-up (§8.3): the board has a cast entry at the receipt's index with the
+ * receipt's tracking hash and time.
+ */
+export function receiptOnBoard(r, entries) {
+  const e = entries.find((x) => BigInt(x.index) === BigInt(r.index));
+  if (!e) verificationFailed(`receipt: no board entry ${r.index}`);
+  if (e.kind !== 'cast' || !bytesEqual(e.tracking, r.tracking) || e.received !== r.received) {
+    verificationFailed(`receipt: board entry ${r.index} differs`);
+  }
+  return e;
 }

@@ -90,7 +90,12 @@ console.log(`election ${m.election_id}: ${m.contests.length} contests, ${m.ballo
 
 check('election: parameters as expected (§3.2)',
   m.election_id === expected.election_id && election.trustees === expected.trustees && election.threshold === expected.threshold &&
-    election.K.hex === expected.joint_public_key && Number(election.credentials.count) === expected.credentials_count);
+    election.K.hex === expected.joint_public_key && Number(election.credentials.count) === expected.credentials_count &&
+    election.B.hex === expected.ballot_box_key);
+if (expected.ballot_box_secret !== undefined) {
+  attempt('election: ballot_box_key = ballot_box_secret·G (§3.2, test-only secret)', () =>
+    P.mul(P.G, P.scalarFromHex(expected.ballot_box_secret, 'ballot box secret')).equals(election.B.p));
+}
 check('election: base hash recomputed from the document (§3.1, §3.2)', P.toHex(election.base) === expected.base_hash, P.toHex(election.base).slice(0, 16) + '…');
 
 let list = null;
@@ -287,9 +292,9 @@ for (const v of has('invalid.json') ? P.parseJson(read('invalid.json')) : []) {
   });
 }
 
+let entries = null;
 if (has('board.json')) {
   const raw = P.parseJson(read('board.json'));
-  let entries;
   attempt('board: entries parse (§8)', () => {
     entries = P.arr(raw, 'board').map(P.parseEntry);
     return `${entries.length} entries`;
@@ -335,9 +340,84 @@ for (const c of has('elections.json') ? P.plain(P.parseJson(read('elections.json
 // ------------------------------------------------------------------ authority proofs (§5.2, §5.3, §8.3)
 
 if (expected.receipt) {
-  const B = P.keyFromHex(expected.box_key, 'box key');
-  attempt('receipt: signed by the box key (§8.3)', () => JSON.stringify(P.verifyReceipt(election, B, JSON.stringify(expected.receipt))));
-  rejects('receipt: another index does not verify', 'VERIFICATION_FAILED', () => P.verifyReceipt(election, B, JSON.stringify({ ...expected.receipt, index: expected.receipt.index + 1 })));
+  const text = JSON.stringify(expected.receipt);
+  let receipt;
+  attempt('receipt: parses (§8.3, §1.2)', () => {
+    receipt = P.parseReceipt(text);
+  });
+  if (receipt) {
+    attempt("receipt: verifies under the election's ballot_box_key (§8.3)", () => {
+      const r = P.verifyReceipt(election, receipt);
+      return `${r.short} entry ${r.index} at ${r.received}`;
+    });
+    if (entries) {
+      attempt('receipt: its entry is on the board (§8.3)', () => `entry ${P.receiptOnBoard(receipt, entries).index}`);
+      rejects('receipt: a board without its entry', 'VERIFICATION_FAILED', () => P.receiptOnBoard(receipt, entries.filter((e) => e.index !== receipt.index)));
+      rejects('receipt: a board whose entry has another time', 'VERIFICATION_FAILED', () =>
+        P.receiptOnBoard(receipt, entries.map((e) => (e.index === receipt.index ? { ...e, received: '2026-11-22T00:00:00Z' } : e))));
+    } else {
+      check('receipt: names ballots.json[0] at index 0', P.toHex(receipt.tracking) === ballotVectors[0].tracking.full && receipt.index === 0n);
+    }
+
+    // The box's signature, remade here (§5.2): with the test-only secret a changed receipt
+    // signs validly, so the failures below are the ones §8.3 names, not a broken signer.
+    const sign = (secret, r) => {
+      const C = P.messageContext(election.base, 'receipt', P.receiptMessage(r.tracking, r.index, r.received));
+      const k = P.mod(P.scalarFromLE(new P.Transcript('test-nonce').scalar(secret).bytes(C.encoding()).digest()));
+      const R = P.Elem.of(P.mul(P.G, k));
+      const X = P.Elem.of(P.mul(P.G, secret));
+      const c = P.schnorrTranscript(C, X, R).scalarOut();
+      return { ...r, signature: { R, s: P.mod(k + c * secret) } };
+    };
+    if (expected.ballot_box_secret !== undefined) {
+      const b = P.scalarFromHex(expected.ballot_box_secret, 'ballot box secret');
+      attempt('receipt: re-signed for index + 1 with the box secret, verifies', () => {
+        P.verifyReceipt(election, sign(b, { ...receipt, index: receipt.index + 1n }));
+      });
+    }
+    rejects('receipt: signed by another key (§8.3)', 'VERIFICATION_FAILED', () => P.verifyReceipt(election, sign(987654321n, receipt)));
+
+    // Every field changed in the receipt's JSON: each must fail with the code §8.3 gives.
+    const edit = (f) => {
+      const o = JSON.parse(text);
+      f(o);
+      return P.verifyReceipt(election, P.parseReceipt(JSON.stringify(o)));
+    };
+    const flip = (hex) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+    const bump = (hex) => P.toHex(P.le32(P.mod(P.scalarFromLE(P.fromHex(hex, 32, 's')) + 1n)));
+    rejects('receipt tamper: another election', 'WRONG_ELECTION', () => edit((o) => (o.election = flip(o.election))));
+    rejects('receipt tamper: tracking changed', 'VERIFICATION_FAILED', () => edit((o) => (o.tracking = flip(o.tracking))));
+    rejects('receipt tamper: tracking changed and short recomputed', 'VERIFICATION_FAILED', () =>
+      edit((o) => {
+        o.tracking = flip(o.tracking);
+        o.short = P.group4(P.encodeBits(P.fromHex(o.tracking, 64, 't'), 12));
+      }));
+    rejects('receipt tamper: short code of another ballot', 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short === '0000-0000-0000' ? '0000-0000-0001' : '0000-0000-0000')));
+    rejects('receipt tamper: short code in lowercase (compared exactly)', 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short.toLowerCase())));
+    rejects('receipt tamper: index + 1', 'VERIFICATION_FAILED', () => edit((o) => (o.index += 1)));
+    rejects('receipt tamper: another valid time', 'VERIFICATION_FAILED', () => edit((o) => (o.received = o.received.replace(/:([0-9]{2})Z$/, (_, x) => `:${x === '00' ? '01' : '00'}Z`))));
+    for (const t of ['2026-11-22T10:41:07', '2026-11-22 10:41:07Z', '2026-11-22T10:41:07+00:00', '2026-11-22T10:41:07.0Z',
+      '2026-13-22T10:41:07Z', '2026-11-00T10:41:07Z', '2026-11-22T24:41:07Z', '2026-11-22T10:60:07Z', '2026-11-22T10:41:61Z', '+026-11-22T10:41:07Z']) {
+      rejects(`receipt tamper: time ${JSON.stringify(t)}`, 'VERIFICATION_FAILED', () => edit((o) => (o.received = t)));
+    }
+    rejects('receipt tamper: signature response + 1', 'VERIFICATION_FAILED', () => edit((o) => (o.signature.response = bump(o.signature.response))));
+    rejects('receipt tamper: signature commitment + G', 'VERIFICATION_FAILED', () =>
+      edit((o) => (o.signature.commitment = P.toHex(P.pointFromHex(o.signature.commitment, 'R').p.add(P.G).toBytes()))));
+    rejects('receipt tamper: unknown member', 'MALFORMED_JSON', () => edit((o) => (o.extra = 1)));
+    rejects('receipt tamper: index as a string', 'MALFORMED_JSON', () => edit((o) => (o.index = String(o.index))));
+    rejects('receipt tamper: uppercase tracking', 'BAD_ENCODING', () => edit((o) => (o.tracking = o.tracking.toUpperCase())));
+    rejects('receipt tamper: response equal to ℓ', 'NON_CANONICAL', () =>
+      edit((o) => (o.signature.response = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')));
+
+    // The key is bound by the base hash: the same election with another ballot_box_key is
+    // another election, and a receipt naming that election still needs that key's signature.
+    const doc = P.plain(P.parseJson(read('election.json')));
+    doc.ballot_box_key = P.toHex(P.mul(P.G, 987654321n).toBytes());
+    const other = P.parseElection(JSON.stringify(doc));
+    check('election with another ballot_box_key has another base hash (§3.2)', !P.bytesEqual(other.base, election.base));
+    rejects("receipt under an election with another ballot_box_key", 'WRONG_ELECTION', () => P.verifyReceipt(other, receipt));
+    rejects("receipt renamed to that election", 'VERIFICATION_FAILED', () => P.verifyReceipt(other, { ...receipt, election: other.base }));
+  }
 }
 if (expected.knowledge) {
   const k = expected.knowledge;
