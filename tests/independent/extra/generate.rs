@@ -1,7 +1,7 @@
 //! Generates tests/independent/extra/ — known-answer vectors for what tests/vectors does not
 //! cover: a multi-choice contest (range proof over [0, 2]), a blank vote, a second ballot
-//! style, a bulletin board with a challenge entry, a receipt, a proof of knowledge and an
-//! equality proof. Everything derives from one fixed ChaCha20 seed, so reruns give the same
+//! style, a bulletin board with a challenge entry, a receipt under the election's ballot box
+//! key, a proof of knowledge and an equality proof. Everything derives from one fixed ChaCha20 seed, so reruns give the same
 //! files. Run from a scratch crate that depends on `amanat` (path = the repository),
 //! `curve25519-dalek = "4.1"`, `rand_chacha = "0.3"`, `serde_json = "1"`:
 //! `cargo run -- <repository>/tests/independent/extra`.
@@ -53,7 +53,10 @@ fn main() {
         creds.push(code.expose().to_string());
     }
     let list = CredentialList::new(entries).unwrap();
-    let election = Election::new(manifest, 5, 3, key, list.summary()).unwrap();
+    // The ballot box's receipt key is fixed in the election, before any ballot (§3.2, §8.3).
+    let box_secret = SecretScalar::from_scalar(scalar(&mut rng));
+    let box_key = PublicKey::from_bytes(&(G * box_secret.expose()).compress().to_bytes(), "box").unwrap();
+    let election = Election::new(manifest, 5, 3, key, list.summary(), box_key).unwrap();
     std::fs::write(format!("{out}/election.json"), election.to_json()).unwrap();
     std::fs::write(format!("{out}/credentials.json"), serde_json::to_string_pretty(&list).unwrap()).unwrap();
 
@@ -92,18 +95,27 @@ fn main() {
     std::fs::write(format!("{out}/ballots.json"), serde_json::to_string_pretty(&ballots).unwrap()).unwrap();
     std::fs::write(format!("{out}/board.json"), serde_json::to_string_pretty(&board).unwrap()).unwrap();
 
-    // A receipt (§8.3) for board entry 0, a proof of knowledge and an equality proof (§5).
+    // A receipt (§8.3) for board entry 0, signed with the election's ballot box key; a proof
+    // of knowledge and an equality proof (§5) for a trustee's key.
     let base = election.base_hash();
-    let box_secret = SecretScalar::from_scalar(scalar(&mut rng));
-    let box_key = PublicKey::from_bytes(&(G * box_secret.expose()).compress().to_bytes(), "box").unwrap();
     let e0 = &board[0];
     let message = format!("{}|{}|{}", e0.tracking.to_hex(), e0.index, e0.received);
-    let receipt_sig = sign(base, "receipt", message.as_bytes(), &box_secret, &box_key, &mut rng);
+    let receipt = Receipt {
+        election: *base,
+        tracking: e0.tracking,
+        short: e0.short.clone(),
+        index: e0.index,
+        received: e0.received.clone(),
+        signature: sign(base, "receipt", message.as_bytes(), &box_secret, &box_key, &mut rng),
+    };
+    receipt.verify(&election).unwrap();
+    let trustee_secret = SecretScalar::from_scalar(scalar(&mut rng));
+    let trustee_key = PublicKey::from_bytes(&(G * trustee_secret.expose()).compress().to_bytes(), "trustee").unwrap();
     let what = "trustee 1 coefficient 0";
-    let knowledge = prove_knowledge(base, what, &box_secret, &box_key, &mut rng);
+    let knowledge = prove_knowledge(base, what, &trustee_secret, &trustee_key, &mut rng);
     let q = Point::from_point(G * scalar(&mut rng));
-    let (y, equality) = EqualityProof::prove(base, "trustee 1 share", &box_secret, &box_key, &q, &mut rng);
-    equality.verify(base, "trustee 1 share", &box_key, &q, &y).unwrap();
+    let (y, equality) = EqualityProof::prove(base, "trustee 1 share", &trustee_secret, &trustee_key, &q, &mut rng);
+    equality.verify(base, "trustee 1 share", &trustee_key, &q, &y).unwrap();
     let expected = json!({
         "protocol": "amanat/1",
         "election_id": election.manifest().election_id,
@@ -111,13 +123,13 @@ fn main() {
         "joint_public_key": key.to_hex(),
         "credentials_count": list.entries().len(),
         "credentials_digest": list.digest().to_hex(),
+        "ballot_box_secret": amanat::encoding::to_hex(box_secret.expose().as_bytes()),
+        "ballot_box_key": box_key.to_hex(),
         "base_hash": base.to_hex(),
         "board_head": head.to_hex(),
-        "box_key": box_key.to_hex(),
-        "receipt": {"election": base.to_hex(), "tracking": e0.tracking.to_hex(), "short": e0.short,
-                    "index": e0.index, "received": e0.received, "signature": receipt_sig},
-        "knowledge": {"what": what, "key": box_key.to_hex(), "proof": knowledge},
-        "equality": {"what": "trustee 1 share", "key": box_key.to_hex(), "q": q.to_hex(), "y": y.to_hex(), "proof": equality},
+        "receipt": serde_json::from_str::<Value>(&receipt.to_json()).unwrap(),
+        "knowledge": {"what": what, "key": trustee_key.to_hex(), "proof": knowledge},
+        "equality": {"what": "trustee 1 share", "key": trustee_key.to_hex(), "q": q.to_hex(), "y": y.to_hex(), "proof": equality},
     });
     std::fs::write(format!("{out}/expected.json"), serde_json::to_string_pretty(&expected).unwrap()).unwrap();
     std::fs::write(format!("{out}/elections.json"), serde_json::to_string_pretty(&election_cases(&election)).unwrap()).unwrap();
@@ -140,6 +152,15 @@ fn election_cases(election: &Election) -> Vec<Value> {
         ("key-identity", Box::new(|v| v["joint_public_key"] = json!("00".repeat(32)))),
         ("key-non-canonical", Box::new(|v| v["joint_public_key"] = json!("ff".repeat(32)))),
         ("key-uppercase", Box::new(|v| { let k = v["joint_public_key"].as_str().unwrap().to_uppercase(); v["joint_public_key"] = json!(k) })),
+        ("box-key-identity", Box::new(|v| v["ballot_box_key"] = json!("00".repeat(32)))),
+        ("box-key-non-canonical", Box::new(|v| v["ballot_box_key"] = json!("ff".repeat(32)))),
+        ("box-key-negative", Box::new(|v| v["ballot_box_key"] = json!(format!("01{}", "00".repeat(31))))),
+        ("box-key-uppercase", Box::new(|v| { let k = v["ballot_box_key"].as_str().unwrap().to_uppercase(); v["ballot_box_key"] = json!(k) })),
+        ("box-key-short", Box::new(|v| { let k = v["ballot_box_key"].as_str().unwrap()[2..].to_string(); v["ballot_box_key"] = json!(k) })),
+        ("box-key-missing", Box::new(|v| { v.as_object_mut().unwrap().remove("ballot_box_key"); })),
+        ("box-key-null", Box::new(|v| v["ballot_box_key"] = Value::Null)),
+        ("box-key-other", Box::new(|v| v["ballot_box_key"] = json!(Point::from_point(G * Scalar::from(987654321u64)).to_hex()))),
+        ("box-key-equals-joint-key", Box::new(|v| v["ballot_box_key"] = v["joint_public_key"].clone())),
         ("protocol-other", Box::new(|v| v["protocol"] = json!("amanat/2"))),
         ("protocol-missing", Box::new(|v| { v.as_object_mut().unwrap().remove("protocol"); })),
         ("unknown-member", Box::new(|v| v["extra"] = json!(true))),
