@@ -220,7 +220,9 @@ mod tests {
             "key",
         )
         .unwrap();
-        let election = amanat::Election::new(m.clone(), 1, 1, key, issued.list.summary()).unwrap();
+        let box_key = *crate::box_key::BoxKey::generate(&mut rng).public();
+        let election =
+            amanat::Election::new(m.clone(), 1, 1, key, issued.list.summary(), box_key).unwrap();
         for c in &issued.codes {
             assert_eq!(amanat::check_code(&c.code), amanat::CodeCheck::Valid);
             assert!(!format!("{c:?}").contains(&c.code[5..]));

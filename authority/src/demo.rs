@@ -1,5 +1,6 @@
 //! `amanat demo-election`: the demonstration election (a fictional overseas by-election,
-//! authority/demo/manifest.json) set up in one step: ceremony, credentials and definition.
+//! authority/demo/manifest.json) set up in one step: ceremony, credentials, ballot box key
+//! and definition.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use clap::Args;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, SeedableRng};
 
+use crate::box_key::BoxKey;
 use crate::ceremony::save_share;
 use crate::credentials::{self, Issued};
 use crate::election_dir;
@@ -39,11 +41,13 @@ pub struct DemoArgs {
 }
 
 /// Creates the demo election in `out`: `manifest.json`, `ceremony.json`, `election.json`,
-/// `credentials.json`, `codes.json` (0600) and each trustee's `trustees/trustee-<i>/share.json`
-/// (0600). Returns the election and the issued credentials.
+/// `credentials.json`, `codes.json` (0600), each trustee's `trustees/trustee-<i>/share.json`
+/// (0600), and the ballot box's key `box.sqlite.key` (0600), where `amanat serve --election
+/// OUT` looks for it by default. Returns the election and the issued credentials.
 ///
 /// # Errors
-/// An output error.
+/// An output error, or [`crate::box_key::BoxKeyError::Exists`] if `out` already holds a box
+/// key (it may be another election's).
 pub fn create(out: &Path, voters: u64, seed: [u8; 32]) -> ToolResult<(Election, Issued)> {
     let manifest: Manifest = amanat::encoding::from_json(DEMO_MANIFEST)?;
     let mut rng = ChaCha20Rng::from_seed(seed);
@@ -51,8 +55,10 @@ pub fn create(out: &Path, voters: u64, seed: [u8; 32]) -> ToolResult<(Election, 
     let (ceremony, shares) = run_local_ceremony(&params, &mut rng)?;
     let issued =
         credentials::generate(&manifest, &credentials::spread(&manifest, voters), &mut rng)?;
-    let election = election_dir::create(manifest, &ceremony, &issued.list)?;
+    let box_key = BoxKey::generate(&mut rng);
+    let election = election_dir::create(manifest, &ceremony, &issued.list, *box_key.public())?;
 
+    box_key.save(&box_key_path(out))?;
     files::write_public(&out.join("manifest.json"), DEMO_MANIFEST)?;
     files::write_public(&out.join("ceremony.json"), &ceremony.to_json())?;
     files::write_public(&out.join("election.json"), &(election.to_json() + "\n"))?;
@@ -77,6 +83,11 @@ pub fn create(out: &Path, voters: u64, seed: [u8; 32]) -> ToolResult<(Election, 
     Ok((election, issued))
 }
 
+/// Where [`create`] puts the box key: beside the default database `OUT/box.sqlite`.
+pub fn box_key_path(out: &Path) -> PathBuf {
+    BoxKey::path_for(&out.join("box.sqlite"))
+}
+
 /// Runs `amanat demo-election`.
 ///
 /// # Errors
@@ -92,6 +103,11 @@ pub fn run(args: DemoArgs) -> ToolResult<()> {
         election.trustees(),
         election.threshold(),
         issued.codes.len()
+    );
+    println!(
+        "ballot box key {} (secret in {})",
+        election.ballot_box_key().to_hex(),
+        box_key_path(&args.out).display()
     );
     println!(
         "demo credential codes (all in {}):",

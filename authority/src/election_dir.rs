@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use amanat::{CredentialList, Election, Manifest};
+use amanat::{CredentialList, Election, Manifest, PublicKey};
 use clap::{Args, Subcommand};
 
 use crate::error::{ToolError, ToolResult};
@@ -91,7 +91,8 @@ pub fn read_ceremony(path: &Path) -> ToolResult<Ceremony> {
     Ok(Ceremony::from_json(&files::read_text(path)?)?)
 }
 
-/// Builds the election from its manifest, the verified ceremony and the credential list.
+/// Builds the election from its manifest, the verified ceremony, the credential list and the
+/// ballot box's receipt key (from `amanat box-key`).
 ///
 /// # Errors
 /// The ceremony does not verify or is for another election, or the election is invalid.
@@ -99,6 +100,7 @@ pub fn create(
     manifest: Manifest,
     ceremony: &Ceremony,
     list: &CredentialList,
+    box_key: PublicKey,
 ) -> ToolResult<Election> {
     ceremony.verify()?;
     let params = ceremony.params();
@@ -117,6 +119,7 @@ pub fn create(
         params.threshold,
         *ceremony.joint_key(),
         list.summary(),
+        box_key,
     )?;
     ceremony.check_election(&election)?;
     Ok(election)
@@ -125,7 +128,8 @@ pub fn create(
 /// `amanat election`: define the election.
 #[derive(Subcommand, Debug)]
 pub enum ElectionCmd {
-    /// Bind the manifest, the ceremony's joint key and the credential list into election.json.
+    /// Bind the manifest, the ceremony's joint key, the credential list and the ballot box's
+    /// receipt key into election.json.
     Create(CreateArgs),
 }
 
@@ -141,6 +145,10 @@ pub struct CreateArgs {
     /// The public credential list from `amanat credentials`.
     #[arg(long)]
     pub credentials: PathBuf,
+    /// The ballot box's receipt key: the 64 hex digits `amanat box-key --out FILE` printed
+    /// (`amanat box-key --show FILE` prints them again). Receipts verify only under it.
+    #[arg(long, value_name = "HEX")]
+    pub box_key: String,
     /// Where to write election.json.
     #[arg(long)]
     pub out: PathBuf,
@@ -157,14 +165,21 @@ pub fn run(cmd: ElectionCmd) -> ToolResult<()> {
             let ceremony = read_ceremony(&args.ceremony)?;
             let list = CredentialList::from_json(&files::read_text(&args.credentials)?)
                 .map_err(|e| ToolError::document(&args.credentials, e))?;
-            let election = create(manifest, &ceremony, &list)?;
+            let box_key = PublicKey::from_hex(args.box_key.trim(), "--box-key").map_err(|e| {
+                ToolError::Invalid(format!(
+                    "--box-key takes the public key `amanat box-key` printed, 64 lowercase hex \
+                     digits: {e}"
+                ))
+            })?;
+            let election = create(manifest, &ceremony, &list, box_key)?;
             files::write_public(&args.out, &(election.to_json() + "\n"))?;
             println!(
-                "election {} ({} trustees, threshold {}, {} credentials)\nbase hash {}\nwritten to {}",
+                "election {} ({} trustees, threshold {}, {} credentials)\nballot box key {}\nbase hash {}\nwritten to {}",
                 election.manifest().election_id,
                 election.trustees(),
                 election.threshold(),
                 election.credentials().count,
+                election.ballot_box_key().to_hex(),
                 election.base_hash(),
                 args.out.display()
             );

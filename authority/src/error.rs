@@ -31,6 +31,9 @@ pub enum ToolError {
     /// The key ceremony or a threshold decryption failed.
     #[error("{0}")]
     Threshold(#[from] crate::threshold::ThresholdError),
+    /// The ballot box key file is missing, malformed, exposed, or not the election's.
+    #[error("{} [{}]", .0, .0.code())]
+    BoxKey(#[from] crate::box_key::BoxKeyError),
     /// The command line or the input files are inconsistent; the message says how.
     #[error("{0}")]
     Invalid(String),
@@ -44,6 +47,7 @@ impl ToolError {
             ToolError::Document { source, .. } => source.code(),
             ToolError::Core(e) => e.code(),
             ToolError::Threshold(e) => e.code(),
+            ToolError::BoxKey(e) => e.code(),
             ToolError::Invalid(_) => "INVALID_INPUT",
         }
     }

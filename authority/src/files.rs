@@ -65,10 +65,20 @@ pub fn write_json_compact<T: Serialize>(path: &Path, value: &T) -> ToolResult<()
 /// # Errors
 /// [`ToolError::Io`].
 pub fn write_secret(path: &Path, bytes: &[u8]) -> ToolResult<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| ToolError::io(dir, e))?;
-    }
     let _ = fs::remove_file(path);
+    create_secret(path, bytes).map_err(|e| ToolError::io(path, e))
+}
+
+/// Creates a new secret file as [`write_secret`] does, creating its parent directories, but
+/// never replaces one: if anything is at `path` already, fails with
+/// [`std::io::ErrorKind::AlreadyExists`] and leaves it as it was.
+///
+/// # Errors
+/// What the operating system said.
+pub fn create_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -76,8 +86,6 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> ToolResult<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| ToolError::io(path, e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| ToolError::io(path, e))
+    let mut file = options.open(path)?;
+    file.write_all(bytes).and_then(|()| file.sync_all())
 }

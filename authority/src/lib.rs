@@ -5,12 +5,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod board_file;
+pub mod box_key;
 pub mod ceremony;
 pub mod credentials;
 pub mod demo;
 pub mod election_dir;
 pub mod error;
 pub mod files;
+pub mod receipt;
 pub mod record;
 pub mod server;
 pub mod simulate;

@@ -5,7 +5,8 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use amanat_authority::{
-    ceremony, credentials, demo, election_dir, record, server, simulate, tally, verify,
+    box_key, ceremony, credentials, demo, election_dir, receipt, record, server, simulate, tally,
+    verify,
 };
 use clap::{Parser, Subcommand};
 
@@ -22,7 +23,9 @@ struct Cli {
 enum Command {
     /// Generate secret voter credential codes and the public credential list.
     Credentials(credentials::CredentialsArgs),
-    /// Define the election: bind manifest, ceremony and credential list.
+    /// Make the ballot box's receipt key, before the election is defined.
+    BoxKey(box_key::BoxKeyArgs),
+    /// Define the election: bind manifest, ceremony, credential list and ballot box key.
     #[command(subcommand)]
     Election(election_dir::ElectionCmd),
     /// A trustee's own steps of the key ceremony, and its partial decryption of the tally.
@@ -41,6 +44,9 @@ enum Command {
     DemoElection(demo::DemoArgs),
     /// Verify an election record: numbered checks, exit status 0 only if all pass.
     Verify(verify::VerifyArgs),
+    /// Check a ballot box receipt against an election record (voters, observers).
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCmd),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs).
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Command::Credentials(args) => report(credentials::run(args)),
+        Command::BoxKey(args) => report(box_key::run(args)),
         Command::Election(cmd) => report(election_dir::run(cmd)),
         Command::Trustee(cmd) => report(ceremony::run_trustee(cmd)),
         Command::Ceremony(cmd) => report(ceremony::run_ceremony(cmd)),
@@ -74,6 +81,11 @@ fn main() -> ExitCode {
         Command::Simulate(args) => report(simulate::run(args)),
         Command::DemoElection(args) => report(demo::run(args)),
         Command::Verify(args) => match verify::run(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => report(Err(e)),
+        },
+        Command::Receipt(cmd) => match receipt::run(cmd) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::FAILURE,
             Err(e) => report(Err(e)),

@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use amanat::board::{BoardEntry, EntryKind};
-use amanat::proofs::schnorr::SchnorrProof;
-use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election};
+use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election, Receipt};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
@@ -27,8 +26,9 @@ use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
+use crate::box_key::{BoxKey, BoxKeyError};
 use crate::error::ToolError;
-use crate::store::{Appended, BallotStore, BoxKey, NewEntry, SqliteStore, StoreError};
+use crate::store::{Appended, BallotStore, NewEntry, SqliteStore, StoreError};
 
 /// The largest request body the box reads.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -47,10 +47,14 @@ pub struct ServeArgs {
     /// The election directory (election.json, credentials.json).
     #[arg(long)]
     pub election: PathBuf,
-    /// The board database [default: ELECTION/box.sqlite]; its signing key is kept beside
-    /// it in DB.key.
+    /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// The ballot box's receipt key, made by `amanat box-key` before the election was
+    /// defined [default: DB.key]. The box does not start without it, nor with a key that is
+    /// not the election's ballot_box_key.
+    #[arg(long, value_name = "FILE")]
+    pub box_key: Option<PathBuf>,
     /// The voter page's files, served at `/`.
     #[arg(long, default_value = "www")]
     pub www: PathBuf,
@@ -97,6 +101,9 @@ pub enum ServerError {
     /// The store failed.
     #[error("{err} [{code}]", err = .0, code = .0.code())]
     Store(#[from] StoreError),
+    /// The box key is missing, unreadable, or not the election's.
+    #[error("{err} [{code}]", err = .0, code = .0.code())]
+    BoxKey(#[from] BoxKeyError),
     /// Network or file I/O failed.
     #[error("{what}: {source}")]
     Io {
@@ -113,6 +120,7 @@ impl ServerError {
         match self {
             ServerError::Tool(e) => e.code(),
             ServerError::Store(e) => e.code(),
+            ServerError::BoxKey(e) => e.code(),
             ServerError::Io { .. } => "IO",
         }
     }
@@ -420,32 +428,10 @@ impl BallotBox {
             .map_err(|_| ApiError::internal("store the ballot"))??)
     }
 
+    /// The receipt for a cast entry, signed with the key the election fixes.
     fn receipt(&self, entry: &BoardEntry) -> Receipt {
-        let tracking = entry.tracking.to_hex();
-        let message = format!("{tracking}|{}|{}", entry.index, entry.received);
-        let signature = self
-            .key
-            .sign(self.election.base_hash(), "receipt", message.as_bytes());
-        Receipt {
-            election: self.election.base_hash().to_hex(),
-            tracking,
-            short: entry.short.clone(),
-            index: entry.index,
-            received: entry.received.clone(),
-            signature,
-        }
+        self.key.receipt(&self.election, entry)
     }
-}
-
-/// The box's signed acknowledgement of a cast ballot.
-#[derive(Debug, Serialize)]
-struct Receipt {
-    election: String,
-    tracking: String,
-    short: String,
-    index: u64,
-    received: String,
-    signature: SchnorrProof,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -459,8 +445,10 @@ async fn get_election(State(b): State<Shared>) -> Response {
         .into_response()
 }
 
+/// The election's `ballot_box_key`, which the box checked its key against at start. A
+/// convenience: the authoritative copy is election.json.
 async fn get_box_key(State(b): State<Shared>) -> Response {
-    Json(serde_json::json!({ "key": b.key.public().to_hex() })).into_response()
+    Json(serde_json::json!({ "key": b.election.ballot_box_key().to_hex() })).into_response()
 }
 
 async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
@@ -833,13 +821,17 @@ async fn shutdown_signal() {
 /// Runs the ballot box until SIGINT or SIGTERM.
 ///
 /// # Errors
-/// The election files do not load, the store does not open, or the address cannot be bound.
+/// The election files do not load, the box key is missing or not the election's, the store
+/// does not open, or the address cannot be bound.
 pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let (election, credentials) = load_election(&args.election)?;
     let db = db_path(&args.election, &args.db);
+    // Before the database is opened: a box that cannot sign the election's receipts must
+    // not create an empty board either.
+    let key_path = args.box_key.unwrap_or_else(|| BoxKey::path_for(&db));
+    let key = BoxKey::load_for(&key_path, &election)?;
     let writer = SqliteStore::open(&db, &election)?;
     let reader = SqliteStore::open(&db, &election)?;
-    let key = BoxKey::load_or_create(&BoxKey::path_for(&db))?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = Arc::new(BallotBox {
         election_json: election.to_json(),

@@ -187,7 +187,10 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
     let (ceremony, shares) = run_local_ceremony(&params, &mut setup)?;
     let counts = credentials::spread(&manifest, plan.voters);
     let issued = credentials::generate(&manifest, &counts, &mut setup)?;
-    let election = crate::election_dir::create(manifest, &ceremony, &issued.list)?;
+    // The rehearsal's box signs no receipts; its key is made only to define the election.
+    let box_key = crate::box_key::BoxKey::generate(&mut setup);
+    let election =
+        crate::election_dir::create(manifest, &ceremony, &issued.list, *box_key.public())?;
 
     let runs = issued
         .codes

@@ -17,15 +17,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use amanat::board::{genesis, BoardEntry, EntryKind};
-use amanat::proofs::schnorr::{sign, SchnorrProof};
-use amanat::{Ballot, Challenge, Digest, Election, Point, PublicKey, SecretScalar};
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
-use rand_core::OsRng;
+use amanat::{Ballot, Challenge, Digest, Election, PublicKey};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest as _, Sha512};
-use zeroize::{Zeroize, Zeroizing};
 
 /// What can go wrong in the store. Each variant has a stable [`StoreError::code`].
 #[derive(Clone, Debug, thiserror::Error)]
@@ -46,7 +39,7 @@ pub enum StoreError {
     /// A stored entry does not parse or does not link to its predecessor.
     #[error("the stored board is damaged: {0}")]
     Corrupt(String),
-    /// The database or the key file could not be read or written.
+    /// The database could not be read or written.
     #[error("storage failure: {0}")]
     Storage(String),
 }
@@ -448,104 +441,13 @@ impl BallotStore for SqliteStore {
     }
 }
 
-/// The ballot box's receipt-signing key. Generated at the box's first start and kept in a
-/// file of its own beside the database (`<db>.key`, 64 hex digits, mode 0600), so that the
-/// database can be copied for audit without the key.
-pub struct BoxKey {
-    secret: SecretScalar,
-    public: PublicKey,
-}
-
-impl core::fmt::Debug for BoxKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("BoxKey")
-            .field("public", &self.public)
-            .finish_non_exhaustive()
-    }
-}
-
-impl BoxKey {
-    /// The key file that belongs to the database at `db`.
-    pub fn path_for(db: &Path) -> PathBuf {
-        let mut name = db.as_os_str().to_owned();
-        name.push(".key");
-        PathBuf::from(name)
-    }
-
-    /// Loads the key from `path`, or creates it (mode 0600) if the file does not exist.
-    ///
-    /// # Errors
-    /// [`StoreError::Storage`] if the file cannot be read or written, is readable by others
-    /// than its owner, or does not hold a canonical scalar.
-    pub fn load_or_create(path: &Path) -> StoreResult<BoxKey> {
-        let fail = |what: &str| StoreError::Storage(format!("{}: {what}", path.display()));
-        let secret = match std::fs::read_to_string(path) {
-            Ok(text) => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode = std::fs::metadata(path)
-                        .map_err(|e| fail(&e.to_string()))?
-                        .permissions()
-                        .mode();
-                    if mode & 0o077 != 0 {
-                        return Err(fail("the box key is readable by others; chmod 600 it"));
-                    }
-                }
-                let text = Zeroizing::new(text);
-                let s = amanat::encoding::scalar_from_hex(text.trim(), "box key")
-                    .map_err(|e| fail(&e.to_string()))?;
-                SecretScalar::from_scalar(s)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let secret = SecretScalar::random(&mut OsRng);
-                let hex = Zeroizing::new(amanat::encoding::to_hex(&secret.expose().to_bytes()));
-                crate::files::write_secret(path, hex.as_bytes())
-                    .map_err(|e| StoreError::Storage(e.to_string()))?;
-                secret
-            }
-            Err(e) => return Err(fail(&e.to_string())),
-        };
-        let public = PublicKey::new(
-            Point::from_point(RISTRETTO_BASEPOINT_TABLE * secret.expose()),
-            "box key",
-        )
-        .map_err(|e| fail(&e.to_string()))?;
-        Ok(BoxKey { secret, public })
-    }
-
-    /// The public key receipts verify under.
-    pub fn public(&self) -> &PublicKey {
-        &self.public
-    }
-
-    /// Signs `message` under `(base, what)` with
-    /// [`amanat::proofs::schnorr::sign`]. The nonce is derived from the key and the message,
-    /// so the same message always gets the same signature: a replayed ballot gets back the
-    /// very same receipt.
-    pub fn sign(&self, base: &Digest, what: &str, message: &[u8]) -> SchnorrProof {
-        let mut h = Sha512::new();
-        h.update(b"amanat/1/box-signature-nonce");
-        h.update(self.secret.expose().as_bytes());
-        h.update(base.0);
-        h.update((what.len() as u32).to_be_bytes());
-        h.update(what.as_bytes());
-        h.update(message);
-        let mut digest = h.finalize();
-        let mut seed = Zeroizing::new([0u8; 32]);
-        seed.copy_from_slice(&digest[..32]);
-        digest.as_mut_slice().zeroize();
-        let mut rng = ChaCha20Rng::from_seed(*seed);
-        sign(base, what, message, &self.secret, &self.public, &mut rng)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use amanat::{Credential, CredentialEntry, CredentialList, Manifest, SealedBallot, Selections};
     use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
     use curve25519_dalek::Scalar;
+    use rand_core::OsRng;
 
     fn election() -> (Election, Vec<Credential>) {
         let manifest: Manifest =
@@ -570,7 +472,15 @@ mod tests {
         )
         .unwrap();
         (
-            Election::new(manifest, 1, 1, key, list.summary()).unwrap(),
+            Election::new(
+                manifest,
+                1,
+                1,
+                key,
+                list.summary(),
+                *crate::box_key::BoxKey::generate(&mut OsRng).public(),
+            )
+            .unwrap(),
             creds,
         )
     }
@@ -677,36 +587,6 @@ mod tests {
         assert!(matches!(s.append(cast(&b3)), Err(StoreError::Closed)));
         assert!(matches!(s.append(cast(&b2)), Ok(Appended::Existing(_))));
         assert_eq!(s.head().unwrap(), (4, head));
-    }
-
-    #[test]
-    fn the_box_key_persists_privately_and_signs_deterministically() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = BoxKey::path_for(&dir.path().join("box.sqlite"));
-        assert!(path.ends_with("box.sqlite.key"));
-        let k1 = BoxKey::load_or_create(&path).unwrap();
-        let k2 = BoxKey::load_or_create(&path).unwrap();
-        assert_eq!(k1.public(), k2.public());
-        assert!(
-            !format!("{k1:?}").contains(&amanat::encoding::to_hex(&k1.secret.expose().to_bytes()))
-        );
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(BoxKey::load_or_create(&path).is_err());
-        }
-        let (e, _) = election();
-        let base = e.base_hash();
-        let s1 = k1.sign(base, "receipt", b"m");
-        assert_eq!(s1, k2.sign(base, "receipt", b"m"));
-        assert_ne!(s1, k1.sign(base, "receipt", b"n"));
-        amanat::proofs::schnorr::verify_signature(base, "receipt", b"m", k1.public(), &s1).unwrap();
-        assert!(
-            amanat::proofs::schnorr::verify_signature(base, "receipt", b"n", k1.public(), &s1)
-                .is_err()
-        );
     }
 
     #[test]

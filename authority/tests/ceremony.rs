@@ -11,6 +11,7 @@ use amanat::{
     Ciphertext, Credential, CredentialEntry, CredentialList, Election, Manifest, SealedBallot,
     SecretScalar, Selections,
 };
+use amanat_authority::box_key::BoxKey;
 use amanat_authority::tally::{ContestTally, OptionTally, Tally};
 use amanat_authority::threshold::DlogTable;
 use amanat_authority::threshold::{
@@ -204,6 +205,7 @@ fn election_and_tally(
         p.threshold,
         *ceremony.joint_key(),
         list.summary(),
+        *BoxKey::generate(&mut rng).public(),
     )
     .unwrap();
     std::fs::write(w.join("election.json"), election.to_json()).unwrap();

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use amanat::board::{check_chain, BoardEntry, EntryKind};
-use amanat::proofs::schnorr::{verify_signature, SchnorrProof};
 use amanat::{
-    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey,
+    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, Receipt,
     SealedBallot, Selections,
 };
+use amanat_authority::box_key::BoxKey;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use rand_core::{OsRng, RngCore};
@@ -33,7 +33,8 @@ fn random_key() -> (Scalar, PublicKey) {
     (x, key)
 }
 
-/// An election written to a temporary directory, with its voters' credentials.
+/// An election written to a temporary directory, with its voters' credentials and the
+/// ballot box's key where `amanat serve` looks by default (`box.sqlite.key`).
 struct Fixture {
     dir: tempfile::TempDir,
     election: Election,
@@ -63,8 +64,12 @@ impl Fixture {
         )
         .unwrap();
         let (secret, key) = random_key();
-        let election = Election::new(m, 3, 2, key, list.summary()).unwrap();
+        let box_key = BoxKey::generate(&mut OsRng);
+        let election = Election::new(m, 3, 2, key, list.summary(), *box_key.public()).unwrap();
         let dir = tempfile::tempdir().unwrap();
+        box_key
+            .save(&BoxKey::path_for(&dir.path().join("box.sqlite")))
+            .unwrap();
         std::fs::write(dir.path().join("election.json"), election.to_json()).unwrap();
         std::fs::write(
             dir.path().join("credentials.json"),
@@ -225,6 +230,20 @@ impl Server {
     }
 }
 
+/// `amanat serve` with these extra arguments, expected to refuse to start; its stderr.
+fn serve_refused(f: &Fixture, extra: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("serve")
+        .arg("--election")
+        .arg(f.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the box started");
+    String::from_utf8(out.stderr).unwrap()
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
@@ -300,30 +319,19 @@ fn try_request(
     })
 }
 
-/// Checks a receipt's fields against the ballot and its signature under the box key;
-/// returns the board index.
-fn check_receipt(f: &Fixture, key: &PublicKey, ballot: &Ballot, reply: &Reply) -> u64 {
+/// Checks that the answer is `{"receipt": R}` with R for this ballot, verifying under the
+/// election's ballot box key; returns the board index.
+fn check_receipt(f: &Fixture, ballot: &Ballot, reply: &Reply) -> u64 {
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let r = &reply.json()["receipt"];
+    let v = reply.json();
+    assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
+    let r = Receipt::from_json(&v["receipt"].to_string()).unwrap();
+    r.verify(&f.election).unwrap();
     let tracking = ballot.tracking();
-    assert_eq!(r["election"], f.election.base_hash().to_hex());
-    assert_eq!(r["tracking"], tracking.full());
-    assert_eq!(r["short"], tracking.short());
-    let index = r["index"].as_u64().unwrap();
-    let received = r["received"].as_str().unwrap();
-    assert_eq!(received.len(), 20, "{received}");
-    assert!(received.ends_with('Z'));
-    let sig: SchnorrProof = serde_json::from_value(r["signature"].clone()).unwrap();
-    let message = format!("{}|{index}|{received}", tracking.full());
-    verify_signature(
-        f.election.base_hash(),
-        "receipt",
-        message.as_bytes(),
-        key,
-        &sig,
-    )
-    .unwrap();
-    index
+    assert_eq!(r.election, *f.election.base_hash());
+    assert_eq!(r.tracking.to_hex(), tracking.full());
+    assert_eq!(r.short, tracking.short());
+    r.index
 }
 
 fn sms(server: &Server, code: &str) -> String {
@@ -339,7 +347,7 @@ fn sms(server: &Server, code: &str) -> String {
 fn a_full_election_through_the_server() {
     let f = Fixture::new(6);
     let server = Server::start(&f);
-    let key = server.box_key();
+    assert_eq!(&server.box_key(), f.election.ballot_box_key());
 
     let election = server.get("/api/election");
     assert_eq!(election.status, 200);
@@ -356,7 +364,7 @@ fn a_full_election_through_the_server() {
     for voter in 0..6 {
         let choice = random_choice();
         let b = f.seal_choice(voter, &choice);
-        let index = check_receipt(&f, &key, &b, &server.cast(&b));
+        let index = check_receipt(&f, &b, &server.cast(&b));
         assert_eq!(index, voter as u64);
         cast.push(b);
         choices.push(choice);
@@ -364,7 +372,7 @@ fn a_full_election_through_the_server() {
     // Voter 2 changes their mind: the new ballot counts, the old one stays on the board.
     choices[2] = random_choice();
     let revote = f.seal_choice(2, &choices[2]);
-    assert_eq!(check_receipt(&f, &key, &revote, &server.cast(&revote)), 6);
+    assert_eq!(check_receipt(&f, &revote, &server.cast(&revote)), 6);
     let board = server.board();
     assert_eq!(board.len(), 7);
     assert_eq!(board[2].ballot, cast[2]);
@@ -417,7 +425,7 @@ fn a_full_election_through_the_server() {
     assert_eq!(server.get("/api/status").json()["open"], false);
     // A voter whose answer was lost at the close still gets the receipt of a stored ballot.
     let replay = server.cast(&revote);
-    assert_eq!(check_receipt(&f, &key, &revote, &replay), 6);
+    assert_eq!(check_receipt(&f, &revote, &replay), 6);
     let closed = f.export_board();
     assert_eq!(closed["closed"], true);
     assert_eq!(closed["entries"].as_array().unwrap().len(), 7);
@@ -456,6 +464,39 @@ fn a_full_election_through_the_server() {
 }
 
 #[test]
+fn the_box_starts_only_with_the_elections_key() {
+    let f = Fixture::new(1);
+    let default = BoxKey::path_for(&f.path().join("box.sqlite"));
+    let moved = f.path().join("elsewhere").join("receipts.key");
+    std::fs::create_dir(f.path().join("elsewhere")).unwrap();
+    std::fs::rename(&default, &moved).unwrap();
+
+    // No key: the box does not make one, nor an empty database.
+    let err = serve_refused(&f, &[]);
+    assert!(
+        err.contains("NO_BOX_KEY") && err.contains("amanat box-key"),
+        "{err}"
+    );
+    assert!(!default.exists());
+    assert!(!f.path().join("box.sqlite").exists());
+
+    // Another key, even a well-kept one, is refused, naming both public keys.
+    let stranger = BoxKey::generate(&mut OsRng);
+    stranger.save(&default).unwrap();
+    let err = serve_refused(&f, &[]);
+    assert!(err.contains("WRONG_BOX_KEY"), "{err}");
+    assert!(err.contains(&stranger.public().to_hex()), "{err}");
+    assert!(err.contains(&f.election.ballot_box_key().to_hex()), "{err}");
+    assert!(!f.path().join("box.sqlite").exists());
+
+    // The election's key, named with --box-key, works; its receipts verify.
+    let server = Server::start_with(&f, &["--box-key", moved.to_str().unwrap()]);
+    assert_eq!(&server.box_key(), f.election.ballot_box_key());
+    let b = f.ballot(0);
+    assert_eq!(check_receipt(&f, &b, &server.cast(&b)), 0);
+}
+
+#[test]
 fn bad_requests_are_refused_with_their_codes() {
     let f = Fixture::new(2);
     let server = Server::start(&f);
@@ -482,7 +523,15 @@ fn bad_requests_are_refused_with_their_codes() {
     let list: CredentialList =
         serde_json::from_str(&std::fs::read_to_string(f.path().join("credentials.json")).unwrap())
             .unwrap();
-    let other = Election::new(manifest(), 3, 2, random_key().1, list.summary()).unwrap();
+    let other = Election::new(
+        manifest(),
+        3,
+        2,
+        random_key().1,
+        list.summary(),
+        *f.election.ballot_box_key(),
+    )
+    .unwrap();
     let r = server.cast(&seal_for(&other, &f.voters[0]).cast());
     assert_eq!((r.status, r.code().as_str()), (422, "WRONG_ELECTION"));
 
@@ -530,11 +579,11 @@ fn a_replayed_ballot_gets_the_same_receipt_once() {
     let server = Server::start(&f);
     let b = f.ballot(0);
     let first = server.cast(&b);
-    assert_eq!(first.status, 200);
+    assert_eq!(check_receipt(&f, &b, &first), 0);
     server.cast(&f.ballot(1));
     let again = server.cast(&b);
     assert_eq!(again.status, 200);
-    assert_eq!(again.json(), first.json());
+    assert_eq!(again.body, first.body, "the very same bytes");
     assert_eq!(server.board().len(), 2);
 }
 
@@ -751,7 +800,6 @@ fn pages_and_api_carry_the_security_headers() {
 fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
     let f = Arc::new(Fixture::new(8));
     let mut server = Server::start(&f);
-    let key = server.box_key();
     let url = server.url.clone();
     let acknowledged: Arc<Mutex<Vec<(Ballot, String)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
@@ -803,7 +851,6 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
     let acknowledged = acknowledged.lock().unwrap().clone();
 
     let server = Server::start(&f);
-    assert_eq!(server.box_key(), key, "the box key survives a restart");
     let board = server.board();
     check_chain(&f.election, &board).unwrap();
     for (ballot, body) in &acknowledged {
@@ -812,7 +859,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
             headers: Vec::new(),
             body: body.clone(),
         };
-        let index = check_receipt(&f, &key, ballot, &reply);
+        let index = check_receipt(&f, ballot, &reply);
         let received = reply.json()["receipt"]["received"].clone();
         let e = &board[index as usize];
         assert_eq!(&e.ballot, ballot);
@@ -821,7 +868,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
     assert!(board.len() >= acknowledged.len());
 
     let after = f.ballot(0);
-    let index = check_receipt(&f, &key, &after, &server.cast(&after));
+    let index = check_receipt(&f, &after, &server.cast(&after));
     assert_eq!(index, board.len() as u64);
     let exported = f.export_board();
     let entries: Vec<BoardEntry> = serde_json::from_value(exported["entries"].clone()).unwrap();

@@ -1,22 +1,28 @@
 //! The whole chain through the real ballot box on loopback: `amanat demo-election`, voters
 //! casting (one revoting, one challenging) over HTTP with codes from `codes.json`, `close`,
 //! `export-board`, `tally`, two of three trustees' `trustee decrypt`, `combine`, and
-//! `verify --json`, whose results must equal what the voters chose.
+//! `verify --json`, whose results must equal what the voters chose; then `receipt check` of
+//! the receipts the box gave, of a tampered one, and of one for a ballot the board lacks.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-use amanat::{Credential, Election, SealedBallot, Selections};
+use amanat::{BoardEntry, Credential, Election, EntryKind, Receipt, SealedBallot, Selections};
+use amanat_authority::box_key::BoxKey;
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_amanat");
 
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
 fn amanat(args: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).output().unwrap();
+    let out = run(args);
     assert!(
         out.status.success(),
         "amanat {args:?}: {}{}",
@@ -104,6 +110,7 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
     let server = serve(&dir);
     let ballots = format!("{}/api/ballots", server.1);
     let mut counted: BTreeMap<usize, Selections> = BTreeMap::new();
+    let mut receipts = Vec::new();
     for (i, v) in voters.iter().enumerate() {
         let choice = choose(&election, v);
         let ballot = SealedBallot::seal(&election, v, &choice, &mut OsRng)
@@ -111,6 +118,9 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
             .cast();
         let (status, body) = post(&ballots, &ballot.to_json());
         assert_eq!(status, 200, "{body}");
+        let receipt = Receipt::from_json(&body["receipt"].to_string()).unwrap();
+        receipt.verify(&election).unwrap();
+        receipts.push(body);
         counted.insert(i, choice);
     }
     // Voter 1 changes their mind; voter 4 first challenges a ballot (never counted).
@@ -205,4 +215,119 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
     let got: BTreeMap<String, BTreeMap<String, u64>> =
         serde_json::from_value(report["results"].clone()).unwrap();
     assert_eq!(got, want);
+
+    // Every receipt the box gave checks against the record: the box's whole answer, the bare
+    // receipt, and the text file the voter page downloads.
+    let record = d("record");
+    let check = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = run(&[
+            "receipt",
+            "check",
+            "--record",
+            &record,
+            path.to_str().unwrap(),
+        ]);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        (out.status.success(), stdout)
+    };
+    for (i, answer) in receipts.iter().enumerate() {
+        let (ok, text) = check("answer.json", &answer.to_string());
+        assert!(ok, "{text}");
+        assert!(
+            text.contains(&format!("at index {i} as received")),
+            "{text}"
+        );
+        assert!(text.contains(&election.ballot_box_key().to_hex()), "{text}");
+        // Voter 1 voted again: the first ballot is on the board but no longer counts.
+        assert_eq!(text.contains("counts instead"), i == 1, "{text}");
+    }
+    let receipt = receipts[3]["receipt"].clone();
+    let (ok, text) = check(
+        "receipt.json",
+        &serde_json::to_string_pretty(&receipt).unwrap(),
+    );
+    assert!(ok, "{text}");
+    let page_file = format!(
+        "Amanat ballot receipt\n\nTracking code: {}\n\n{}\n",
+        receipt["short"].as_str().unwrap(),
+        serde_json::to_string_pretty(&receipt).unwrap()
+    );
+    let (ok, text) = check("amanat-receipt.txt", &page_file);
+    assert!(ok, "{text}");
+
+    // A receipt with another index or time no longer verifies, and names what differs.
+    let mut moved = receipt.clone();
+    moved["index"] = Value::from(0);
+    let (ok, text) = check("moved.json", &moved.to_string());
+    assert!(!ok);
+    assert!(
+        text.contains("receipt FAIL") && text.contains("VERIFICATION_FAILED"),
+        "{text}"
+    );
+    assert!(text.contains("board   FAIL  NOT as received"), "{text}");
+    assert!(
+        text.contains("the board has this ballot cast at index 3"),
+        "{text}"
+    );
+    let mut late = receipt.clone();
+    late["received"] = Value::from("2030-01-01T00:00:00Z");
+    let (ok, text) = check("late.json", &late.to_string());
+    assert!(!ok);
+    assert!(
+        text.contains("receipt FAIL") && text.contains("the receipt says 2030"),
+        "{text}"
+    );
+
+    // A box that signed a receipt and then left the ballot off the board: the receipt is
+    // the box's, and the check says precisely what is missing.
+    let key = BoxKey::load(&dir.join("box.sqlite.key")).unwrap();
+    let board: Value =
+        serde_json::from_str(&std::fs::read_to_string(d("record/board.json")).unwrap()).unwrap();
+    let entries = board["entries"].as_array().unwrap();
+    let head: BoardEntry = serde_json::from_value(entries.last().unwrap().clone()).unwrap();
+    let dropped = SealedBallot::seal(
+        &election,
+        &voters[0],
+        &choose(&election, &voters[0]),
+        &mut OsRng,
+    )
+    .unwrap()
+    .cast();
+    let entry = BoardEntry::new(
+        head.hash,
+        entries.len() as u64,
+        EntryKind::Cast,
+        "2026-11-22T23:59:59Z".into(),
+        dropped,
+        None,
+    )
+    .unwrap();
+    let forged = key.receipt(&election, &entry);
+    forged.verify(&election).unwrap();
+    let (ok, text) = check("dropped.json", &forged.to_json());
+    assert!(!ok, "{text}");
+    assert!(text.contains("receipt pass"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "board   FAIL  MISSING: the board has {} entries, none at index {}; the board has \
+             no entry with this tracking hash",
+            entries.len(),
+            entries.len()
+        )),
+        "{text}"
+    );
+
+    // Another election's box key does not sign this election's receipts.
+    let stranger = BoxKey::generate(&mut OsRng);
+    let (ok, text) = check(
+        "stranger.json",
+        &stranger.receipt(&election, &head).to_json(),
+    );
+    assert!(!ok);
+    assert!(
+        text.contains("receipt FAIL  not signed by this election's ballot box key"),
+        "{text}"
+    );
 }

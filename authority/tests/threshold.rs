@@ -8,6 +8,7 @@ use amanat::{
     Ciphertext, Credential, CredentialEntry, CredentialList, Election, Manifest, SealedBallot,
     SecretScalar, Selections,
 };
+use amanat_authority::box_key::BoxKey;
 use amanat_authority::threshold::{
     ceremony_hash, combine, partial_decrypt, run_local_ceremony, verify_partial, Ceremony,
     CeremonyParams, Complaint, DlogTable, PartialDecryption, ThresholdError, TrusteePublic,
@@ -53,6 +54,7 @@ fn seal_and_tally(ceremony: &Ceremony, voters: usize, rng: &mut ChaCha20Rng) -> 
         p.threshold,
         *ceremony.joint_key(),
         list.summary(),
+        *BoxKey::generate(rng).public(),
     )
     .unwrap();
     ceremony.check_election(&election).unwrap();

@@ -310,20 +310,53 @@ fn credentials_and_election_create() {
         );
     }
 
+    // The box key comes first: its secret stays in the file, its public key goes on stdout.
+    let key_file = tmp.path().join("box.sqlite.key");
+    let public = ok(&["box-key", "--out", s(&key_file)]);
+    let public = public.trim();
+    assert_eq!(public.len(), 64, "{public}");
+    #[cfg(unix)]
+    assert_eq!(mode(&key_file), 0o600);
+    let secret = std::fs::read_to_string(&key_file).unwrap();
+    assert!(!public.contains(&secret));
+    assert_eq!(ok(&["box-key", "--show", s(&key_file)]).trim(), public);
+    let again = amanat(&["box-key", "--out", s(&key_file)]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("BOX_KEY_EXISTS"));
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), secret);
+
     let election = tmp.path().join("election.json");
-    ok(&[
-        "election",
-        "create",
-        "--manifest",
-        s(&demo.join("manifest.json")),
-        "--ceremony",
-        s(&demo.join("ceremony.json")),
-        "--credentials",
-        s(&list),
-        "--out",
-        s(&election),
-    ]);
+    let create = |box_key: &str| {
+        amanat(&[
+            "election",
+            "create",
+            "--manifest",
+            s(&demo.join("manifest.json")),
+            "--ceremony",
+            s(&demo.join("ceremony.json")),
+            "--credentials",
+            s(&list),
+            "--box-key",
+            box_key,
+            "--out",
+            s(&election),
+        ])
+    };
+    for bad in [&public[..63], public.to_uppercase().as_str(), s(&key_file)] {
+        let out = create(bad);
+        assert!(!out.status.success(), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--box-key"));
+    }
+    assert!(!election.exists());
+    let out = create(public);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(public));
     let e = Election::from_json(&std::fs::read_to_string(&election).unwrap()).unwrap();
+    assert_eq!(e.ballot_box_key().to_hex(), public);
     assert_eq!(e.credentials().count, 5);
     assert_eq!((e.trustees(), e.threshold()), (3, 2));
     // Each code derives a key on the list, for its style.
@@ -365,7 +398,9 @@ fn credentials_and_election_create() {
 fn every_subcommand_has_help() {
     for cmd in [
         vec!["credentials"],
+        vec!["box-key"],
         vec!["election", "create"],
+        vec!["receipt", "check"],
         vec!["tally"],
         vec!["combine"],
         vec!["verify"],
