@@ -1,6 +1,7 @@
 // The npm package (pkg-node/, built by `make pkg`) used the way an embedding developer uses it:
-// load the election, check codes as they are typed, seal, cast or challenge, verify; and every
-// error code the API can throw, each as a JS Error with a stable `code`, never a trap.
+// load the election, check codes as they are typed, seal, cast or challenge, verify a ballot
+// and the box's receipt; and every error code the API can throw, each as a JS Error with a
+// stable `code`, never a trap.
 // Run: make test-js   (or: node --test tests/js/)
 
 import { test } from 'node:test';
@@ -11,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ristretto255 } from '@noble/curves/ed25519.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -56,6 +58,7 @@ function throwsCode(fn, want) {
 test('the election loads and describes its ballot', () => {
   assert.equal(election.electionId, 'reference-2026');
   assert.equal(election.baseHash, expected.base_hash);
+  assert.equal(election.ballotBoxKey, expected.ballot_box_key);
   assert.deepEqual(election.title, { en: 'Reference election', ur: 'حوالہ جاتی انتخاب' });
   assert.deepEqual(election.styleIds, ['NA-1.PP-1']);
   assert.equal(amanat.Election.fromJson(election.toJson()).baseHash, election.baseHash);
@@ -184,6 +187,92 @@ test('a ballot sealed here verifies natively (cargo run --example verify_ballot)
   }
 });
 
+/** Whether 32 bytes are a canonical ristretto255 encoding, judged by @noble/curves. */
+function isPoint(bytes) {
+  try {
+    return bytesToHex(ristretto255.Point.fromBytes(bytes).toBytes()) === bytesToHex(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether 32 bytes, little-endian, are a scalar reduced modulo the group order. */
+function isReducedScalar(bytes) {
+  const value = [...bytes].reverse().reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  return value < ristretto255.Point.Fn.ORDER;
+}
+
+const bytesToHex = (bytes) => Buffer.from(bytes).toString('hex');
+
+test("the ballot box's receipt verifies under the key the election fixes; any tampering fails", () => {
+  const receipt = expected.receipt;
+  const json = JSON.stringify(receipt);
+  assert.deepEqual(amanat.verifyReceipt(election, json), {
+    trackingCode: ballots[0].tracking.short,
+    trackingHash: ballots[0].tracking.full,
+    index: 0,
+    received: '2026-11-22T10:41:07Z',
+  });
+  const receiptWith = (edit) => {
+    const r = structuredClone(receipt);
+    edit(r);
+    return JSON.stringify(r);
+  };
+  const lastDigit = (hex) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+  const another = ballots[1].tracking;
+
+  // Each field changed.
+  for (const [edit, want] of [
+    [(r) => { r.election = lastDigit(r.election); }, 'WRONG_ELECTION'],
+    [(r) => { r.election = r.election.toUpperCase(); }, 'BAD_ENCODING'],
+    [(r) => { r.tracking = lastDigit(r.tracking); }, 'VERIFICATION_FAILED'],
+    [(r) => { r.tracking = another.full; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.tracking = another.full; r.short = another.short; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.short = another.short; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.short = r.short.toLowerCase(); }, 'VERIFICATION_FAILED'],
+    [(r) => { r.index = 1; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.index = '0'; }, 'MALFORMED_JSON'],
+    [(r) => { r.index = -1; }, 'MALFORMED_JSON'],
+    [(r) => { r.index = 0.5; }, 'MALFORMED_JSON'],
+    [(r) => { r.received = '2026-11-22T10:41:08Z'; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.received = '2026-11-22T10:41:07.000Z'; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.signature.response = '00'.repeat(32); }, 'VERIFICATION_FAILED'],
+    [(r) => { delete r.signature; }, 'MALFORMED_JSON'],
+    [(r) => { delete r.received; }, 'MALFORMED_JSON'],
+    [(r) => { r.verified = true; }, 'MALFORMED_JSON'],
+  ]) {
+    throwsCode(() => amanat.verifyReceipt(election, receiptWith(edit)), want);
+  }
+
+  // One bit of each signature byte flipped: a commitment that is no longer a point or a
+  // response that is no longer reduced is refused when decoded, anything else by the check.
+  const judged = { decoded: 0, refused: 0 };
+  for (const part of ['commitment', 'response']) {
+    const bytes = Buffer.from(receipt.signature[part], 'hex');
+    for (let i = 0; i < 32; i += 1) {
+      const flipped = Buffer.from(bytes);
+      flipped[i] ^= 1 << (i % 8);
+      const decodes = part === 'commitment' ? isPoint(flipped) : isReducedScalar(flipped);
+      judged[decodes ? 'decoded' : 'refused'] += 1;
+      const tampered = receiptWith((r) => { r.signature[part] = flipped.toString('hex'); });
+      throwsCode(() => amanat.verifyReceipt(election, tampered), decodes ? 'VERIFICATION_FAILED' : 'NON_CANONICAL');
+    }
+  }
+  assert.ok(judged.decoded > 0 && judged.refused > 0, JSON.stringify(judged));
+
+  // Another election: the same one with another ballot box key or another threshold. The
+  // receipt names the election it was signed for; rewritten to name the other one, its
+  // signature still does not verify there.
+  const otherBox = bytesToHex(ristretto255.Point.BASE.multiply(2n).toBytes());
+  for (const edit of [(d) => { d.ballot_box_key = otherBox; }, (d) => { d.threshold = 3; }]) {
+    const other = amanat.Election.fromJson(edited(edit));
+    assert.notEqual(other.baseHash, election.baseHash);
+    throwsCode(() => amanat.verifyReceipt(other, json), 'WRONG_ELECTION');
+    throwsCode(() => amanat.verifyReceipt(other, receiptWith((r) => { r.election = other.baseHash; })), 'VERIFICATION_FAILED');
+    other.free();
+  }
+});
+
 test('every error the API can throw carries its code', () => {
   const sealWith = (selections) => amanat.seal(election, code, selections);
 
@@ -260,6 +349,7 @@ test('every error the API can throw carries its code', () => {
     throwsCode(() => amanat.checkCredentialCode(v), 'MALFORMED_JSON');
     throwsCode(() => amanat.normalizeTrackingCode(v), 'MALFORMED_JSON');
     throwsCode(() => amanat.verifyBallot(election, v), 'MALFORMED_JSON');
+    throwsCode(() => amanat.verifyReceipt(election, v), 'MALFORMED_JSON');
     throwsCode(() => amanat.checkChallenge(election, v, challenge), 'MALFORMED_JSON');
     throwsCode(() => amanat.checkChallenge(election, ballotJson, v), 'MALFORMED_JSON');
     throwsCode(() => amanat.seal(election, v, choice), 'MALFORMED_JSON');
@@ -276,9 +366,10 @@ test('garbage through every entry point: a listed code or success, never a trap'
     state = (state * 1103515245 + 12345) % 2147483648;
     return state % n;
   };
+  const receiptJson = JSON.stringify(expected.receipt);
   const inputs = ['', ' ', '\0', 'null', '{}', '[]', '1e999', '"\\ud800"', '\u0001BAD_ENCODING\u0001x', '{'.repeat(5000),
-    '['.repeat(5000), 'ا'.repeat(3000), code.repeat(3), electionJson, ballotJson, challenge];
-  for (const doc of [electionJson, ballotJson, challenge]) {
+    '['.repeat(5000), 'ا'.repeat(3000), code.repeat(3), electionJson, ballotJson, challenge, receiptJson];
+  for (const doc of [electionJson, ballotJson, challenge, receiptJson]) {
     for (let i = 0; i < 15; i++) {
       inputs.push(doc.slice(0, rand(doc.length)));
       const at = rand(doc.length);
@@ -300,6 +391,7 @@ test('garbage through every entry point: a listed code or success, never a trap'
     survives(() => amanat.checkCredentialCode(s));
     survives(() => amanat.normalizeTrackingCode(s));
     survives(() => amanat.verifyBallot(election, s));
+    survives(() => amanat.verifyReceipt(election, s));
     survives(() => amanat.checkChallenge(election, s, challenge));
     survives(() => amanat.checkChallenge(election, ballotJson, s));
     survives(() => amanat.seal(election, s, choice).free());
@@ -317,7 +409,9 @@ test('garbage through every entry point: a listed code or success, never a trap'
   freed.free();
   for (const notAnElection of [{}, null, freed, sealed]) {
     assert.throws(() => amanat.verifyBallot(notAnElection, ballotJson), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
+    assert.throws(() => amanat.verifyReceipt(notAnElection, receiptJson), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
   }
+  assert.equal(amanat.verifyReceipt(election, receiptJson).trackingHash, expected.receipt.tracking);
   assert.equal(amanat.verifyBallot(election, ballotJson).trackingHash, JSON.parse(challenge).tracking);
   const fresh = amanat.seal(election, code, choice);
   assert.match(fresh.trackingCode, SHORT);
@@ -340,12 +434,15 @@ test('the package: metadata, TypeScript types, codes and version', () => {
     'export interface CodeStatus',
     'export type Selections',
     'export interface VerifiedBallot',
+    'export interface VerifiedReceipt',
     'export interface AmanatError extends Error',
     'static fromJson(json: string): Election;',
     'ballotStyle(id: string): BallotStyleView;',
     'readonly title: Text;',
+    'readonly ballotBoxKey: string;',
     'export function seal(election: Election, code: string, selections: Selections): SealedBallot;',
     'export function verifyBallot(election: Election, ballot: string): VerifiedBallot;',
+    'export function verifyReceipt(election: Election, receipt: string): VerifiedReceipt;',
     'export function checkChallenge(election: Election, ballot: string, challenge: string): Selections;',
     'export function checkCredentialCode(text: string): CodeStatus;',
     'export function errorCodes(): ErrorCode[];',
