@@ -419,6 +419,46 @@ if (expected.receipt) {
     rejects("receipt renamed to that election", 'VERIFICATION_FAILED', () => P.verifyReceipt(other, { ...receipt, election: other.base }));
   }
 }
+// The worked example of docs/protocol.md §11.1 quotes the reference vectors: every value it
+// prints must be the one computed here, so the document cannot drift from the vectors.
+const specPath = new URL('../../docs/protocol.md', import.meta.url);
+if (expected.rng_seed && existsSync(specPath) && ballots[0]) {
+  const spec = readFileSync(specPath, 'utf8');
+  const at = spec.indexOf('### §11.1');
+  const text = at < 0 ? '' : spec.slice(at);
+  const flat = text.replace(/\s+/g, '');
+  const short = (h, head = 8, tail = 8) => `${h.slice(0, head)}…${h.slice(-tail)}`;
+  const b = ballots[0];
+  const v = ballotVectors[0];
+  const cred = P.credentialFromCode(m, v.code);
+  const s0 = b.contests[0].selections[0];
+  const c0 = b.contests[0].id;
+  const sel = P.disjunctiveTranscript(P.selectionContext(election.base, b.credential, c0, s0.id), election.K, 0, 1, s0.ct, s0.proof.commitments);
+  const body = P.bodyTranscript(b);
+  const tr = P.tracking(b);
+  const hex = (x) => P.toHex(P.le32(x));
+  const quoted = [
+    ['K', election.K.hex], ['B', election.B.hex], ['base', P.toHex(election.base)],
+    ['credential digest', short(P.toHex(election.credentials.digest))], [`${election.transcript.items.length} base hash items`, `(${election.transcript.items.length}itemsafterthedomaintag)`],
+    ['code', v.code], ['payload', P.toHex(cred.payload)], ['x', hex(cred.x)], ['X', cred.X.hex],
+    ['seed', v.seed], ['seed, abbreviated', short(v.seed)], ['r', hex(new P.Nonces(election.base, P.fromHex(v.seed, 32, 'seed')).encryption(c0, s0.id))],
+    ['a', s0.ct.a.hex], ['b', s0.ct.b.hex], ['selection challenge', hex(sel.scalarOut())],
+    ['c_0', short(hex(s0.proof.challenges[0]))], ['c_1', short(hex(s0.proof.challenges[1]))],
+    [`${body.items.length} body items`, `(${body.items.length}items)`], ['body', short(P.toHex(body.digest()), 16, 9)],
+    ['R', b.signature.R.hex], ['signature challenge', hex(P.schnorrTranscript(P.signatureContext(election.base, body.digest()), b.credential, b.signature.R).scalarOut())],
+    ['s', hex(b.signature.s)], ['tracking', tr.fullHex], ['short code', tr.short],
+  ];
+  if (expected.receipt) {
+    const r = P.parseReceipt(JSON.stringify(expected.receipt));
+    const message = P.receiptMessage(r.tracking, r.index, r.received);
+    const C = P.messageContext(election.base, 'receipt', message);
+    quoted.push(['receipt message', `${message.length}-bytemessage\`${short(P.toHex(r.tracking))}|${r.index}|${r.received}\``],
+      ['receipt R', r.signature.R.hex], ['receipt challenge', hex(P.schnorrTranscript(C, election.B, r.signature.R).scalarOut())], ['receipt s', hex(r.signature.s)]);
+  }
+  const missing = quoted.filter(([, q]) => !flat.includes(q)).map(([name]) => name);
+  check(`spec §11.1 worked example quotes the vectors (${quoted.length} values)`, text !== '' && missing.length === 0, missing.length ? `not found: ${missing.join(', ')}` : '');
+}
+
 if (expected.knowledge) {
   const k = expected.knowledge;
   const X = P.keyFromHex(k.key, 'key');
