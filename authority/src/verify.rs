@@ -163,7 +163,8 @@ pub fn verify(record: &Path) -> Report {
     let mut checks = Checks(Vec::new(), Instant::now());
     let mut per_second = 0.0;
 
-    // V1: the election parses, its manifest validates, and the base hash is recomputed.
+    // V1: the election parses, its manifest validates, its ballot box key is a valid public
+    // key (canonical, not the identity: parsing checks it), and the base hash is recomputed.
     let election = load(record, names::ELECTION, |t| Ok(Election::from_json(t)?));
     checks.record(
         0,
@@ -171,10 +172,11 @@ pub fn verify(record: &Path) -> Report {
             .as_ref()
             .map(|e| {
                 format!(
-                    "election {}, {} contests, {} ballot styles, base hash {}",
+                    "election {}, {} contests, {} ballot styles, ballot box key {}, base hash {}",
                     e.manifest().election_id,
                     e.manifest().contests.len(),
                     e.manifest().ballot_styles.len(),
+                    &e.ballot_box_key().to_hex()[..16],
                     &e.base_hash().to_hex()[..16]
                 )
             })

@@ -1,5 +1,6 @@
 //! The verifier fails, naming the right check, on a record with any single alteration: a
-//! ballot, the board's order, a share or its proof, an aggregate, a combined value, a result.
+//! ballot, the board's order, a share or its proof, an aggregate, a combined value, a result,
+//! the ballot box key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -331,4 +332,34 @@ fn a_missing_file_fails_its_check() {
     let f = failed(dir.path());
     assert!(f.contains(&"V11") && f.contains(&"V12"), "{f:?}");
     assert!(!f.contains(&"V5"));
+}
+
+#[test]
+fn the_ballot_box_key_is_checked_and_bound_by_every_ballot() {
+    // Not a valid key (the identity): the definition itself fails, nothing else is checked.
+    let dir = copy();
+    edit(dir.path(), "election.json", |e| {
+        e["ballot_box_key"] = Value::String("0".repeat(64));
+    });
+    let report = verify(dir.path());
+    assert!(!report.check("V1").unwrap().ok);
+    assert!(report
+        .check("V1")
+        .unwrap()
+        .detail
+        .contains("IDENTITY_POINT"));
+
+    // Another valid key: the definition parses, but it is another election, which neither
+    // the board nor any ballot on it is for.
+    let dir = copy();
+    let other = amanat_authority::box_key::BoxKey::generate(&mut rand_core::OsRng);
+    edit(dir.path(), "election.json", |e| {
+        e["ballot_box_key"] = Value::String(other.public().to_hex());
+    });
+    let f = failed(dir.path());
+    assert!(!f.contains(&"V1"), "{f:?}");
+    assert!(f.contains(&"V4") && f.contains(&"V5"), "{f:?}");
+    let report = verify(dir.path());
+    let detail = &report.check("V1").unwrap().detail;
+    assert!(detail.contains(&other.public().to_hex()[..16]), "{detail}");
 }
