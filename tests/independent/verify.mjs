@@ -360,7 +360,9 @@ if (expected.receipt) {
     }
 
     // The box's signature, remade here (§5.2): with the test-only secret a changed receipt
-    // signs validly, so the failures below are the ones §8.3 names, not a broken signer.
+    // signs validly, so the failures below are the ones §8.3 names, not a broken signer. (§5.2
+    // lets the signer pick any unpredictable nonce; 'test-nonce' is this file's, not a domain
+    // of §2.3.)
     const sign = (secret, r) => {
       const C = P.messageContext(election.base, 'receipt', P.receiptMessage(r.tracking, r.index, r.received));
       const k = P.mod(P.scalarFromLE(new P.Transcript('test-nonce').scalar(secret).bytes(C.encoding()).digest()));
