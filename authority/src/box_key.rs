@@ -278,7 +278,11 @@ pub fn run(args: BoxKeyArgs) -> crate::error::ToolResult<()> {
             );
         }
         (None, Some(path)) => println!("{}", BoxKey::load(&path)?.public.to_hex()),
-        (None, None) => {}
+        (None, None) => {
+            return Err(crate::error::ToolError::Invalid(
+                "give --out FILE to make a key, or --show FILE to print one's public key".into(),
+            ))
+        }
     }
     Ok(())
 }
