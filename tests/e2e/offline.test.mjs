@@ -1,6 +1,7 @@
 // Network trouble: a voter who loaded the page once goes offline, reopens the page, seals and
 // casts; the sealed ballot waits on the device (never the choices or the code) and lands on
-// the board exactly once when the network returns, even if it is sent again.
+// the board exactly once when the network returns, even if it is sent again. A receipt that
+// arrives late is checked like any other: one that does not check is a warning, not a receipt.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -17,7 +18,7 @@ import {
   waitForScreen,
 } from './harness.mjs';
 
-const stack = testStack(2);
+const stack = testStack(3);
 
 
 test('offline after loading: seal and cast, the ballot waits, then lands exactly once', async () => {
@@ -71,6 +72,7 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     assert.match(await page.textContent('#outbox-banner'), /has reached the ballot box/);
     await page.click('#outbox-banner-receipt');
     await waitForScreen(page, 'receipt');
+    assert.equal(await page.isVisible('#receipt-check'), true, 'the receipt that landed later was checked');
     const index = Number((await page.textContent('#receipt-index')).trim());
     assert.equal(await page.evaluate(() => localStorage.getItem('amanat.outbox')), '[]');
 
@@ -117,6 +119,47 @@ test('answers that are not the box (a captive portal, a proxy error) never drop 
     const landed = (await board(stack.server.url)).filter((e) => e.short === tracking);
     assert.equal(landed.length, 1);
     assert.deepEqual(problems.filter((p) => !/Failed to load|status of 403/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a ballot cast offline whose receipt does not check when it lands: a warning, never a receipt', async () => {
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
+  try {
+    await openPage(page, stack.server.url);
+    await context.setOffline(true);
+    await enterCode(page, stack.election.codes[2].code);
+    await choose(page, [2, 3]);
+    const tracking = await reviewAndSeal(page);
+    await page.click('#tracking-cast');
+    await waitForScreen(page, 'outbox');
+
+    // The box's answer arrives with its board index changed on the way.
+    await context.route('**/api/ballots', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.receipt.index += 1;
+      await route.fulfill({ response, json: body });
+    });
+    await page.click('#lang-switch');
+    await context.setOffline(false);
+    await waitForScreen(page, 'unverified');
+    assert.equal((await page.textContent('#unverified-tracking')).trim(), tracking);
+    assert.equal((await page.textContent('#unverified-code')).trim(), 'VERIFICATION_FAILED');
+    assert.match(await page.textContent('#unverified-title'), /بیلٹ باکس کی رسید/);
+    assert.deepEqual(await axeViolations(page), []);
+    const stored = await page.evaluate(() => ({
+      outbox: JSON.parse(localStorage.getItem('amanat.outbox') || '[]'),
+      receipts: JSON.parse(localStorage.getItem('amanat.receipts') || '[]'),
+    }));
+    assert.deepEqual(stored.receipts, [], 'no receipt kept');
+    assert.equal(stored.outbox.length, 1, 'the sealed ballot stays in the outbox');
+    assert.equal(stored.outbox[0].unverified.code, 'VERIFICATION_FAILED');
+    assert.equal(await page.isVisible('#outbox-banner.banner-ok'), false);
+    // The box did get it, once; the page just cannot confirm it from this answer.
+    assert.equal((await board(stack.server.url)).filter((e) => e.short === tracking).length, 1);
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load/.test(p)), []);
   } finally {
     await context.close();
   }

@@ -103,6 +103,7 @@ for (const lang of ['en', 'ur']) {
         assert.notEqual(tracking, challenged, 'sealing again gives a new tracking code');
         const receipt = await castAndWaitForReceipt(page);
         assert.equal(receipt.short, tracking);
+        assert.equal(await page.isVisible('#receipt-check'), true, 'the receipt was checked against the election');
         await check(page, lang, '11-receipt');
 
         // The receipt prints alone and downloads as text with the signed JSON.
@@ -221,6 +222,7 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
     await page.click('#footer-lookup');
     await waitForScreen(page, 'lookup');
     assert.equal(await page.isVisible('#lookup-saved'), true, 'the receipt kept on this device is offered');
+    assert.equal(await page.getAttribute('#lookup-saved-list .saved-check', 'class'), 'saved-check saved-ok', 'and it verified');
     await page.fill('#lookup-input', receipt.short.toLowerCase().replace(/-/g, ' '));
     await page.click('#lookup-submit');
     await page.waitForSelector('#lookup-result .result-ok');

@@ -1,5 +1,9 @@
 // The voter's path: code → ballot → review → seal → cast or check → receipt, plus the outbox
 // that carries a sealed ballot to the box when the network allows, and the board lookup.
+// A receipt is shown as a receipt only after the module has checked it against the election
+// this page holds (signed by the ballot box key the election names, for this ballot); one
+// that does not check is shown as a warning, with its error code, and the ballot stays in
+// the outbox.
 //
 // What the page holds, and for how long: the voting code and the choices live only in memory
 // and in the (hidden) form, until the ballot is cast; then both are wiped. A challenged
@@ -23,6 +27,7 @@ const STEP_OF = {
   challenge: 'seal',
   sending: 'seal',
   outbox: 'seal',
+  unverified: 'seal',
   receipt: 'receipt',
 };
 const STEPS = ['code', 'ballot', 'review', 'seal', 'receipt'];
@@ -104,22 +109,34 @@ function updateOnline() {
   $('offline-banner').hidden = navigator.onLine;
 }
 
+/** A waiting ballot whose receipt did not check, other than the one on screen, if any. */
+function otherUnverified() {
+  const shown = state.screen === 'unverified' ? state.awaiting : null;
+  return outbox.unverified().find((e) => e.trackingHash !== shown) || null;
+}
+
 function updateBanner() {
   const banner = $('outbox-banner');
   const text = $('outbox-banner-text');
-  const button = $('outbox-banner-receipt');
-  const waiting = outbox.pending();
-  const onOwnScreen = ['sending', 'outbox'].includes(state.screen);
-  if (waiting.length > 0 && !onOwnScreen) {
+  const receiptButton = $('outbox-banner-receipt');
+  const detailsButton = $('outbox-banner-details');
+  const bad = otherUnverified();
+  const waiting = outbox.pending().filter((e) => !e.unverified);
+  const onOwnScreen = ['sending', 'outbox', 'unverified'].includes(state.screen);
+  receiptButton.hidden = true;
+  detailsButton.hidden = true;
+  banner.hidden = false;
+  if (bad) {
+    i18n.bind(text, 'unverified.banner', { code: bad.trackingCode });
+    banner.className = 'banner banner-bad';
+    detailsButton.hidden = false;
+  } else if (waiting.length > 0 && !onOwnScreen) {
     i18n.bind(text, 'outbox.pendingBanner', { code: waiting[0].trackingCode });
     banner.className = 'banner banner-waiting';
-    button.hidden = true;
-    banner.hidden = false;
   } else if (state.backgroundReceipt && state.screen !== 'receipt') {
     i18n.bind(text, 'outbox.sentBanner', { code: state.backgroundReceipt.short });
     banner.className = 'banner banner-ok';
-    button.hidden = false;
-    banner.hidden = false;
+    receiptButton.hidden = false;
   } else {
     banner.hidden = true;
   }
@@ -377,11 +394,48 @@ function backToReview() {
 // ---------------------------------------------------------------------------------------
 // Sending: the outbox reports, the page shows where the ballot is
 
+/**
+ * Checks a receipt from the box with the module, against the election this page holds: for
+ * this election, signed by the ballot box key it names, and (given `trackingHash`) for that
+ * ballot. Null when it checks, else the error code.
+ */
+function receiptProblem(receipt, trackingHash) {
+  if (!state.amanat || !state.election) return 'INTERNAL';
+  let verified;
+  try {
+    verified = state.amanat.verifyReceipt(state.election, JSON.stringify(receipt));
+  } catch (err) {
+    return err && typeof err.code === 'string' ? err.code : 'INTERNAL';
+  }
+  if (trackingHash && verified.trackingHash !== trackingHash) return 'WRONG_BALLOT';
+  return null;
+}
+
+/** The warning for a ballot the box answered with a receipt that does not check. */
+function showUnverified(entry) {
+  state.awaiting = entry.trackingHash;
+  $('unverified-tracking').textContent = entry.trackingCode;
+  $('unverified-code').textContent = entry.unverified.code;
+  const detail = $('unverified-detail');
+  detail.textContent = '';
+  detail.removeAttribute('data-t');
+  show('unverified');
+}
+
 function onSenderEvent(event) {
   const ours = event.entry && event.entry.trackingHash === state.awaiting;
   switch (event.type) {
     case 'sending':
       if (ours && state.screen === 'outbox') i18n.bind($('outbox-detail'), 'cast.title');
+      if (ours && state.screen === 'unverified') i18n.bind($('unverified-detail'), 'cast.title');
+      break;
+    case 'unverified':
+      if (ours) {
+        showUnverified(event.entry);
+        announce(i18n.t('unverified.title'));
+      } else {
+        announce(i18n.t('unverified.banner', { code: event.entry.trackingCode }));
+      }
       break;
     case 'sent':
       if (ours) {
@@ -394,7 +448,11 @@ function onSenderEvent(event) {
       }
       break;
     case 'waiting':
-      if (ours) {
+      if (ours && event.entry.unverified) {
+        // The warning stands: the box's last answer did not check, and now it cannot be
+        // reached at all.
+        if (state.screen === 'unverified') i18n.bind($('unverified-detail'), 'outbox.retrying');
+      } else if (ours) {
         $('outbox-code').textContent = event.entry.trackingCode;
         hideError('outbox-error');
         $('outbox-retry').hidden = false;
@@ -424,6 +482,7 @@ function onSenderEvent(event) {
   updateBanner();
 }
 
+/** Shows a receipt that has been checked (the outbox reports only those as sent). */
 function showReceipt(receipt) {
   state.receipt = receipt;
   renderReceipt(receipt, state.title);
@@ -524,6 +583,15 @@ function renderSaved() {
       runLookup();
     });
     item.append(button);
+    // Each kept receipt is checked again here, so one kept by an older page is judged too.
+    if (state.amanat) {
+      const problem = receiptProblem(receipt, null);
+      const check = document.createElement('span');
+      check.className = `saved-check ${problem ? 'saved-bad' : 'saved-ok'}`;
+      if (problem) i18n.bind(check, 'lookup.savedUnverified', { code: problem });
+      else i18n.bind(check, 'lookup.savedVerified');
+      item.append(check);
+    }
     list.append(item);
   }
 }
@@ -586,6 +654,7 @@ async function loadElection() {
     return fail(errorKey(err));
   }
   state.title = state.election.title;
+  sender.checkWith((entry, receipt) => receiptProblem(receipt, entry.trackingHash));
   i18n.bindLocal($('election-title'), state.title);
   if (window.location.hash === '#lookup') openLookup();
   else show('code', { focus: false });
@@ -628,6 +697,15 @@ function wire() {
     sender.flush();
   });
   $('outbox-restart').addEventListener('click', () => show('code'));
+  $('outbox-banner-details').addEventListener('click', () => {
+    const entry = otherUnverified();
+    if (entry) showUnverified(entry);
+  });
+  $('unverified-retry').addEventListener('click', () => {
+    i18n.bind($('unverified-detail'), 'cast.title');
+    sender.flush();
+  });
+  $('unverified-lookup').addEventListener('click', () => openLookup($('unverified-tracking').textContent));
   $('outbox-banner-receipt').addEventListener('click', () => {
     const receipt = state.backgroundReceipt;
     state.backgroundReceipt = null;

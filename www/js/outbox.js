@@ -5,6 +5,11 @@
 // Sending is safe to repeat: the box answers a ballot it already holds (same tracking hash)
 // with the same receipt and does not append it again, so a retry can never double-cast.
 // Ballots are sent one at a time in the order they were sealed, so a revote stays the later.
+//
+// A receipt is kept as a receipt only once it checks: signed by the ballot box key the
+// election names, for this very ballot. One that does not check leaves the ballot in the
+// outbox, marked with the receipt and its error code (the evidence to report); it is sent
+// again only when asked (a retry, a reload, the network coming back), never in a loop.
 
 import { ApiError, castBallot } from './api.js';
 
@@ -35,9 +40,15 @@ function write(key, list) {
   }
 }
 
-/** Sealed ballots not yet acknowledged by the box, oldest first. */
+/** Sealed ballots not yet acknowledged by the box with a receipt that checks, oldest first.
+ *  An entry whose receipt did not check carries `unverified: {code, receipt}`. */
 export function pending() {
   return read(OUTBOX_KEY);
+}
+
+/** The waiting ballots whose receipt from the box did not check. */
+export function unverified() {
+  return pending().filter((e) => e.unverified);
 }
 
 /** Receipts kept on this device, newest first. */
@@ -63,6 +74,11 @@ export function keep({ trackingHash, trackingCode, ballotJson }) {
   write(OUTBOX_KEY, list);
 }
 
+/** Marks a waiting ballot as answered with a receipt that does not check. */
+function markUnverified(trackingHash, receipt, code) {
+  write(OUTBOX_KEY, pending().map((e) => (e.trackingHash === trackingHash ? { ...e, unverified: { code, receipt } } : e)));
+}
+
 function settle(trackingHash, receipt) {
   write(OUTBOX_KEY, pending().filter((e) => e.trackingHash !== trackingHash));
   if (receipt) {
@@ -72,10 +88,13 @@ function settle(trackingHash, receipt) {
 }
 
 /**
- * Sends waiting ballots until the outbox is empty, the box refuses one for good, or the
- * network fails (then it tries again later, backing off up to a minute, and at once when the
- * browser reports it is back online). Listeners hear:
+ * Sends each waiting ballot once per run, oldest first, until all were tried or the network
+ * fails (then it tries again later, backing off up to a minute, and at once when the browser
+ * reports it is back online). Each receipt is checked with the function given to
+ * `checkWith` (nothing is sent before there is one); it returns null for a receipt that
+ * checks, else the error code. Listeners hear:
  *   {type: 'sending', entry} | {type: 'sent', entry, receipt} |
+ *   {type: 'unverified', entry, receipt, code} |
  *   {type: 'refused', entry, error} | {type: 'waiting', entry, error, delay}
  */
 export class Sender {
@@ -84,11 +103,17 @@ export class Sender {
     this.running = null;
     this.timer = null;
     this.delay = 2000;
+    this.check = null;
     window.addEventListener('online', () => this.flush());
   }
 
   on(listener) {
     this.listeners.add(listener);
+  }
+
+  /** Sets how receipts are checked: `check(entry, receipt)` → null, or an error code. */
+  checkWith(check) {
+    this.check = check;
   }
 
   emit(event) {
@@ -119,12 +144,15 @@ export class Sender {
   }
 
   async run() {
+    if (!this.check) return;
+    const tried = new Set();
     for (;;) {
-      const [entry] = pending();
+      const entry = pending().find((e) => !tried.has(e.trackingHash));
       if (!entry) {
         this.delay = 2000;
         return;
       }
+      tried.add(entry.trackingHash);
       this.emit({ type: 'sending', entry });
       let receipt;
       try {
@@ -142,8 +170,19 @@ export class Sender {
         this.emit({ type: 'refused', entry, error });
         continue;
       }
-      settle(entry.trackingHash, receipt);
       this.delay = 2000;
+      let code;
+      try {
+        code = this.check(entry, receipt);
+      } catch {
+        code = 'INTERNAL';
+      }
+      if (code) {
+        markUnverified(entry.trackingHash, receipt, code);
+        this.emit({ type: 'unverified', entry: { ...entry, unverified: { code, receipt } }, receipt, code });
+        continue;
+      }
+      settle(entry.trackingHash, receipt);
       this.emit({ type: 'sent', entry, receipt });
     }
   }

@@ -1,4 +1,5 @@
-// The signed receipt the box returns for a cast ballot: shown, printable, downloadable.
+// The signed receipt the box returns for a cast ballot, once checked: shown, printable,
+// downloadable.
 
 import { t, local, formatTime } from './i18n.js';
 
@@ -18,6 +19,7 @@ function receiptText(receipt, electionTitle) {
     `${t('receipt.index')}: ${receipt.index}`,
     `${t('receipt.received')}: ${receipt.received}`,
     `${t('receipt.fullHash')}: ${receipt.tracking}`,
+    t('receipt.verified'),
     '',
     JSON.stringify(receipt, null, 2),
     '',
