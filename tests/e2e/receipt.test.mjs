@@ -210,3 +210,48 @@ test('a genuine receipt for another ballot (a replayed answer) is refused as WRO
     await context.close();
   }
 });
+
+test('a ballot whose receipt did not check and that the box then refuses is kept as evidence, never resent', async () => {
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
+  try {
+    const answered = await tamperReceipts(context, flipSignature);
+    await openPage(page, stack.server.url);
+    await enterCode(page, takeCode());
+    await choose(page, [3, 3]);
+    const tracking = await reviewAndSeal(page);
+    await page.click('#tracking-cast');
+    await assertWarning(page, tracking, 'VERIFICATION_FAILED');
+    const [{ unverified: { receipt: badReceipt } }] = await stored(page, 'amanat.outbox');
+
+    // Now the box refuses the same ballot for good (its own JSON error, not a proxy's page).
+    await context.unroute('**/api/ballots');
+    let refusals = 0;
+    await context.route('**/api/ballots', async (route) => {
+      refusals += 1;
+      await route.fulfill({ status: 409, json: { error: { code: 'POLLS_CLOSED', message: 'the polls are closed' } } });
+    });
+    await page.click('#unverified-retry');
+    await page.waitForSelector('#unverified-retry', { state: 'hidden' });
+    assert.equal(refusals, 1);
+    assert.equal(await page.isVisible('#screen-unverified'), true, 'still the warning, not an ordinary refusal');
+    assert.match(await page.textContent('#unverified-detail'), /refused this ballot \(POLLS_CLOSED\).*kept on this device as evidence/);
+    const [kept] = await stored(page, 'amanat.outbox');
+    assert.equal(kept.trackingCode, tracking);
+    assert.equal(kept.refused.code, 'POLLS_CLOSED');
+    assert.deepEqual(kept.unverified.receipt, badReceipt, 'the receipt that did not check is kept');
+    await check(page, '16-receipt-unverified-refused');
+
+    // Reopened: nothing is sent again, and the warning banner still leads to the evidence.
+    await page.reload();
+    await waitForScreen(page, 'code');
+    await page.waitForSelector('#outbox-banner.banner-bad:not([hidden])');
+    await page.click('#outbox-banner-details');
+    await waitForScreen(page, 'unverified');
+    assert.match(await page.textContent('#unverified-detail'), /POLLS_CLOSED/);
+    assert.equal(refusals, 1, 'a refused ballot is never sent again');
+    assert.equal(answered.count, 1);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -419,6 +419,10 @@ function showUnverified(entry) {
   const detail = $('unverified-detail');
   detail.textContent = '';
   detail.removeAttribute('data-t');
+  // Refused since: nothing left to send, and the warning says why it stays.
+  if (entry.refused) i18n.bind(detail, 'unverified.refused', { code: entry.refused.code });
+  $('unverified-retry').hidden = Boolean(entry.refused);
+  $('unverified-kept').hidden = Boolean(entry.refused);
   show('unverified');
 }
 
@@ -465,7 +469,9 @@ function onSenderEvent(event) {
       }
       break;
     case 'refused':
-      if (ours) {
+      if (ours && event.entry.unverified) {
+        showUnverified(event.entry);
+      } else if (ours) {
         state.awaiting = null;
         $('outbox-code').textContent = event.entry.trackingCode;
         show('outbox');

@@ -9,7 +9,9 @@
 // A receipt is kept as a receipt only once it checks: signed by the ballot box key the
 // election names, for this very ballot. One that does not check leaves the ballot in the
 // outbox, marked with the receipt and its error code (the evidence to report); it is sent
-// again only when asked (a retry, a reload, the network coming back), never in a loop.
+// again only when asked (a retry, a reload, the network coming back), never in a loop. If the
+// box then refuses that ballot for good, it is still kept, marked `refused`, and never sent
+// again: the receipt that did not check is the voter's evidence and must not vanish.
 
 import { ApiError, castBallot } from './api.js';
 
@@ -41,7 +43,8 @@ function write(key, list) {
 }
 
 /** Sealed ballots not yet acknowledged by the box with a receipt that checks, oldest first.
- *  An entry whose receipt did not check carries `unverified: {code, receipt}`. */
+ *  An entry whose receipt did not check carries `unverified: {code, receipt}`, and, once the
+ *  box has refused it for good, `refused: {code}` (kept as evidence, never sent again). */
 export function pending() {
   return read(OUTBOX_KEY);
 }
@@ -72,6 +75,11 @@ export function keep({ trackingHash, trackingCode, ballotJson }) {
   const list = pending().filter((e) => e.trackingHash !== trackingHash);
   list.push({ trackingHash, trackingCode, ballotJson, sealedAt: new Date().toISOString() });
   write(OUTBOX_KEY, list);
+}
+
+/** Marks a ballot with a receipt that did not check as since refused for good by the box. */
+function markRefused(trackingHash, code) {
+  write(OUTBOX_KEY, pending().map((e) => (e.trackingHash === trackingHash ? { ...e, refused: { code } } : e)));
 }
 
 /** Marks a waiting ballot as answered with a receipt that does not check. */
@@ -147,7 +155,7 @@ export class Sender {
     if (!this.check) return;
     const tried = new Set();
     for (;;) {
-      const entry = pending().find((e) => !tried.has(e.trackingHash));
+      const entry = pending().find((e) => !tried.has(e.trackingHash) && !e.refused);
       if (!entry) {
         this.delay = 2000;
         return;
@@ -166,8 +174,14 @@ export class Sender {
           this.emit({ type: 'waiting', entry, error, delay });
           return;
         }
-        settle(entry.trackingHash, null);
-        this.emit({ type: 'refused', entry, error });
+        if (entry.unverified) {
+          // Keep the evidence: the box answered this ballot with a receipt that did not check.
+          markRefused(entry.trackingHash, error.code);
+          this.emit({ type: 'refused', entry: { ...entry, refused: { code: error.code } }, error });
+        } else {
+          settle(entry.trackingHash, null);
+          this.emit({ type: 'refused', entry, error });
+        }
         continue;
       }
       this.delay = 2000;
