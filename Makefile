@@ -88,6 +88,10 @@ cli:
 ## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md).
 ## demo-data/ is created once and kept, so stopping and restarting keeps the ballot box.
 demo: setup pkg www-assets cli
+	@if [ -f demo-data/election.json ] && ! grep -q '"ballot_box_key"' demo-data/election.json; then \
+	  old=demo-data.old-$$(date +%Y%m%d%H%M%S); mv demo-data $$old; \
+	  echo "demo-data/ was made by an older Amanat (its election names no ballot box key); moved to $$old/, making a new one."; \
+	fi
 	@if [ -f demo-data/election.json ]; then \
 	  echo "Reusing demo-data/ (delete it for a fresh election)."; \
 	  node -e 'const c = require("./demo-data/codes.json"); console.log("Demo credential codes (secret, one per voter):"); for (const x of c.slice(0, 5)) console.log("  " + x.code + "  " + x.style);' || true; \
