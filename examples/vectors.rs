@@ -121,16 +121,18 @@ impl Layout {
     fn ciphertext(&mut self, c: &Ciphertext) -> &mut Self {
         self.point(&c.a).point(&c.b)
     }
-    /// A disjunctive proof as the ballot body absorbs it: count, commitments, challenges,
-    /// responses.
+    /// A disjunctive proof as the ballot body absorbs it (`PROOF(p)`, §7.3): each of the
+    /// three arrays prefixed with its own length — commitments, challenges, responses.
     fn proof(&mut self, p: &amanat::proofs::disjunctive::DisjunctiveProof) -> &mut Self {
         self.u32(p.commitments.len() as u32);
         for c in &p.commitments {
             self.point(&c.a).point(&c.b);
         }
+        self.u32(p.challenges.len() as u32);
         for c in &p.challenges {
             self.scalar(c);
         }
+        self.u32(p.responses.len() as u32);
         for r in &p.responses {
             self.scalar(r);
         }

@@ -279,14 +279,26 @@ impl DisjunctiveProof {
         Ok(())
     }
 
+    /// Writes the proof into a transcript as `PROOF(p)` of docs/protocol.md §7.3: each of
+    /// the three arrays is prefixed with its own length, so that the items are an unambiguous
+    /// encoding of the proof even when its arrays differ in length (such a proof fails
+    /// verification, but its digest must not collide with another proof's):
+    ///
+    /// ```text
+    /// u32 #commitments, enc(a_0), enc(b_0), …,
+    /// u32 #challenges,  le32(c_0), …,
+    /// u32 #responses,   le32(v_0), …
+    /// ```
     pub(crate) fn absorb(&self, t: &mut Transcript) {
         t.u32(self.commitments.len() as u32);
         for c in &self.commitments {
             t.point(&c.a).point(&c.b);
         }
+        t.u32(self.challenges.len() as u32);
         for c in &self.challenges {
             t.scalar(c);
         }
+        t.u32(self.responses.len() as u32);
         for v in &self.responses {
             t.scalar(v);
         }
@@ -335,5 +347,30 @@ mod tests {
         let key = setup();
         assert!(run(&key, 2, 0, 1).is_err());
         assert!(run(&key, 0, 1, 3).is_err());
+    }
+
+    #[test]
+    fn arrays_split_differently_absorb_differently() {
+        // Same commitments and the same scalars in the same order, but one challenge moved
+        // into the responses: without a length before each array the items would be equal.
+        let point = Point::new(G);
+        let scalars: Vec<Scalar> = (1u64..=4).map(Scalar::from).collect();
+        let commitments = vec![Commitment { a: point, b: point }; 2];
+        let x = DisjunctiveProof {
+            commitments: commitments.clone(),
+            challenges: scalars[..2].to_vec(),
+            responses: scalars[2..].to_vec(),
+        };
+        let y = DisjunctiveProof {
+            commitments,
+            challenges: scalars[..1].to_vec(),
+            responses: scalars[1..].to_vec(),
+        };
+        let digest = |p: &DisjunctiveProof| {
+            let mut t = Transcript::new("test");
+            p.absorb(&mut t);
+            t.digest()
+        };
+        assert_ne!(digest(&x), digest(&y));
     }
 }
