@@ -729,10 +729,13 @@ export function parseBallot(json) {
   return out;
 }
 
-function absorbProof(t, p) {
+/** §7.3 PROOF(p): each of the three arrays after its own u32 length. */
+export function absorbProof(t, p) {
   t.u32(p.commitments.length);
   for (const c of p.commitments) t.point(c.a).point(c.b);
+  t.u32(p.challenges.length);
   for (const c of p.challenges) t.scalar(c);
+  t.u32(p.responses.length);
   for (const s of p.responses) t.scalar(s);
 }
 

@@ -421,6 +421,32 @@ if (expected.receipt) {
     rejects("receipt renamed to that election", 'VERIFICATION_FAILED', () => P.verifyReceipt(other, { ...receipt, election: other.base }));
   }
 }
+// §7.3: in PROOF(p) each of a proof's three arrays carries its own length. Move the first
+// ballot's first selection proof's second challenge into its responses: with only the
+// commitment count written (the layout before this rule) both proofs give the same items,
+// so the body digest would not tell them apart; with a length before every array they differ.
+if (ballots[0]) {
+  const b = ballots[0];
+  const p = b.contests[0].selections[0].proof;
+  const split = { commitments: p.commitments, challenges: p.challenges.slice(0, 1), responses: [...p.challenges.slice(1), ...p.responses] };
+  const countOnly = (t, q) => {
+    t.u32(q.commitments.length);
+    for (const c of q.commitments) t.point(c.a).point(c.b);
+    for (const x of [...q.challenges, ...q.responses]) t.scalar(x);
+  };
+  const items = (q, absorb) => {
+    const t = new P.Transcript('ballot');
+    absorb(t, q);
+    return t.items;
+  };
+  const same = (x, y) => x.length === y.length && x.every((it, i) => P.bytesEqual(it, y[i]));
+  check('§7.3 a proof split 1/3 instead of 2/2 collides when only the commitments are counted', same(items(p, countOnly), items(split, countOnly)));
+  check('§7.3 PROOF(p): the same two proofs give different items', !same(items(p, P.absorbProof), items(split, P.absorbProof)));
+  const moved = { ...b, contests: b.contests.map((c, i) => (i ? c : { ...c, selections: c.selections.map((s, j) => (j ? s : { ...s, proof: split })) })) };
+  check('§7.3 PROOF(p): and different body digests', !P.bytesEqual(P.bodyDigest(b), P.bodyDigest(moved)));
+  rejects('§5.1 the split proof is rejected (arrays of unequal length)', 'VERIFICATION_FAILED', () => P.verifyBallot(election, moved, list));
+}
+
 // The worked example of docs/protocol.md §11.1 quotes the reference vectors: every value it
 // prints must be the one computed here, so the document cannot drift from the vectors.
 const specPath = new URL('../../docs/protocol.md', import.meta.url);
