@@ -21,7 +21,8 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    fn as_str(self) -> &'static str {
+    /// The kind as on the board: `"cast"` or `"challenge"`.
+    pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Cast => "cast",
             EntryKind::Challenge => "challenge",

@@ -76,7 +76,7 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
     let elsewhere = entries
         .iter()
         .filter(|e| e.tracking == receipt.tracking)
-        .map(|e| format!("{} at index {} ({})", kind(e.kind), e.index, e.received))
+        .map(|e| format!("{} at index {} ({})", e.kind.as_str(), e.index, e.received))
         .collect::<Vec<_>>();
     let elsewhere = if elsewhere.is_empty() {
         "the board has no entry with this tracking hash".to_string()
@@ -98,7 +98,7 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
         differs.push(format!("holds another ballot ({})", entry.short));
     }
     if entry.kind != EntryKind::Cast {
-        differs.push(format!("is a {}, not a cast", kind(entry.kind)));
+        differs.push(format!("is a {}, not a cast", entry.kind.as_str()));
     }
     if entry.received != receipt.received {
         differs.push(format!(
@@ -114,13 +114,6 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
             receipt.index,
             differs.join(", ")
         ))
-    }
-}
-
-fn kind(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Cast => "cast",
-        EntryKind::Challenge => "challenge",
     }
 }
 

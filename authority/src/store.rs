@@ -199,13 +199,6 @@ impl core::fmt::Debug for SqliteStore {
     }
 }
 
-fn kind_str(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Cast => "cast",
-        EntryKind::Challenge => "challenge",
-    }
-}
-
 fn parse_entry(json: &str) -> StoreResult<BoardEntry> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("entry: {e}")))
 }
@@ -341,7 +334,7 @@ fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<
     )?
     .execute(params![
         index as i64,
-        kind_str(entry.kind),
+        entry.kind.as_str(),
         tracking_hex,
         entry.short,
         credential,
