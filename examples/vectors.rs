@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use amanat::encoding::to_hex;
 use amanat::{
     check_code, normalize_short_code, Ballot, Challenge, Ciphertext, CodeCheck, Credential,
-    CredentialEntry, CredentialList, Digest, Election, Manifest, Point, PublicKey, Receipt,
+    CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest, Point, PublicKey, Receipt,
     SealedBallot, SecretScalar, Selections, Tracking, PROTOCOL,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
@@ -359,7 +359,14 @@ fn election_layout(election: &Election) -> Layout {
 fn receipt_layout(election: &Election, r: &Receipt) -> Layout {
     let mut t = Layout::new("message-signature");
     t.bytes(&election.base_hash().0).str("receipt");
-    let message = format!("{}|{}|{}", to_hex(&r.tracking.0), r.index, r.received);
+    let message = format!(
+        "{}|{}|{}|{}|{}",
+        r.kind.as_str(),
+        to_hex(&r.tracking.0),
+        r.index,
+        r.received,
+        to_hex(&r.head.0)
+    );
     t.bytes(message.as_bytes())
         .point(election.ballot_box_key().point())
         .point(&r.signature.commitment);
@@ -670,13 +677,23 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
     // Draw 13: the nonce of the box's receipt for ballots.json[0], entry 0 of a board.
     let first = cases[0].ballot.tracking();
     let received = RECEIPT_TIME.to_string();
-    let message = Receipt::message(&first.0, 0, &received);
+    let entry = amanat::BoardEntry::new(
+        amanat::board::genesis(&election),
+        0,
+        EntryKind::Cast,
+        received.clone(),
+        cases[0].ballot.clone(),
+        None,
+    )?;
+    let message = Receipt::message(EntryKind::Cast, &first.0, 0, &received, &entry.hash);
     let receipt = Receipt {
         election: base,
+        kind: EntryKind::Cast,
         tracking: first.0,
         short: first.short(),
         index: 0,
         received,
+        head: entry.hash,
         signature: amanat::proofs::schnorr::sign(
             &base,
             "receipt",

@@ -54,7 +54,7 @@ pub struct EncryptedContest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ballot {
-    /// Always `"amanat/1"`.
+    /// Always `"amanat/2"`.
     pub protocol: Protocol,
     /// The election base hash.
     pub election: Digest,
@@ -570,7 +570,7 @@ impl SealedBallot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Challenge {
-    /// Always `"amanat/1"`.
+    /// Always `"amanat/2"`.
     pub protocol: Protocol,
     /// The full tracking hash of the challenged ballot.
     pub tracking: Digest,

@@ -11,7 +11,7 @@ use crate::error::{Check, Error, Result};
 use crate::hash::Transcript;
 
 /// What an entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// A cast ballot (counted unless a later ballot of the same credential replaces it).
@@ -192,4 +192,75 @@ pub fn check_chain(election: &Election, entries: &[BoardEntry]) -> Result<Digest
         prev = e.hash;
     }
     Ok(prev)
+}
+
+/// Whether `s` is a time of the board's one form, `YYYY-MM-DDTHH:MM:SSZ`, with month `01`–`12`,
+/// day `01`–`31` (not checked against the month), hour `00`–`23`, minute `00`–`59` and
+/// second `00`–`60` (docs/protocol.md §8.1).
+pub fn is_board_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return false;
+    }
+    if b[16] != b':' || b[19] != b'Z' {
+        return false;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        let part = s.get(from..to)?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    matches!(
+        (
+            num(0, 4),
+            num(5, 7),
+            num(8, 10),
+            num(11, 13),
+            num(14, 16),
+            num(17, 19)
+        ),
+        (
+            Some(_),
+            Some(1..=12),
+            Some(1..=31),
+            Some(0..=23),
+            Some(0..=59),
+            Some(0..=60)
+        )
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::is_board_timestamp;
+
+    #[test]
+    fn board_timestamps() {
+        for ok in [
+            "2026-11-22T10:41:07Z",
+            "1970-01-01T00:00:00Z",
+            "2026-12-31T23:59:60Z",
+        ] {
+            assert!(is_board_timestamp(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "2026-11-22T10:41:07",
+            "2026-11-22T10:41:07+00:00",
+            "2026-11-22 10:41:07Z",
+            "2026-13-22T10:41:07Z",
+            "2026-11-00T10:41:07Z",
+            "2026-11-22T24:41:07Z",
+            "2026-11-22T10:61:07Z",
+            "2026-11-22T10:41:07.5Z",
+            "2026-1a-22T10:41:07Z",
+            "+026-11-22T10:41:07Z",
+            "2026-11-22T10:41:0٧Z",
+        ] {
+            assert!(!is_board_timestamp(bad), "{bad}");
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::hash::{Transcript, PROTOCOL};
 use crate::manifest::Manifest;
 
-/// The protocol version tag, `"amanat/1"` in JSON; any other value is rejected.
+/// The protocol version tag, `"amanat/2"` in JSON; any other value is rejected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Protocol;
 

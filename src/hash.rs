@@ -13,14 +13,14 @@ use sha2::{Digest, Sha512};
 use crate::encoding::Point;
 
 /// The protocol version string; every domain tag starts with it.
-pub const PROTOCOL: &str = "amanat/1";
+pub const PROTOCOL: &str = "amanat/2";
 
 /// A domain-separated SHA-512 transcript of length-prefixed items (§2.1).
 #[derive(Clone)]
 pub struct Transcript(Sha512);
 
 impl Transcript {
-    /// Starts a transcript whose first item is `amanat/1/<domain>`.
+    /// Starts a transcript whose first item is `amanat/2/<domain>`.
     pub fn new(domain: &str) -> Self {
         let mut t = Transcript(Sha512::new());
         let tag_len = PROTOCOL.len() + 1 + domain.len();

@@ -27,5 +27,5 @@ pub use encoding::{Digest, Point, PublicKey};
 pub use error::{Check, Error, Result};
 pub use hash::{Transcript, PROTOCOL};
 pub use manifest::Manifest;
-pub use receipt::Receipt;
+pub use receipt::{Receipt, SignedHead};
 pub use secret::{BallotSeed, SecretScalar};

@@ -1,10 +1,18 @@
-//! The ballot box's receipts (docs/protocol.md §8.3): its signed acknowledgement that a cast
-//! ballot is on the board at a given index and time, under the receipt key the election
-//! definition fixes ([`Election::ballot_box_key`]).
+//! The ballot box's signed statements (docs/protocol.md §8.3, §8.4), both under the receipt
+//! key the election definition fixes ([`Election::ballot_box_key`]):
+//!
+//! - a [`Receipt`] acknowledges one entry, cast or challenged: that ballot is on the board at
+//!   this index and time, and the board up to it ends in this head;
+//! - a [`SignedHead`] states the whole board's size and head at a time, open or closed. The
+//!   closing statement is part of the election record; observers archive others.
+//!
+//! Each fixes a prefix of the board. Two statements that fix different entries at the same
+//! position are the box's own proof that it showed two different boards.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::Tracking;
+use crate::board::{is_board_timestamp, BoardEntry, EntryKind};
 use crate::election::Election;
 use crate::encoding::Digest;
 use crate::error::{Check, Error, Result};
@@ -13,12 +21,18 @@ use crate::proofs::schnorr::{verify_signature, SchnorrProof};
 /// The label receipts are signed under (§5.2 message signatures).
 pub const RECEIPT_LABEL: &str = "receipt";
 
-/// A receipt as the ballot box returns it and the voter keeps it.
+/// The label board-head statements are signed under (§5.2 message signatures).
+pub const HEAD_LABEL: &str = "board-head";
+
+/// A receipt as the ballot box returns it and the voter keeps it, for a cast ballot or a
+/// challenged one alike.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
     /// The election's base hash.
     pub election: Digest,
+    /// What the entry is: a cast ballot or a challenged one.
+    pub kind: EntryKind,
     /// The ballot's full tracking hash.
     pub tracking: Digest,
     /// The ballot's short tracking code, as shown to the voter.
@@ -27,14 +41,28 @@ pub struct Receipt {
     pub index: u64,
     /// When the box received it, as on the board: `YYYY-MM-DDTHH:MM:SSZ`.
     pub received: String,
+    /// The entry's own hash: the head of the board just after this entry, which fixes every
+    /// entry before it (§8.2).
+    pub head: Digest,
     /// The box's signature over [`Receipt::message`].
     pub signature: SchnorrProof,
 }
 
 impl Receipt {
-    /// The signed message: `tracking_hex | index | received` (§8.3).
-    pub fn message(tracking: &Digest, index: u64, received: &str) -> String {
-        format!("{}|{index}|{received}", tracking.to_hex())
+    /// The signed message (§8.3): `kind|tracking_hex|index|received|head_hex`.
+    pub fn message(
+        kind: EntryKind,
+        tracking: &Digest,
+        index: u64,
+        received: &str,
+        head: &Digest,
+    ) -> String {
+        format!(
+            "{}|{}|{index}|{received}|{}",
+            kind.as_str(),
+            tracking.to_hex(),
+            head.to_hex()
+        )
     }
 
     /// Parses a receipt from JSON. Only the shape and encodings are checked here;
@@ -73,81 +101,104 @@ impl Receipt {
                 "the time is not of the form YYYY-MM-DDTHH:MM:SSZ".into(),
             )));
         }
+        let message = Receipt::message(
+            self.kind,
+            &self.tracking,
+            self.index,
+            &self.received,
+            &self.head,
+        );
         verify_signature(
             election.base_hash(),
             RECEIPT_LABEL,
-            Receipt::message(&self.tracking, self.index, &self.received).as_bytes(),
+            message.as_bytes(),
             election.ballot_box_key(),
             &self.signature,
         )
     }
+
+    /// Whether `entry` is exactly the entry this receipt acknowledges: same index, kind,
+    /// tracking hash, time and hash. The entry's hash commits to every entry before it, so
+    /// a match also means the board up to it is the one the box vouched for.
+    pub fn is_entry(&self, entry: &BoardEntry) -> bool {
+        entry.index == self.index
+            && entry.kind == self.kind
+            && entry.tracking == self.tracking
+            && entry.received == self.received
+            && entry.hash == self.head
+    }
+
+    /// The board state this receipt vouches for: `index + 1` entries ending in `head`.
+    pub fn board_state(&self) -> (u64, Digest) {
+        (self.index.saturating_add(1), self.head)
+    }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` with every field in range (the board's one timestamp form).
-fn is_board_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return false;
-    }
-    if b[16] != b':' || b[19] != b'Z' {
-        return false;
-    }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        let part = s.get(from..to)?;
-        if !part.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        part.parse().ok()
-    };
-    matches!(
-        (
-            num(0, 4),
-            num(5, 7),
-            num(8, 10),
-            num(11, 13),
-            num(14, 16),
-            num(17, 19)
-        ),
-        (
-            Some(_),
-            Some(1..=12),
-            Some(1..=31),
-            Some(0..=23),
-            Some(0..=59),
-            Some(0..=60)
+/// The ballot box's signed statement of its board at a time (§8.4): how many entries, the
+/// head, and whether the polls are closed. Served at `GET /api/head` for observers to archive;
+/// the statement signed when the polls closed is part of the election record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedHead {
+    /// The election's base hash.
+    pub election: Digest,
+    /// The number of entries on the board.
+    pub entries: u64,
+    /// The board's head: the last entry's hash, or the genesis hash of an empty board.
+    pub head: Digest,
+    /// Whether the polls were closed (nothing can follow a closed statement).
+    pub closed: bool,
+    /// When the box signed it, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// The box's signature over [`SignedHead::message`].
+    pub signature: SchnorrProof,
+}
+
+impl SignedHead {
+    /// The signed message (§8.4): `entries|head_hex|open-or-closed|time`.
+    pub fn message(entries: u64, head: &Digest, closed: bool, time: &str) -> String {
+        format!(
+            "{entries}|{}|{}|{time}",
+            head.to_hex(),
+            if closed { "closed" } else { "open" }
         )
-    )
-}
+    }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::is_board_timestamp;
+    /// Parses a statement from JSON; [`SignedHead::verify`] checks it against an election.
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`] or an encoding error.
+    pub fn from_json(json: &str) -> Result<SignedHead> {
+        crate::encoding::from_json(json)
+    }
 
-    #[test]
-    fn board_timestamps() {
-        for ok in [
-            "2026-11-22T10:41:07Z",
-            "1970-01-01T00:00:00Z",
-            "2026-12-31T23:59:60Z",
-        ] {
-            assert!(is_board_timestamp(ok), "{ok}");
+    /// The statement as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks that the statement is for `election`, that its time has the board's form, and
+    /// that the election's ballot box key signed it.
+    ///
+    /// # Errors
+    /// [`Error::WrongElection`], [`Error::Verification`] with [`Check::Receipt`] for a bad
+    /// time, or [`Check::MessageSignature`] for a signature that does not verify.
+    pub fn verify(&self, election: &Election) -> Result<()> {
+        if self.election != *election.base_hash() {
+            return Err(Error::WrongElection);
         }
-        for bad in [
-            "",
-            "2026-11-22T10:41:07",
-            "2026-11-22T10:41:07+00:00",
-            "2026-11-22 10:41:07Z",
-            "2026-13-22T10:41:07Z",
-            "2026-11-00T10:41:07Z",
-            "2026-11-22T24:41:07Z",
-            "2026-11-22T10:61:07Z",
-            "2026-11-22T10:41:07.5Z",
-            "2026-1a-22T10:41:07Z",
-            "+026-11-22T10:41:07Z",
-            "2026-11-22T10:41:0٧Z",
-        ] {
-            assert!(!is_board_timestamp(bad), "{bad}");
+        if !is_board_timestamp(&self.time) {
+            return Err(Error::Verification(Check::Receipt(
+                "the time is not of the form YYYY-MM-DDTHH:MM:SSZ".into(),
+            )));
         }
+        let message = SignedHead::message(self.entries, &self.head, self.closed, &self.time);
+        verify_signature(
+            election.base_hash(),
+            HEAD_LABEL,
+            message.as_bytes(),
+            election.ballot_box_key(),
+            &self.signature,
+        )
     }
 }

@@ -82,6 +82,8 @@ export interface VerifiedBallot {
 
 /** What verifyReceipt learned about a receipt the election's ballot box signed. */
 export interface VerifiedReceipt {
+  /** What the box acknowledged: a cast ballot, or a challenged (opened, never counted) one. */
+  kind: 'cast' | 'challenge';
   /** Short tracking code, e.g. '7K2M-9QXD-4HRT' */
   trackingCode: string;
   /** 128 hex digits */
@@ -90,6 +92,9 @@ export interface VerifiedReceipt {
   index: number;
   /** When the box received the ballot, 'YYYY-MM-DDTHH:MM:SSZ'. */
   received: string;
+  /** The board's head just after this entry (128 hex digits): the box vouches for the
+   *  whole board up to this ballot. */
+  head: string;
 }
 
 /** Every code a thrown error can carry. */
@@ -490,13 +495,16 @@ pub fn verify_ballot(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct VerifiedReceipt {
+    kind: &'static str,
     tracking_code: String,
     tracking_hash: String,
     index: u64,
     received: String,
+    head: String,
 }
 
-/// Verifies a receipt (the JSON the ballot box returned for a cast ballot) against the
+/// Verifies a receipt (the JSON the ballot box returned for a cast or a challenged ballot)
+/// against the
 /// election: that it is for this election, that its short code and time are well formed, and
 /// that the ballot box key the election fixes signed it.
 ///
@@ -510,10 +518,12 @@ pub fn verify_receipt(
     let receipt = Receipt::from_json(&string_arg(&receipt, "the receipt JSON")?).map_err(throw)?;
     receipt.verify(&election.inner).map_err(throw)?;
     to_js(&VerifiedReceipt {
+        kind: receipt.kind.as_str(),
         tracking_code: receipt.short,
         tracking_hash: receipt.tracking.to_hex(),
         index: receipt.index,
         received: receipt.received,
+        head: receipt.head.to_hex(),
     })
 }
 
@@ -532,7 +542,7 @@ pub fn error_codes() -> Vec<String> {
     ERROR_CODES.iter().map(|c| c.to_string()).collect()
 }
 
-/// The protocol version this module implements, `amanat/1`.
+/// The protocol version this module implements, `amanat/2`.
 #[wasm_bindgen(js_name = protocolVersion)]
 pub fn protocol_version() -> String {
     crate::PROTOCOL.to_string()

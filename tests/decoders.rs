@@ -700,11 +700,12 @@ fn uppercase_short_long_and_non_hex_strings_are_bad_encodings() {
 fn another_protocol_version_is_unsupported() {
     let cases: Value = serde_json::from_str(BALLOTS).unwrap();
     for version in [
-        "amanat/2",
+        "amanat/1",
+        "amanat/3",
         "amanat/0",
-        "AMANAT/1",
+        "AMANAT/2",
         "",
-        "amanat/1 ",
+        "amanat/2 ",
         &"x".repeat(10_000),
     ] {
         let e = election_with("/protocol", json!(version));

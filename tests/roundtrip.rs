@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use amanat::{
-    Ballot, Challenge, Credential, CredentialEntry, CredentialList, Election, Error, Manifest,
-    Point, PublicKey, SealedBallot, Selections,
+    Ballot, Challenge, Credential, CredentialEntry, CredentialList, Digest, Election, EntryKind,
+    Error, Manifest, Point, PublicKey, SealedBallot, Selections,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
@@ -208,16 +208,20 @@ fn receipts_verify_only_under_the_elections_box_key() {
     );
     let signed = |secret: &SecretScalar, index: u64, received: &str| {
         let key = PublicKey::new(Point::from_point(G * secret.expose()), "box").unwrap();
+        let head = Digest([7; 64]);
         Receipt {
             election: *election.base_hash(),
+            kind: EntryKind::Cast,
             tracking: tracking.0,
             short: tracking.short(),
             index,
             received: received.into(),
+            head,
             signature: sign(
                 election.base_hash(),
                 "receipt",
-                Receipt::message(&tracking.0, index, received).as_bytes(),
+                Receipt::message(EntryKind::Cast, &tracking.0, index, received, &head)
+                    .as_bytes(),
                 secret,
                 &key,
                 &mut ChaCha20Rng::seed_from_u64(index),
@@ -244,6 +248,16 @@ fn receipts_verify_only_under_the_elections_box_key() {
     });
     signature_fails(&Receipt {
         received: "2026-11-22T10:41:08Z".into(),
+        ..good.clone()
+    });
+    // The kind and the head are signed too: a cast receipt is no challenge receipt, and a
+    // receipt fixes the board up to its entry.
+    signature_fails(&Receipt {
+        kind: EntryKind::Challenge,
+        ..good.clone()
+    });
+    signature_fails(&Receipt {
+        head: Digest([8; 64]),
         ..good.clone()
     });
     let other = SealedBallot::seal(&election, &cred, &choice(), &mut rng)

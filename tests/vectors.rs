@@ -72,7 +72,7 @@ fn joint_secret() -> Scalar {
 /// generator's own copy.
 fn layout(domain: &str, items: &[Vec<u8>]) -> [u8; 64] {
     let mut h = Sha512::new();
-    let tag = format!("amanat/1/{domain}");
+    let tag = format!("amanat/2/{domain}");
     h.update((tag.len() as u32).to_be_bytes());
     h.update(tag.as_bytes());
     for i in items {

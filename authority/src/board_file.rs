@@ -1,10 +1,13 @@
-//! The exported bulletin board, `board.json`: `{"election", "closed", "head", "entries"}`
-//! with the entries in board order (written by `amanat export-board` and by `simulate`).
+//! The exported bulletin board, `board.json`: `{"election", "closed", "head", "closing"?,
+//! "entries"}` with the entries in board order and, once the polls are closed, the box's
+//! signed closing statement (written by `amanat export-board` and by `simulate`;
+//! docs/record.md §2).
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::path::Path;
 
-use amanat::board::genesis;
-use amanat::{BoardEntry, Digest, Election};
+use amanat::board::{genesis, is_board_timestamp, EntryKind};
+use amanat::{BoardEntry, Digest, Election, SignedHead};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -22,18 +25,27 @@ pub struct BoardFile {
     pub closed: bool,
     /// The last entry's hash (the genesis hash of an empty board).
     pub head: Digest,
+    /// The box's signed statement of the final board, present exactly when `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing: Option<SignedHead>,
     /// The entries in board order.
     pub entries: Vec<BoardEntry>,
 }
 
 impl BoardFile {
-    /// Builds a board file from entries, computing the head.
-    pub fn new(election: &Election, closed: bool, entries: Vec<BoardEntry>) -> BoardFile {
+    /// Builds a board file from entries, computing the head; closed exactly when a closing
+    /// statement is given.
+    pub fn new(
+        election: &Election,
+        entries: Vec<BoardEntry>,
+        closing: Option<SignedHead>,
+    ) -> BoardFile {
         let head = entries.last().map_or_else(|| genesis(election), |e| e.hash);
         BoardFile {
             election: *election.base_hash(),
-            closed,
+            closed: closing.is_some(),
             head,
+            closing,
             entries,
         }
     }
@@ -60,6 +72,8 @@ impl BoardFile {
             election: Digest,
             closed: bool,
             head: Digest,
+            #[serde(default)]
+            closing: Option<SignedHead>,
             #[serde(borrow)]
             entries: Vec<&'a RawValue>,
         }
@@ -73,6 +87,7 @@ impl BoardFile {
             election: raw.election,
             closed: raw.closed,
             head: raw.head,
+            closing: raw.closing,
             entries,
         })
     }
@@ -115,6 +130,102 @@ impl BoardFile {
                 "the board's recorded head is not its last entry's hash".into(),
             ));
         }
+        if self.closing.is_some() != self.closed {
+            return Err(ToolError::Invalid(if self.closed {
+                "the board is marked closed but carries no closing statement".into()
+            } else {
+                "the board carries a closing statement but is not marked closed".into()
+            }));
+        }
         Ok(())
     }
+
+    /// Checks the closing statement (docs/protocol.md §8.4): present, signed by the
+    /// election's ballot box key, for this election, stating the polls closed, and naming
+    /// exactly this board's number of entries and head. Returns the statement.
+    ///
+    /// # Errors
+    /// [`ToolError::Invalid`] saying what does not hold.
+    pub fn check_closing(&self, election: &Election) -> ToolResult<&SignedHead> {
+        let Some(c) = &self.closing else {
+            return Err(ToolError::Invalid(
+                "no closing statement: the board was exported before the polls closed".into(),
+            ));
+        };
+        c.verify(election).map_err(|e| {
+            ToolError::Invalid(format!("the closing statement does not verify: {e}"))
+        })?;
+        if !c.closed {
+            return Err(ToolError::Invalid(
+                "the closing statement says the polls are open".into(),
+            ));
+        }
+        if c.entries != self.entries.len() as u64 || c.head != self.head {
+            return Err(ToolError::Invalid(format!(
+                "the box signed a closed board of {} entries with head {}…, this board has {} \
+                 entries with head {}…",
+                c.entries,
+                &c.head.to_hex()[..16],
+                self.entries.len(),
+                &self.head.to_hex()[..16]
+            )));
+        }
+        Ok(c)
+    }
+}
+
+/// The board's rules that the chain alone does not show (docs/record.md §5, check V13),
+/// each kept by an honest box inside its append (docs/ballot-box.md, "Storage"): a tracking
+/// hash appears at most once per kind; a tracking hash is never both cast and challenged;
+/// every `received` has the board's form and none is earlier than its predecessor's.
+/// Returns one line per entry that breaks one, in board order.
+pub fn rule_breaks(entries: &[BoardEntry]) -> Vec<String> {
+    let mut first: HashMap<(&[u8; 64], EntryKind), u64> = HashMap::new();
+    let mut bad = Vec::new();
+    let mut previous: Option<&str> = None;
+    for e in entries {
+        match first.entry((&e.tracking.0, e.kind)) {
+            Entry::Occupied(earlier) => bad.push(format!(
+                "entry {} repeats the {} at entry {} (same tracking hash {})",
+                e.index,
+                e.kind.as_str(),
+                earlier.get(),
+                e.short
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert(e.index);
+            }
+        }
+        let other = match e.kind {
+            EntryKind::Cast => EntryKind::Challenge,
+            EntryKind::Challenge => EntryKind::Cast,
+        };
+        if let Some(&o) = first.get(&(&e.tracking.0, other)) {
+            if o < e.index {
+                bad.push(format!(
+                    "entry {} is a {} of the ballot {} at entry {o} ({}): a ballot is never \
+                     both cast and challenged",
+                    e.index,
+                    e.kind.as_str(),
+                    other.as_str(),
+                    e.short
+                ));
+            }
+        }
+        if !is_board_timestamp(&e.received) {
+            bad.push(format!(
+                "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
+                e.index
+            ));
+        } else if previous.is_some_and(|p| p > e.received.as_str()) {
+            bad.push(format!(
+                "entry {}: received {} is earlier than the entry before it",
+                e.index, e.received
+            ));
+        }
+        if is_board_timestamp(&e.received) {
+            previous = Some(&e.received);
+        }
+    }
+    bad
 }

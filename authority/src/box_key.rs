@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use amanat::board::BoardEntry;
 use amanat::proofs::schnorr::{sign, SchnorrProof};
-use amanat::receipt::RECEIPT_LABEL;
-use amanat::{Digest, Election, Point, PublicKey, Receipt, SecretScalar};
+use amanat::receipt::{HEAD_LABEL, RECEIPT_LABEL};
+use amanat::{Digest, Election, Point, PublicKey, Receipt, SecretScalar, SignedHead};
 use clap::Args;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use rand_chacha::rand_core::SeedableRng;
@@ -215,7 +215,7 @@ impl BoxKey {
     /// signature: a replayed ballot gets back the very same receipt.
     pub fn sign(&self, base: &Digest, what: &str, message: &[u8]) -> SchnorrProof {
         let mut h = Sha512::new();
-        h.update(b"amanat/1/box-signature-nonce");
+        h.update(b"amanat/2/box-signature-nonce");
         h.update(self.secret.expose().as_bytes());
         h.update(base.0);
         h.update((what.len() as u32).to_be_bytes());
@@ -229,18 +229,48 @@ impl BoxKey {
         sign(base, what, message, &self.secret, &self.public, &mut rng)
     }
 
-    /// The receipt for a cast entry of `election`'s board (docs/protocol.md §8.3), signed
-    /// under [`RECEIPT_LABEL`]. The same entry always gets the same receipt.
+    /// The receipt for an entry of `election`'s board, cast or challenged (docs/protocol.md
+    /// §8.3), signed under [`RECEIPT_LABEL`]. The same entry always gets the same receipt.
     pub fn receipt(&self, election: &Election, entry: &BoardEntry) -> Receipt {
         let base = election.base_hash();
-        let message = Receipt::message(&entry.tracking, entry.index, &entry.received);
+        let message = Receipt::message(
+            entry.kind,
+            &entry.tracking,
+            entry.index,
+            &entry.received,
+            &entry.hash,
+        );
         Receipt {
             election: *base,
+            kind: entry.kind,
             tracking: entry.tracking,
             short: entry.short.clone(),
             index: entry.index,
             received: entry.received.clone(),
+            head: entry.hash,
             signature: self.sign(base, RECEIPT_LABEL, message.as_bytes()),
+        }
+    }
+
+    /// The statement of a board of `entries` entries ending in `head`, open or closed, at
+    /// `time` (docs/protocol.md §8.4), signed under [`HEAD_LABEL`].
+    pub fn signed_head(
+        &self,
+        election: &Election,
+        entries: u64,
+        head: Digest,
+        closed: bool,
+        time: String,
+    ) -> SignedHead {
+        let base = election.base_hash();
+        let message = SignedHead::message(entries, &head, closed, &time);
+        SignedHead {
+            election: *base,
+            entries,
+            head,
+            closed,
+            signature: self.sign(base, HEAD_LABEL, message.as_bytes()),
+            time,
         }
     }
 }

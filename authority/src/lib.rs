@@ -12,6 +12,7 @@ pub mod demo;
 pub mod election_dir;
 pub mod error;
 pub mod files;
+pub mod heads;
 pub mod receipt;
 pub mod record;
 pub mod server;

@@ -5,8 +5,8 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use amanat_authority::{
-    box_key, ceremony, credentials, demo, election_dir, receipt, record, server, simulate, tally,
-    verify,
+    box_key, ceremony, credentials, demo, election_dir, heads, receipt, record, server, simulate,
+    tally, verify,
 };
 use clap::{Parser, Subcommand};
 
@@ -47,9 +47,12 @@ enum Command {
     /// Check a ballot box receipt against an election record (voters, observers).
     #[command(subcommand)]
     Receipt(receipt::ReceiptCmd),
+    /// Check archived board heads and receipts against an election record and each other.
+    #[command(subcommand)]
+    Heads(heads::HeadsCmd),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
-    /// Close the polls (works while the ballot box runs).
+    /// Close the polls (works while the ballot box runs) and sign the closing statement.
     Close(server::CloseArgs),
     /// Write the ballot box's board as JSON (the tally's input).
     ExportBoard(server::ExportBoardArgs),
@@ -86,6 +89,11 @@ fn main() -> ExitCode {
             Err(e) => report(Err(e)),
         },
         Command::Receipt(cmd) => match receipt::run(cmd) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => report(Err(e)),
+        },
+        Command::Heads(cmd) => match heads::run(cmd) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::FAILURE,
             Err(e) => report(Err(e)),

@@ -1,13 +1,22 @@
 //! `amanat receipt check`: a voter's or an observer's check of a ballot box receipt against
-//! an election record (docs/record.md, "Checking a receipt"). It holds two ways: the receipt
-//! is signed by the ballot box key the election definition fixes, and the record's board has
-//! that ballot, cast, at the receipt's index and time. A receipt that verifies for a ballot
-//! the board lacks is the box's own signed proof that it dropped or moved an acknowledged
-//! ballot.
+//! an election record (docs/record.md §5.1). It answers three questions, each on a line:
+//!
+//! 1. **receipt**: is it signed by the ballot box key the election definition fixes?
+//! 2. **board**: does the record's board hold exactly the entry the receipt acknowledges, with
+//!    the board before it unchanged (the receipt carries the entry's hash, which fixes every
+//!    entry before it)?
+//! 3. **counts**: for a cast ballot, is it the one that counts for its credential — or did a
+//!    later ballot of the same credential replace it (someone voted again with the code), or
+//!    did the box re-post an earlier ballot after it (a replay, proof the box misbehaved)?
+//!    For a challenged ballot: was it never cast?
+//!
+//! A receipt that verifies for a ballot the board lacks, or holds differently, is the box's
+//! own signed proof that it dropped, moved or forked an acknowledged ballot.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use amanat::{BoardEntry, Election, EntryKind, Receipt};
+use amanat::{BoardEntry, CredentialList, Election, EntryKind, Receipt};
 use clap::{Args, Subcommand};
 
 use crate::board_file::BoardFile;
@@ -15,19 +24,22 @@ use crate::election_dir::read_election;
 use crate::error::{ToolError, ToolResult};
 use crate::files;
 use crate::record::names;
+use crate::tally::Tally;
 
 /// `amanat receipt`: what a voter can do with the receipt the ballot box gave them.
 #[derive(Subcommand, Debug)]
 pub enum ReceiptCmd {
     /// Check a receipt against an election record: signed by the election's ballot box key,
-    /// and its ballot on the board at its index as received. Exit status 0 only if both hold.
+    /// its entry on the board exactly as acknowledged, and (for a cast ballot) the one that
+    /// counts for its credential. Exit status 0 only if all three hold.
     Check(CheckArgs),
 }
 
 /// `amanat receipt check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The record directory (election.json and board.json).
+    /// The record directory (election.json, credentials.json, board.json; tally.json is
+    /// cross-checked when present).
     #[arg(long)]
     pub record: PathBuf,
     /// The receipt: its JSON, the box's answer `{"receipt": ...}`, or the text file the
@@ -36,7 +48,8 @@ pub struct CheckArgs {
 }
 
 /// Reads a receipt from the text a voter holds: the receipt's JSON, the box's whole answer
-/// `{"receipt": ...}`, or the voter page's receipt file, whose last part is the JSON.
+/// `{"receipt": ...}` (a cast's, or a challenge's with its other members), or the voter
+/// page's receipt file, whose last part is the JSON.
 ///
 /// # Errors
 /// The core's decoding error if no receipt can be read from it.
@@ -52,53 +65,59 @@ pub fn parse_receipt(text: &str) -> amanat::Result<Receipt> {
         }
     };
     if let Ok(serde_json::Value::Object(answer)) = serde_json::from_str(json) {
-        if let (1, Some(inner)) = (answer.len(), answer.get("receipt")) {
+        if let Some(inner) = answer.get("receipt") {
             return Receipt::from_json(&inner.to_string());
         }
     }
     Receipt::from_json(json)
 }
 
-/// Where the board stands on a receipt.
+/// Where the board stands on a receipt's entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OnBoard {
-    /// The board has the ballot, cast, at the receipt's index and time.
+    /// The board has exactly the acknowledged entry at the receipt's index.
     AsReceived,
-    /// The entry at the receipt's index is another one (or another kind, or another time);
-    /// the message says what differs, and where the board has this ballot if it has it at all.
-    Different(String),
-    /// The board has no entry with this tracking hash, and none at the index.
-    Missing(String),
+    /// The board holds something else there, or nothing; the message says what, and where
+    /// the board has this ballot if it has it at all.
+    Not(String),
 }
 
-/// Looks the receipt's ballot up on the board.
+/// Looks the receipt's entry up on the board.
 pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
     let elsewhere = entries
         .iter()
         .filter(|e| e.tracking == receipt.tracking)
-        .map(|e| format!("{} at index {} ({})", e.kind.as_str(), e.index, e.received))
+        .map(|e| format!("a {} at index {} ({})", e.kind.as_str(), e.index, e.received))
         .collect::<Vec<_>>();
     let elsewhere = if elsewhere.is_empty() {
         "the board has no entry with this tracking hash".to_string()
     } else {
-        format!("the board has this ballot {}", elsewhere.join(" and "))
+        format!("the board has this ballot as {}", elsewhere.join(" and "))
     };
     let at = usize::try_from(receipt.index)
         .ok()
         .and_then(|i| entries.get(i));
     let Some(entry) = at else {
-        return OnBoard::Missing(format!(
-            "the board has {} entries, none at index {}; {elsewhere}",
-            entries.len(),
-            receipt.index
+        return OnBoard::Not(format!(
+            "MISSING: the box acknowledged index {}, but the board ends after {} entries \
+             (dropped or truncated); {elsewhere}",
+            receipt.index,
+            entries.len()
         ));
     };
+    if receipt.is_entry(entry) {
+        return OnBoard::AsReceived;
+    }
     let mut differs = Vec::new();
     if entry.tracking != receipt.tracking {
         differs.push(format!("holds another ballot ({})", entry.short));
     }
-    if entry.kind != EntryKind::Cast {
-        differs.push(format!("is a {}, not a cast", entry.kind.as_str()));
+    if entry.kind != receipt.kind {
+        differs.push(format!(
+            "is a {}, the receipt acknowledges a {}",
+            entry.kind.as_str(),
+            receipt.kind.as_str()
+        ));
     }
     if entry.received != receipt.received {
         differs.push(format!(
@@ -107,62 +126,244 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
         ));
     }
     if differs.is_empty() {
-        OnBoard::AsReceived
-    } else {
-        OnBoard::Different(format!(
-            "the entry at index {} {}; {elsewhere}",
-            receipt.index,
-            differs.join(", ")
-        ))
+        // Same ballot, kind and time, another hash: something before it changed.
+        differs.push(
+            "is this ballot, but the board before it is not the one the box signed when it \
+             gave the receipt (an entry before it was changed, added or removed: the box \
+             showed two different boards)"
+                .to_string(),
+        );
+    }
+    OnBoard::Not(format!(
+        "NOT as acknowledged: the entry at index {} {}; {elsewhere}",
+        receipt.index,
+        differs.join(", ")
+    ))
+}
+
+/// Whether the receipt's ballot is what counts, judged from the board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// A cast ballot that is its credential's latest valid ballot on the board.
+    Counted,
+    /// A challenged ballot that was never cast.
+    NeverCounted,
+    /// A later, different, valid ballot of the same credential counts instead.
+    Replaced {
+        /// Its index.
+        by: u64,
+    },
+    /// After this ballot, the box re-posted a ballot of the same credential that was already
+    /// on the board: a tally that trusted the box would count it in place of this one, and
+    /// only a box that misbehaves posts it.
+    Replayed {
+        /// The index of the re-posted entry.
+        at: u64,
+        /// The index where that ballot first was.
+        first: u64,
+    },
+    /// This ballot, challenged, also appears as cast (or, cast, also as challenged).
+    CastAndChallenged {
+        /// The index of the other entry.
+        at: u64,
+    },
+    /// The receipt's own ballot does not verify against the election and its list.
+    Invalid(String),
+}
+
+/// Judges whether the receipt's entry (at `receipt.index`, already found [`OnBoard::AsReceived`])
+/// is what counts. Verifies the ballots that decide it: this one and the later ones of the
+/// same credential (docs/record.md §3's rules, applied to one voter).
+pub fn standing(
+    election: &Election,
+    list: &CredentialList,
+    receipt: &Receipt,
+    entries: &[BoardEntry],
+) -> Standing {
+    let Some((i, mine)) = usize::try_from(receipt.index)
+        .ok()
+        .and_then(|i| Some((i, entries.get(i)?)))
+    else {
+        return Standing::Invalid("no such entry".into());
+    };
+    if let Some(other) = entries
+        .iter()
+        .find(|e| e.tracking == mine.tracking && e.kind != mine.kind)
+    {
+        return Standing::CastAndChallenged { at: other.index };
+    }
+    if mine.kind == EntryKind::Challenge {
+        return Standing::NeverCounted;
+    }
+    if let Err(e) = mine.ballot.verify_listed(election, list) {
+        return Standing::Invalid(format!("{e} [{}]", e.code()));
+    }
+    let mut seen: BTreeSet<[u8; 64]> = entries[..=i].iter().map(|e| e.tracking.0).collect();
+    let mut replaced_by = None;
+    for later in &entries[i + 1..] {
+        let first_time = seen.insert(later.tracking.0);
+        if later.kind != EntryKind::Cast || later.ballot.credential != mine.ballot.credential {
+            continue;
+        }
+        if !first_time {
+            let first = entries
+                .iter()
+                .find(|e| e.tracking == later.tracking)
+                .map_or(later.index, |e| e.index);
+            return Standing::Replayed {
+                at: later.index,
+                first,
+            };
+        }
+        if later.ballot.verify_listed(election, list).is_ok()
+            && !entries
+                .iter()
+                .any(|e| e.tracking == later.tracking && e.kind == EntryKind::Challenge)
+        {
+            replaced_by = Some(later.index);
+        }
+    }
+    match replaced_by {
+        Some(by) => Standing::Replaced { by },
+        None => Standing::Counted,
     }
 }
 
-/// The outcome of a receipt check, each half in words.
+/// The outcome of a receipt check, each part in words.
 #[derive(Clone, Debug)]
 pub struct ReceiptReport {
-    /// Whether the receipt is the election's ballot box's, and what was found.
+    /// Whether the receipt is the election's ballot box's.
     pub signature: Result<String, String>,
-    /// Whether the board has the ballot as received, and what was found.
+    /// Whether the board has the entry exactly as acknowledged.
     pub board: Result<String, String>,
+    /// Whether the ballot is what counts (cast) or was never counted (challenged).
+    pub counts: Result<String, String>,
 }
 
 impl ReceiptReport {
-    /// Both halves hold.
+    /// All three hold.
     pub fn ok(&self) -> bool {
-        self.signature.is_ok() && self.board.is_ok()
+        self.signature.is_ok() && self.board.is_ok() && self.counts.is_ok()
+    }
+
+    /// The three lines, labelled.
+    pub fn lines(&self) -> [(&'static str, &Result<String, String>); 3] {
+        [
+            ("receipt", &self.signature),
+            ("board", &self.board),
+            ("counts", &self.counts),
+        ]
     }
 }
 
-/// Checks `receipt` against the election and board of `record`.
+/// Reads and checks the record's board: it must be this election's and its chain must link
+/// (nothing on a board that does not can be relied on).
 ///
 /// # Errors
-/// [`ToolError`] if election.json or board.json cannot be read, or the board is not this
-/// election's or its chain does not link (then nothing on it can be relied on: run
-/// `amanat verify`).
-pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
-    let election = read_election(&record.join(names::ELECTION))?;
+/// [`ToolError`] naming the file.
+pub fn read_board(record: &Path, election: &Election) -> ToolResult<BoardFile> {
     let board_path = record.join(names::BOARD);
     let board = BoardFile::read(&board_path)?;
-    board.check(&election).map_err(|e| {
+    board.check(election).map_err(|e| {
         ToolError::Invalid(format!(
             "{}: {e}; the board cannot be relied on (run `amanat verify`)",
             board_path.display()
         ))
     })?;
+    Ok(board)
+}
+
+/// Checks `receipt` against the election, credential list, board and (when present) tally of
+/// `record`.
+///
+/// # Errors
+/// [`ToolError`] if election.json, credentials.json or board.json cannot be read, or the
+/// board is not this election's or its chain does not link (run `amanat verify`).
+pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
+    let election = read_election(&record.join(names::ELECTION))?;
+    let list_path = record.join(names::CREDENTIALS);
+    let list = CredentialList::from_json(&files::read_text(&list_path)?)
+        .map_err(|e| ToolError::document(&list_path, e))?;
+    let board = read_board(record, &election)?;
+    let tally_path = record.join(names::TALLY);
+    let tally = if tally_path.exists() {
+        Some(Tally::read(&tally_path)?)
+    } else {
+        None
+    };
+    let signature = signature(&election, receipt);
+    let on_board = look_up(receipt, &board.entries);
+    let board_line = match &on_board {
+        OnBoard::AsReceived => Ok(format!(
+            "the board has ballot {} at index {} exactly as acknowledged ({}, {}), and the \
+             board before it is the one the box signed",
+            receipt.short,
+            receipt.index,
+            receipt.kind.as_str(),
+            receipt.received
+        )),
+        OnBoard::Not(why) => Err(why.clone()),
+    };
+    let counts = match on_board {
+        OnBoard::Not(_) => Err("not judged: the board does not hold the acknowledged entry".into()),
+        OnBoard::AsReceived => counts_line(
+            standing(&election, &list, receipt, &board.entries),
+            receipt,
+            tally.as_ref(),
+        ),
+    };
     Ok(ReceiptReport {
-        signature: signature(&election, receipt),
-        board: match look_up(receipt, &board.entries) {
-            OnBoard::AsReceived => Ok(format!(
-                "the board has ballot {} at index {} as received (cast, {}){}",
-                receipt.short,
-                receipt.index,
-                receipt.received,
-                replaced(receipt, &board.entries)
-            )),
-            OnBoard::Different(why) => Err(format!("NOT as received: {why}")),
-            OnBoard::Missing(why) => Err(format!("MISSING: {why}")),
-        },
+        signature,
+        board: board_line,
+        counts,
     })
+}
+
+fn counts_line(
+    standing: Standing,
+    receipt: &Receipt,
+    tally: Option<&Tally>,
+) -> Result<String, String> {
+    let listed = |list: &[amanat::Digest]| list.contains(&receipt.tracking);
+    match standing {
+        Standing::Counted => match tally {
+            Some(t) if !listed(&t.counted) => Err(
+                "this ballot is its credential's latest valid ballot on the board, but the \
+                 record's tally.json does not count it"
+                    .into(),
+            ),
+            Some(_) => Ok("counted: it is its credential's latest ballot, and the tally counts it".into()),
+            None => Ok("counted: it is its credential's latest ballot on the board (no tally.json to cross-check)".into()),
+        },
+        Standing::NeverCounted => match tally {
+            Some(t) if !listed(&t.challenged) || listed(&t.counted) => Err(
+                "the record's tally.json does not list this challenged ballot as challenged"
+                    .into(),
+            ),
+            _ => Ok("opened and never counted: this challenged ballot was never cast".into()),
+        },
+        Standing::Replaced { by } => Err(format!(
+            "NOT counted: a later ballot of the same credential, at index {by}, counts \
+             instead. If you voted again, that is your later ballot; if you did not, someone \
+             else used your credential code: report it"
+        )),
+        Standing::Replayed { at, first } => Err(format!(
+            "REPLAYED: after your ballot the box posted again, at index {at}, a ballot of \
+             your credential already on the board at index {first}, so that it would count \
+             instead of yours; a ballot box stores each ballot once, so this replay is proof \
+             that the box misbehaved (`amanat verify` fails V13): report it with this receipt"
+        )),
+        Standing::CastAndChallenged { at } => Err(format!(
+            "the same ballot is also on the board as a {} at index {at}; a ballot is never \
+             both cast and challenged, so this is proof that the box misbehaved: report it \
+             with this receipt",
+            match receipt.kind {
+                EntryKind::Cast => "challenge",
+                EntryKind::Challenge => "cast",
+            }
+        )),
+        Standing::Invalid(why) => Err(format!("this ballot does not verify: {why}")),
+    }
 }
 
 fn signature(election: &Election, receipt: &Receipt) -> Result<String, String> {
@@ -185,32 +386,11 @@ fn signature(election: &Election, receipt: &Receipt) -> Result<String, String> {
     }
 }
 
-/// A note when a later ballot of the same credential replaced this one in the count.
-fn replaced(receipt: &Receipt, entries: &[BoardEntry]) -> String {
-    let Some(mine) = usize::try_from(receipt.index)
-        .ok()
-        .and_then(|i| entries.get(i))
-    else {
-        return String::new();
-    };
-    entries
-        .iter()
-        .skip(mine.index as usize + 1)
-        .rev()
-        .find(|e| e.kind == EntryKind::Cast && e.ballot.credential == mine.ballot.credential)
-        .map(|later| {
-            format!(
-                "; a later ballot of the same credential, at index {}, counts instead",
-                later.index
-            )
-        })
-        .unwrap_or_default()
-}
-
 /// Runs `amanat receipt <command>`; returns whether the check passed.
 ///
 /// # Errors
-/// The receipt, election.json or board.json cannot be read, or the board does not link.
+/// The receipt, election.json, credentials.json or board.json cannot be read, or the board
+/// does not link.
 pub fn run(cmd: ReceiptCmd) -> ToolResult<bool> {
     match cmd {
         ReceiptCmd::Check(args) => {
@@ -218,7 +398,7 @@ pub fn run(cmd: ReceiptCmd) -> ToolResult<bool> {
             let receipt =
                 parse_receipt(&text).map_err(|e| ToolError::document(&args.receipt, e))?;
             let report = check(&args.record, &receipt)?;
-            for (what, result) in [("receipt", &report.signature), ("board", &report.board)] {
+            for (what, result) in report.lines() {
                 match result {
                     Ok(m) => println!("{what:<7} pass  {m}"),
                     Err(m) => println!("{what:<7} FAIL  {m}"),

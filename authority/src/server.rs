@@ -66,7 +66,8 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
 }
 
-/// `amanat close`: close the polls (works while the server runs).
+/// `amanat close`: close the polls (works while the server runs) and sign the closing
+/// statement.
 #[derive(Debug, clap::Args)]
 pub struct CloseArgs {
     /// The election directory.
@@ -75,6 +76,9 @@ pub struct CloseArgs {
     /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// The ballot box's key, which signs the closing statement [default: DB.key].
+    #[arg(long, value_name = "FILE")]
+    pub box_key: Option<PathBuf>,
 }
 
 /// `amanat export-board`: write the board as JSON, the tally's input.
@@ -428,7 +432,7 @@ impl BallotBox {
             .map_err(|_| ApiError::internal("store the ballot"))??)
     }
 
-    /// The receipt for a cast entry, signed with the key the election fixes.
+    /// The receipt for an entry, cast or challenged, signed with the key the election fixes.
     fn receipt(&self, entry: &BoardEntry) -> Receipt {
         self.key.receipt(&self.election, entry)
     }
@@ -465,6 +469,31 @@ async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
         "head": head.to_hex(),
     }))
     .into_response())
+}
+
+/// The box's signed statement of its board now (docs/protocol.md §8.4), for observers and
+/// pages to archive; once the polls are closed, the stored closing statement.
+async fn get_head(State(b): State<Shared>) -> ApiResult<Response> {
+    let statement = b
+        .blocking(|b| {
+            let r = lock(&b.reader);
+            if let Some(closing) = r.closing()? {
+                return Ok(closing);
+            }
+            // The flag first: once it is set nothing more is appended, so the head read after
+            // it is final; a head read first could be followed by appends and a close.
+            let closed = r.is_closed()?;
+            let (count, head) = r.head()?;
+            Ok(b.key.signed_head(
+                &b.election,
+                count,
+                head,
+                closed,
+                rfc3339(SystemTime::now()),
+            ))
+        })
+        .await?;
+    Ok(Json(statement).into_response())
 }
 
 async fn post_ballot(
@@ -521,9 +550,11 @@ async fn post_challenge(
             challenge: Some(req.challenge),
         })
         .await?;
+    let receipt = b.receipt(appended.entry());
     Ok(Json(serde_json::json!({
         "index": appended.entry().index,
         "selections": selections,
+        "receipt": receipt,
     }))
     .into_response())
 }
@@ -592,11 +623,57 @@ async fn get_board_entry(
     UrlPath(code): UrlPath<String>,
 ) -> ApiResult<Response> {
     let code = parse_code(&code)?;
-    let entries = b.blocking(move |b| lookup(b, &code)).await?;
+    let (entries, states) = b
+        .blocking(move |b| {
+            let entries = lookup(b, &code)?;
+            let states = entries
+                .iter()
+                .map(|e| entry_state(b, e))
+                .collect::<ApiResult<Vec<_>>>()?;
+            Ok((entries, states))
+        })
+        .await?;
     if entries.is_empty() {
         return Err(ApiError::not_found("no ballot with this tracking code"));
     }
-    Ok(Json(serde_json::json!({ "entries": entries })).into_response())
+    Ok(Json(serde_json::json!({ "entries": entries, "states": states })).into_response())
+}
+
+/// Where a board entry stands now (docs/ballot-box.md, "Looking up a ballot").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+enum EntryState {
+    /// A cast ballot that is its credential's latest cast entry: it counts (while the polls
+    /// are open, a later ballot of the same credential would replace it).
+    Counted {
+        /// The entry's index.
+        index: u64,
+    },
+    /// A cast ballot replaced by a later ballot of the same credential.
+    Replaced {
+        /// The entry's index.
+        index: u64,
+        /// The index of the ballot that counts instead.
+        by: u64,
+    },
+    /// A challenged (opened) ballot: never counted.
+    Challenged {
+        /// The entry's index.
+        index: u64,
+    },
+}
+
+fn entry_state(b: &BallotBox, e: &BoardEntry) -> ApiResult<EntryState> {
+    Ok(match e.kind {
+        EntryKind::Challenge => EntryState::Challenged { index: e.index },
+        EntryKind::Cast => match lock(&b.reader).latest_cast(&e.ballot.credential)? {
+            Some(l) if l.index != e.index => EntryState::Replaced {
+                index: e.index,
+                by: l.index,
+            },
+            _ => EntryState::Counted { index: e.index },
+        },
+    })
 }
 
 #[derive(Deserialize)]
@@ -622,21 +699,14 @@ fn sms_reply(b: &BallotBox, code: Option<&str>) -> ApiResult<String> {
                 (Some(d), Some(t)) => format!("{d} {t} UTC"),
                 _ => e.received.clone(),
             };
-            let state = match e.kind {
-                EntryKind::Challenge => format!("challenged {when}, not counted"),
-                EntryKind::Cast => {
-                    let latest = lock(&b.reader).latest_cast(&e.ballot.credential)?;
-                    if latest.is_some_and(|l| l.index == e.index) {
-                        format!("cast {when}, counted")
-                    } else {
-                        format!("cast {when}, replaced by a later ballot")
-                    }
+            let (index, what) = (e.index, match entry_state(b, e)? {
+                EntryState::Challenged { .. } => format!("challenged {when}, not counted)."),
+                EntryState::Counted { .. } => format!("cast {when}, counted)."),
+                EntryState::Replaced { by, .. } => {
+                    format!("cast {when}, replaced by ballot #{by}). Not you? Report it.")
                 }
-            };
-            format!(
-                "Amanat: ballot {short} is on the board (#{}, {state}).",
-                e.index
-            )
+            });
+            format!("Amanat: ballot {short} is on the board (#{index}, {what}")
         }
         many => format!(
             "Amanat: {} ballots have code {short}. Look up your full tracking code on the \
@@ -788,6 +858,7 @@ fn router(state: Shared) -> Router {
     let api = Router::new()
         .route("/api/election", get(get_election))
         .route("/api/status", get(get_status))
+        .route("/api/head", get(get_head))
         .route("/api/box-key", get(get_box_key))
         .route("/api/ballots", post(post_ballot))
         .route("/api/challenges", post(post_challenge))
@@ -881,24 +952,34 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
     })
 }
 
-/// Closes the polls of the board at `--db`; a running server refuses ballots from then on.
+/// Closes the polls of the board at `--db` (a running server refuses ballots from then on)
+/// and stores the box's signed closing statement, which `export-board` puts in the record.
+/// Closing again is harmless: it signs the statement if an interrupted close did not.
 ///
 /// # Errors
-/// The election files do not load or the store fails.
+/// The election files do not load, the box key is missing or not the election's, or the
+/// store fails.
 pub fn close(args: CloseArgs) -> Result<(), ServerError> {
     let (election, _) = load_election(&args.election)?;
     let db = existing_db(&args.election, &args.db)?;
+    // The key first: a close that could not sign its statement would leave a board no
+    // record can be made of until it is signed.
+    let key_path = args.box_key.unwrap_or_else(|| BoxKey::path_for(&db));
+    let key = BoxKey::load_for(&key_path, &election)?;
     let mut store = SqliteStore::open(&db, &election)?;
-    store.close()?;
-    let (count, head) = store.head()?;
+    let (count, head) = store.close()?;
+    let statement = key.signed_head(&election, count, head, true, rfc3339(SystemTime::now()));
+    let statement = store.set_closing(&statement)?;
     println!(
-        "Polls closed: {count} board entries, head {}",
-        head.to_hex()
+        "Polls closed: {count} board entries, head {}, closing statement signed at {}",
+        head.to_hex(),
+        statement.time
     );
     Ok(())
 }
 
-/// Writes `{"election", "closed", "head", "entries"}` to `--out`, after checking the chain.
+/// Writes `{"election", "closed", "head", "closing"?, "entries"}` to `--out`, after checking
+/// the chain (docs/record.md §2).
 ///
 /// # Errors
 /// The election files do not load, the store fails, the chain does not check, or the file
@@ -909,8 +990,26 @@ pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
     let store = SqliteStore::open(&db, &election)?;
     let closed = store.is_closed()?;
     // A snapshot: the entries up to the head read now, even if the box is still taking
-    // ballots.
+    // ballots. Read after the flag: once it is set, nothing more is appended.
     let (count, head) = store.head()?;
+    let closing = match (closed, store.closing()?) {
+        (false, _) => None,
+        (true, Some(c)) if c.entries == count && c.head == head => Some(c),
+        (true, Some(_)) => {
+            return Err(StoreError::Corrupt(
+                "the stored closing statement does not name the closed board".into(),
+            )
+            .into())
+        }
+        (true, None) => {
+            return Err(StoreError::Corrupt(
+                "the polls are closed but the closing statement was never signed: run \
+                 `amanat close` again"
+                    .into(),
+            )
+            .into())
+        }
+    };
     let tmp = {
         let mut name = args.out.as_os_str().to_owned();
         name.push(".tmp");
@@ -921,11 +1020,15 @@ pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
     let mut out = std::io::BufWriter::new(file);
     write!(
         out,
-        "{{\"election\":\"{}\",\"closed\":{closed},\"head\":\"{}\",\"entries\":[",
+        "{{\"election\":\"{}\",\"closed\":{closed},\"head\":\"{}\",",
         election.base_hash().to_hex(),
         head.to_hex()
     )
     .map_err(io)?;
+    if let Some(c) = &closing {
+        write!(out, "\"closing\":{},", c.to_json()).map_err(io)?;
+    }
+    out.write_all(b"\"entries\":[").map_err(io)?;
     let mut prev = amanat::board::genesis(&election);
     let mut index = 0u64;
     while index < count {

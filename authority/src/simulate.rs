@@ -187,7 +187,8 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
     let (ceremony, shares) = run_local_ceremony(&params, &mut setup)?;
     let counts = credentials::spread(&manifest, plan.voters);
     let issued = credentials::generate(&manifest, &counts, &mut setup)?;
-    // The rehearsal's box signs no receipts; its key is made only to define the election.
+    // The rehearsal's box signs no receipts; its key defines the election and signs the
+    // closing statement.
     let box_key = crate::box_key::BoxKey::generate(&mut setup);
     let election =
         crate::election_dir::create(manifest, &ceremony, &issued.list, *box_key.public())?;
@@ -238,7 +239,16 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
             entries.push(entry);
         }
     }
-    let board = BoardFile::new(&election, true, entries);
+    let closing = box_key.signed_head(
+        &election,
+        entries.len() as u64,
+        entries
+            .last()
+            .map_or_else(|| amanat::board::genesis(&election), |e| e.hash),
+        true,
+        timestamp(entries.len() as u64 * 3),
+    );
+    let board = BoardFile::new(&election, entries, Some(closing));
     let tally = tally::compute(&election, &issued.list, &board)?;
 
     // Only k trustees, chosen at random, take part in the decryption.

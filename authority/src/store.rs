@@ -11,13 +11,17 @@
 //! - the same ballot (same tracking hash and kind) is stored once: a repeat returns the
 //!   entry already on the board;
 //! - a tracking hash that was challenged is never cast, and one that was cast is never
-//!   challenged.
+//!   challenged;
+//! - times never go back: an entry's `received` is at least its predecessor's.
+//!
+//! Once the polls are closed the store keeps the box's signed closing statement
+//! ([`SignedHead`], docs/protocol.md §8.4), which names the final board.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use amanat::board::{genesis, BoardEntry, EntryKind};
-use amanat::{Ballot, Challenge, Digest, Election, PublicKey};
+use amanat::{Ballot, Challenge, Digest, Election, PublicKey, SignedHead};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// What can go wrong in the store. Each variant has a stable [`StoreError::code`].
@@ -156,11 +160,28 @@ pub trait BallotStore: Send {
     /// A storage failure.
     fn is_closed(&self) -> StoreResult<bool>;
 
-    /// Closes the polls, durably. Closing twice is harmless.
+    /// Closes the polls, durably, and returns the final number of entries and head, read in
+    /// the same atomic step (nothing can be appended after it). Closing twice is harmless
+    /// and returns the same.
     ///
     /// # Errors
     /// A storage failure.
-    fn close(&mut self) -> StoreResult<()>;
+    fn close(&mut self) -> StoreResult<(u64, Digest)>;
+
+    /// The closing statement (docs/protocol.md §8.4), once one is stored.
+    ///
+    /// # Errors
+    /// A storage failure, or a stored statement that does not parse.
+    fn closing(&self) -> StoreResult<Option<SignedHead>>;
+
+    /// Stores the box's signed closing statement, unless one is stored already, and returns
+    /// the stored one (the first stays: everyone is shown the same). The polls must be
+    /// closed and the statement must name the final board.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] for a statement that does not name the closed board, or a
+    /// storage failure.
+    fn set_closing(&mut self, statement: &SignedHead) -> StoreResult<SignedHead>;
 }
 
 const SCHEMA: &str = "
@@ -174,6 +195,7 @@ CREATE TABLE IF NOT EXISTS board (
     tracking   TEXT NOT NULL,
     short      TEXT NOT NULL,
     credential TEXT NOT NULL,
+    received   TEXT NOT NULL,
     hash       TEXT NOT NULL,
     entry      TEXT NOT NULL
 ) STRICT;
@@ -318,19 +340,29 @@ fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<
     }
     let (index, prev) = head_in(conn, genesis)?;
     let credential = new.ballot.credential.to_hex();
+    // Times never go back along the board (a rule the verifier checks, docs/record.md §5): a
+    // clock stepped backwards gives the previous entry's time instead.
+    let last: Option<String> = conn
+        .prepare_cached("SELECT received FROM board ORDER BY idx DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let received = match last {
+        Some(last) if last > new.received => last,
+        _ => new.received,
+    };
     let entry = BoardEntry::new(
         prev,
         index,
         new.kind,
-        new.received,
+        received,
         new.ballot,
         new.challenge,
     )
     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;
     conn.prepare_cached(
-        "INSERT INTO board (idx, kind, tracking, short, credential, hash, entry)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO board (idx, kind, tracking, short, credential, received, hash, entry)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         index as i64,
@@ -338,6 +370,7 @@ fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<
         tracking_hex,
         entry.short,
         credential,
+        entry.received,
         entry.hash.to_hex(),
         json
     ])?;
@@ -427,11 +460,57 @@ impl BallotStore for SqliteStore {
         closed_in(&self.conn)
     }
 
-    fn close(&mut self) -> StoreResult<()> {
-        self.conn
-            .execute("UPDATE meta SET value = '1' WHERE name = 'closed'", [])?;
-        Ok(())
+    fn close(&mut self) -> StoreResult<(u64, Digest)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("UPDATE meta SET value = '1' WHERE name = 'closed'", [])?;
+        let head = head_in(&tx, &self.genesis)?;
+        tx.commit()?;
+        Ok(head)
     }
+
+    fn closing(&self) -> StoreResult<Option<SignedHead>> {
+        closing_in(&self.conn)
+    }
+
+    fn set_closing(&mut self, statement: &SignedHead) -> StoreResult<SignedHead> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(stored) = closing_in(&tx)? {
+            return Ok(stored);
+        }
+        let (count, head) = head_in(&tx, &self.genesis)?;
+        if !closed_in(&tx)?
+            || !statement.closed
+            || statement.entries != count
+            || statement.head != head
+        {
+            return Err(StoreError::Corrupt(
+                "the closing statement does not name the closed board".into(),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('closing', ?1)",
+            params![statement.to_json()],
+        )?;
+        tx.commit()?;
+        Ok(statement.clone())
+    }
+}
+
+fn closing_in(conn: &Connection) -> StoreResult<Option<SignedHead>> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE name = 'closing'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    v.map(|json| {
+        SignedHead::from_json(&json)
+            .map_err(|e| StoreError::Corrupt(format!("closing statement: {e}")))
+    })
+    .transpose()
 }
 
 #[cfg(test)]

@@ -64,7 +64,9 @@ pub struct Rejected {
     pub index: u64,
     /// The tracking hash.
     pub tracking: Digest,
-    /// The core error code (e.g. `VERIFICATION_FAILED`, `UNKNOWN_CREDENTIAL`).
+    /// Why: the core error code of a ballot that does not verify (e.g.
+    /// `VERIFICATION_FAILED`, `UNKNOWN_CREDENTIAL`), or the board rule it breaks
+    /// ([`REPLAYED`], [`CHALLENGED`]).
     pub code: String,
 }
 
@@ -87,7 +89,8 @@ pub struct Tally {
     pub superseded: Vec<Digest>,
     /// Tracking hashes of challenged ballots, in board order.
     pub challenged: Vec<Digest>,
-    /// Cast entries that do not verify (the ballot box never posts one; listed, not counted).
+    /// Cast entries that do not verify or break a board rule (an honest ballot box never
+    /// posts one; listed, not counted).
     pub rejected: Vec<Rejected>,
 }
 
@@ -150,10 +153,19 @@ pub fn verify_ballots(
         .collect()
 }
 
+/// The code of a cast entry that repeats a tracking hash already cast earlier on the board
+/// (a replay: the box stores a ballot once, so only a dishonest box posts one).
+pub const REPLAYED: &str = "REPLAYED";
+/// The code of a cast entry whose tracking hash is also challenged on the board (a ballot
+/// both opened and cast: only a dishonest box posts one).
+pub const CHALLENGED: &str = "ALREADY_CHALLENGED";
+
 /// Chooses the counted ballots (docs/record.md §3): a cast entry is *eligible* when its
-/// ballot verifies (`verified[i]` is `Ok`) and no challenge entry carries its tracking hash;
-/// the latest eligible entry of each credential, in board order, is counted and earlier
-/// eligible ones are superseded.
+/// ballot verifies (`verified[i]` is `Ok`), no challenge entry carries its tracking hash and
+/// no earlier cast entry does; the latest eligible entry of each credential, in board order,
+/// is counted and earlier eligible ones are superseded. Cast entries that break a board rule
+/// (a replay, a challenged ballot cast) are rejected with [`REPLAYED`] or [`CHALLENGED`], so
+/// a dishonest box cannot count an earlier ballot again by re-posting it after a revote.
 pub fn select(entries: &[BoardEntry], verified: &[Result<(), amanat::Error>]) -> Selection {
     let challenged: Vec<usize> = entries
         .iter()
@@ -162,6 +174,7 @@ pub fn select(entries: &[BoardEntry], verified: &[Result<(), amanat::Error>]) ->
         .map(|(i, _)| i)
         .collect();
     let spoiled: BTreeSet<[u8; 64]> = challenged.iter().map(|&i| entries[i].tracking.0).collect();
+    let mut cast_before: BTreeSet<[u8; 64]> = BTreeSet::new();
     let mut latest: HashMap<[u8; 32], usize> = HashMap::new();
     let mut eligible = Vec::new();
     let mut rejected = Vec::new();
@@ -169,15 +182,19 @@ pub fn select(entries: &[BoardEntry], verified: &[Result<(), amanat::Error>]) ->
         if e.kind != EntryKind::Cast {
             continue;
         }
-        if let Err(err) = ok {
+        let code = if !cast_before.insert(e.tracking.0) {
+            Some(REPLAYED)
+        } else if spoiled.contains(&e.tracking.0) {
+            Some(CHALLENGED)
+        } else {
+            ok.as_ref().err().map(amanat::Error::code)
+        };
+        if let Some(code) = code {
             rejected.push(Rejected {
                 index: e.index,
                 tracking: e.tracking,
-                code: err.code().to_string(),
+                code: code.to_string(),
             });
-            continue;
-        }
-        if spoiled.contains(&e.tracking.0) {
             continue;
         }
         eligible.push(i);

@@ -1,5 +1,5 @@
 //! The public verifier (`amanat verify RECORD`, docs/record.md §5): re-checks an election
-//! record from scratch with numbered checks V1–V12 and reports each with pass or fail.
+//! record from scratch with numbered checks V1–V13 and reports each with pass or fail.
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::board_file::BoardFile;
+use crate::board_file::{rule_breaks, BoardFile};
 use crate::error::{ToolError, ToolResult};
 use crate::files;
 use crate::record::{check_trustee, combine_all, names, Counts, Decryption, ResultsFile};
@@ -34,7 +34,7 @@ pub struct VerifyArgs {
 /// The outcome of one numbered check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckOutcome {
-    /// `"V1"` … `"V12"`.
+    /// `"V1"` … `"V13"`.
     pub id: &'static str,
     /// What is checked.
     pub name: &'static str,
@@ -74,7 +74,7 @@ impl Report {
 }
 
 /// The numbered checks: id and name.
-pub const CHECKS: [(&str, &str); 12] = [
+pub const CHECKS: [(&str, &str); 13] = [
     ("V1", "election definition and base hash"),
     ("V2", "key ceremony transcript"),
     ("V3", "credential list"),
@@ -87,6 +87,7 @@ pub const CHECKS: [(&str, &str); 12] = [
     ("V10", "combined decryptions"),
     ("V11", "results"),
     ("V12", "results within bounds"),
+    ("V13", "board rules"),
 ];
 
 struct Checks(Vec<CheckOutcome>, Instant);
@@ -228,22 +229,25 @@ pub fn verify(record: &Path) -> Report {
     checks.record(2, v3);
     let list = list.ok().filter(|_| list_ok);
 
-    // V4: the board is this election's, links from the genesis hash, ends at its head, closed.
+    // V4: the board is this election's, links from the genesis hash, ends at its head, and
+    // the box's signed closing statement names exactly this board.
     let board = load(record, names::BOARD, |t| Ok(BoardFile::parse(t)?));
     let v4 = match (&board, &election) {
         (Err(e), _) => Err(e.clone()),
         (_, None) => Err(needs("V1")),
-        (Ok(b), Some(e)) => b.check(e).map_err(|e| e.to_string()).and_then(|()| {
-            if b.closed {
-                Ok(format!(
-                    "{} entries link from the genesis hash to head {}",
+        (Ok(b), Some(e)) => b
+            .check(e)
+            .and_then(|()| b.check_closing(e))
+            .map(|c| {
+                format!(
+                    "{} entries link from the genesis hash to head {}; the box's closing \
+                     statement ({}) names this board",
                     b.entries.len(),
-                    &b.head.to_hex()[..16]
-                ))
-            } else {
-                Err("the board was exported before the polls closed".into())
-            }
-        }),
+                    &b.head.to_hex()[..16],
+                    c.time
+                )
+            })
+            .map_err(|e| e.to_string()),
     };
     checks.record(3, v4);
     let board = board.ok();
@@ -562,6 +566,24 @@ pub fn verify(record: &Path) -> Report {
         _ => Err(needs("V1 and tally.json")),
     };
     checks.record(11, v12);
+
+    // V13: the board keeps the rules an honest box keeps inside every append.
+    let v13 = match &board {
+        None => Err(needs("board.json")),
+        Some(b) => {
+            let bad = rule_breaks(&b.entries);
+            if bad.is_empty() {
+                Ok(format!(
+                    "{} entries: each tracking hash at most once per kind, none both cast and \
+                     challenged, times in order",
+                    b.entries.len()
+                ))
+            } else {
+                Err(problems(&bad))
+            }
+        }
+    };
+    checks.record(12, v13);
 
     let ok = checks.0.iter().all(|c| c.ok);
     Report {

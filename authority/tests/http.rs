@@ -377,7 +377,7 @@ fn a_full_election_through_the_server() {
     assert_eq!(board.len(), 7);
     assert_eq!(board[2].ballot, cast[2]);
     assert_eq!(board[6].ballot, revote);
-    assert!(sms(&server, &cast[2].tracking().short()).contains("replaced by a later ballot"));
+    assert!(sms(&server, &cast[2].tracking().short()).contains("replaced by ballot #"));
     assert!(sms(&server, &revote.tracking().short()).contains("counted"));
     assert!(sms(&server, &cast[0].tracking().short()).ends_with("counted)."));
 
@@ -541,7 +541,7 @@ fn bad_requests_are_refused_with_their_codes() {
     let r = server.cast(&seal_for(&f.election, &stranger).cast());
     assert_eq!((r.status, r.code().as_str()), (403, "UNKNOWN_CREDENTIAL"));
 
-    let r = server.post("/api/ballots", "{\"protocol\": \"amanat/1\", ");
+    let r = server.post("/api/ballots", "{\"protocol\": \"amanat/2\", ");
     assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));
     let r = server.post("/api/ballots", "[1, 2, 3]");
     assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));

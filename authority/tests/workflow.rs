@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use amanat::{BoardEntry, Credential, Election, EntryKind, SealedBallot, Selections};
 use amanat_authority::board_file::BoardFile;
+use amanat_authority::box_key::BoxKey;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
@@ -39,6 +40,23 @@ fn s(p: &Path) -> &str {
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The board of `entries`, closed and signed with the box key that `demo-election` wrote to
+/// `dir/box.sqlite.key`, as `amanat close` and `export-board` would make it.
+fn closed_board(dir: &Path, election: &Election, entries: Vec<BoardEntry>) -> BoardFile {
+    let key = BoxKey::load_for(&dir.join("box.sqlite.key"), election).unwrap();
+    let head = entries
+        .last()
+        .map_or_else(|| amanat::board::genesis(election), |e| e.hash);
+    let closing = key.signed_head(
+        election,
+        entries.len() as u64,
+        head,
+        true,
+        "2026-11-23T18:00:00Z".into(),
+    );
+    BoardFile::new(election, entries, Some(closing))
 }
 
 /// Counts per contest, per option.
@@ -223,7 +241,7 @@ fn a_whole_election_through_the_cli() {
     // An open board is refused; the closed one is tallied.
     let board_path = tmp.path().join("board.json");
     let tally_path = tmp.path().join("tally.json");
-    let open = BoardFile::new(&election, false, entries.clone());
+    let open = BoardFile::new(&election, entries.clone(), None);
     std::fs::write(&board_path, serde_json::to_string(&open).unwrap()).unwrap();
     let refused = amanat(&[
         "tally",
@@ -236,7 +254,7 @@ fn a_whole_election_through_the_cli() {
     ]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("polls are still open"));
-    let closed = BoardFile::new(&election, true, entries);
+    let closed = closed_board(&dir, &election, entries);
     std::fs::write(&board_path, serde_json::to_string(&closed).unwrap()).unwrap();
     // Tally; trustees 1 and 3 decrypt (2 of 3), trustee 2 stays home; combine; verify.
     let (text, combined, partials, record) =
@@ -401,6 +419,9 @@ fn every_subcommand_has_help() {
         vec!["box-key"],
         vec!["election", "create"],
         vec!["receipt", "check"],
+        vec!["heads", "check"],
+        vec!["close"],
+        vec!["export-board"],
         vec!["tally"],
         vec!["combine"],
         vec!["verify"],
@@ -458,14 +479,17 @@ fn a_challenged_ballot_cast_anyway_is_never_counted_and_the_latest_valid_one_is(
         prev = e.hash;
         entries.push(e);
     }
-    let board = BoardFile::new(&election, true, entries);
+    let board = closed_board(tmp.path(), &election, entries);
     let t = tally::compute(&election, &issued.list, &board).unwrap();
     assert_eq!(t.counted, vec![first.tracking().0]);
     assert!(t.superseded.is_empty());
     assert_eq!(t.challenged.len(), 1);
-    assert_eq!(t.rejected.len(), 1);
-    assert_eq!(t.rejected[0].index, 3);
-    assert_eq!(t.rejected[0].code, "VERIFICATION_FAILED");
+    // The challenged ballot cast anyway breaks a board rule; the forged one does not verify.
+    assert_eq!(t.rejected.len(), 2);
+    assert_eq!(t.rejected[0].index, 2);
+    assert_eq!(t.rejected[0].code, "ALREADY_CHALLENGED");
+    assert_eq!(t.rejected[1].index, 3);
+    assert_eq!(t.rejected[1].code, "VERIFICATION_FAILED");
     // The counted ballot's contests hold one ballot each; the other style's none.
     for c in &t.contests {
         let holds = first.contests.iter().any(|x| x.id == c.id);

@@ -107,7 +107,7 @@ test('seal, then cast: the handle is spent', () => {
   assert.match(sealed.trackingHash, HEX128);
   const ballotJson = sealed.ballotJson;
   const ballot = JSON.parse(ballotJson);
-  assert.equal(ballot.protocol, 'amanat/1');
+  assert.equal(ballot.protocol, 'amanat/2');
   assert.equal(ballot.election, election.baseHash);
   assert.ok(!ballotJson.includes('seed') && !ballotJson.includes('na-1-03"]'), 'no secrets');
   const verified = amanat.verifyBallot(election, ballotJson);
@@ -451,7 +451,7 @@ test('the package: metadata, TypeScript types, codes and version', () => {
     assert.ok(dts.includes(decl), `amanat.d.ts lacks: ${decl}`);
   }
   assert.ok(!/\bany\b/.test(dts.replace(/\/\*[\s\S]*?\*\//g, '')), 'no `any` in the public types');
-  assert.equal(amanat.protocolVersion(), 'amanat/1');
+  assert.equal(amanat.protocolVersion(), 'amanat/2');
   const codes = amanat.errorCodes();
   assert.equal(new Set(codes).size, codes.length);
   for (const c of codes) assert.match(c, /^[A-Z_]+$/);

@@ -6,8 +6,8 @@ use amanat::proofs::schnorr;
 use amanat::receipt::RECEIPT_LABEL;
 use amanat::wasm::{self, JsElection, ERROR_CODES};
 use amanat::{
-    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, Receipt,
-    SecretScalar,
+    Ballot, Credential, CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest,
+    PublicKey, Receipt, SecretScalar,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
@@ -37,7 +37,10 @@ impl Fixture {
     pub fn receipt(&self, ballot: &str, index: u64, received: &str) -> String {
         let election = Election::from_json(&self.json).unwrap();
         let tracking = Ballot::from_json(ballot).unwrap().tracking();
-        let message = Receipt::message(&tracking.0, index, received);
+        // The head a box would sign is the entry's hash; any fixed digest serves the binding's
+        // tests, which check the signature, not a board.
+        let head = Digest([index as u8; 64]);
+        let message = Receipt::message(EntryKind::Cast, &tracking.0, index, received, &head);
         let signature = schnorr::sign(
             election.base_hash(),
             RECEIPT_LABEL,
@@ -48,10 +51,12 @@ impl Fixture {
         );
         Receipt {
             election: *election.base_hash(),
+            kind: EntryKind::Cast,
             tracking: tracking.0,
             short: tracking.short(),
             index,
             received: received.into(),
+            head,
             signature,
         }
         .to_json()
@@ -250,7 +255,7 @@ pub fn happy_path() {
     let revealed = wasm::check_challenge(e, j(&ballot), j(&challenge)).unwrap();
     assert_eq!(text(&revealed), text(&choice()));
 
-    assert_eq!(wasm::protocol_version(), "amanat/1");
+    assert_eq!(wasm::protocol_version(), "amanat/2");
     assert_eq!(wasm::error_codes().len(), ERROR_CODES.len());
 }
 
