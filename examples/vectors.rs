@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use amanat::encoding::to_hex;
 use amanat::{
     check_code, normalize_short_code, Ballot, Challenge, Ciphertext, CodeCheck, Credential,
-    CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest, Point, PublicKey, Receipt,
-    SealedBallot, SecretScalar, Selections, Tracking, PROTOCOL,
+    CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest, Point, PublicKey,
+    Receipt, SealedBallot, SecretScalar, Selections, Tracking, PROTOCOL,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::ristretto::CompressedRistretto;

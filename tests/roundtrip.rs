@@ -220,8 +220,7 @@ fn receipts_verify_only_under_the_elections_box_key() {
             signature: sign(
                 election.base_hash(),
                 "receipt",
-                Receipt::message(EntryKind::Cast, &tracking.0, index, received, &head)
-                    .as_bytes(),
+                Receipt::message(EntryKind::Cast, &tracking.0, index, received, &head).as_bytes(),
                 secret,
                 &key,
                 &mut ChaCha20Rng::seed_from_u64(index),

@@ -178,7 +178,9 @@ pub fn judge(election: &Election, board: &BoardFile, s: &Statement) -> Result<St
             "the box signed the polls closed at {n} entries, the published board has {len}"
         ));
     }
-    Ok(format!("a prefix of the published board ({n} of {len} entries)"))
+    Ok(format!(
+        "a prefix of the published board ({n} of {len} entries)"
+    ))
 }
 
 /// Statements that contradict each other: different heads for the same number of entries,

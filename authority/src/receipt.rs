@@ -87,7 +87,14 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
     let elsewhere = entries
         .iter()
         .filter(|e| e.tracking == receipt.tracking)
-        .map(|e| format!("a {} at index {} ({})", e.kind.as_str(), e.index, e.received))
+        .map(|e| {
+            format!(
+                "a {} at index {} ({})",
+                e.kind.as_str(),
+                e.index,
+                e.received
+            )
+        })
         .collect::<Vec<_>>();
     let elsewhere = if elsewhere.is_empty() {
         "the board has no entry with this tracking hash".to_string()

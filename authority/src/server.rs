@@ -484,13 +484,8 @@ async fn get_head(State(b): State<Shared>) -> ApiResult<Response> {
             // it is final; a head read first could be followed by appends and a close.
             let closed = r.is_closed()?;
             let (count, head) = r.head()?;
-            Ok(b.key.signed_head(
-                &b.election,
-                count,
-                head,
-                closed,
-                rfc3339(SystemTime::now()),
-            ))
+            Ok(b.key
+                .signed_head(&b.election, count, head, closed, rfc3339(SystemTime::now())))
         })
         .await?;
     Ok(Json(statement).into_response())
@@ -699,13 +694,16 @@ fn sms_reply(b: &BallotBox, code: Option<&str>) -> ApiResult<String> {
                 (Some(d), Some(t)) => format!("{d} {t} UTC"),
                 _ => e.received.clone(),
             };
-            let (index, what) = (e.index, match entry_state(b, e)? {
-                EntryState::Challenged { .. } => format!("challenged {when}, not counted)."),
-                EntryState::Counted { .. } => format!("cast {when}, counted)."),
-                EntryState::Replaced { by, .. } => {
-                    format!("cast {when}, replaced by ballot #{by}). Not you? Report it.")
-                }
-            });
+            let (index, what) = (
+                e.index,
+                match entry_state(b, e)? {
+                    EntryState::Challenged { .. } => format!("challenged {when}, not counted)."),
+                    EntryState::Counted { .. } => format!("cast {when}, counted)."),
+                    EntryState::Replaced { by, .. } => {
+                        format!("cast {when}, replaced by ballot #{by}). Not you? Report it.")
+                    }
+                },
+            );
             format!("Amanat: ballot {short} is on the board (#{index}, {what}")
         }
         many => format!(

@@ -350,15 +350,8 @@ fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<
         Some(last) if last > new.received => last,
         _ => new.received,
     };
-    let entry = BoardEntry::new(
-        prev,
-        index,
-        new.kind,
-        received,
-        new.ballot,
-        new.challenge,
-    )
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let entry = BoardEntry::new(prev, index, new.kind, received, new.ballot, new.challenge)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;
     conn.prepare_cached(
         "INSERT INTO board (idx, kind, tracking, short, credential, received, hash, entry)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use amanat::board::{check_chain, BoardEntry, EntryKind};
 use amanat::{
     Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, Receipt,
-    SealedBallot, Selections,
+    SealedBallot, Selections, SignedHead,
 };
 use amanat_authority::box_key::BoxKey;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
@@ -331,7 +331,17 @@ fn check_receipt(f: &Fixture, ballot: &Ballot, reply: &Reply) -> u64 {
     assert_eq!(r.election, *f.election.base_hash());
     assert_eq!(r.tracking.to_hex(), tracking.full());
     assert_eq!(r.short, tracking.short());
+    assert_eq!(r.kind, EntryKind::Cast);
     r.index
+}
+
+/// The box's signed head now (`GET /api/head`), verified under the election's key.
+fn signed_head(f: &Fixture, server: &Server) -> SignedHead {
+    let r = server.get("/api/head");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let h = SignedHead::from_json(&r.body).unwrap();
+    h.verify(&f.election).unwrap();
+    h
 }
 
 fn sms(server: &Server, code: &str) -> String {
@@ -386,6 +396,27 @@ fn a_full_election_through_the_server() {
     assert_eq!(status["ballots"], 7);
     let head = check_chain(&f.election, &board).unwrap();
     assert_eq!(status["head"], head.to_hex());
+    // The signed head states the same board; every receipt names its entry's hash, the head
+    // of the board just after it.
+    let open = signed_head(&f, &server);
+    assert_eq!((open.entries, open.head, open.closed), (7, head, false));
+    let again = Receipt::from_json(&server.cast(&revote).json()["receipt"].to_string()).unwrap();
+    assert!(again.is_entry(&board[6]));
+    // Look-ups say which ballot counts.
+    let states = server
+        .get(&format!("/api/board/{}", cast[2].tracking().short()))
+        .json();
+    assert_eq!(
+        states["states"],
+        serde_json::json!([{"state": "replaced", "index": 2, "by": 6}])
+    );
+    let states = server
+        .get(&format!("/api/board/{}", revote.tracking().full()))
+        .json();
+    assert_eq!(
+        states["states"],
+        serde_json::json!([{"state": "counted", "index": 6}])
+    );
 
     // The board export is the chain the server shows; every ballot on it verifies.
     let exported = f.export_board();
@@ -429,6 +460,17 @@ fn a_full_election_through_the_server() {
     let closed = f.export_board();
     assert_eq!(closed["closed"], true);
     assert_eq!(closed["entries"].as_array().unwrap().len(), 7);
+    // The closing statement is in the export, and /api/head now answers with it.
+    let closing = SignedHead::from_json(&closed["closing"].to_string()).unwrap();
+    closing.verify(&f.election).unwrap();
+    assert_eq!(
+        (closing.entries, closing.head, closing.closed),
+        (7, head, true)
+    );
+    assert_eq!(signed_head(&f, &server), closing);
+    // Closing again signs nothing new.
+    assert!(f.amanat(&["close"]).contains("Polls closed"));
+    assert_eq!(f.export_board()["closing"], closed["closing"]);
 
     // The tally of the exported board counts each voter's latest choice exactly.
     let board_file = f.path().join("board.json");
@@ -550,7 +592,7 @@ fn bad_requests_are_refused_with_their_codes() {
     let r = server.post("/api/ballots", &upper.to_string());
     assert_eq!((r.status, r.code().as_str()), (400, "BAD_ENCODING"));
     let mut version: Value = serde_json::from_str(&good.to_json()).unwrap();
-    version["protocol"] = Value::String("amanat/2".into());
+    version["protocol"] = Value::String("amanat/1".into());
     let r = server.post("/api/ballots", &version.to_string());
     assert_eq!((r.status, r.code().as_str()), (400, "UNSUPPORTED_VERSION"));
 
@@ -617,6 +659,11 @@ fn a_challenged_ballot_is_posted_and_never_cast() {
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
     assert_eq!(v["index"], 0);
+    // A challenge gets a signed receipt like a cast ballot.
+    let receipt = Receipt::from_json(&v["receipt"].to_string()).unwrap();
+    receipt.verify(&f.election).unwrap();
+    assert_eq!(receipt.kind, EntryKind::Challenge);
+    assert_eq!(receipt.tracking, ballot.tracking().0);
     assert_eq!(
         serde_json::from_value::<Selections>(v["selections"].clone()).unwrap(),
         reveal.selections
@@ -630,8 +677,16 @@ fn a_challenged_ballot_is_posted_and_never_cast() {
     assert_eq!(board.len(), 1);
     assert_eq!(board[0].kind, EntryKind::Challenge);
     assert_eq!(board[0].challenge.as_ref(), Some(&reveal));
+    assert!(receipt.is_entry(&board[0]));
     assert!(sms(&server, &ballot.tracking().short()).contains("challenged"));
     assert!(sms(&server, &ballot.tracking().short()).contains("not counted"));
+    let states = server
+        .get(&format!("/api/board/{}", ballot.tracking().short()))
+        .json();
+    assert_eq!(
+        states["states"],
+        serde_json::json!([{"state": "challenged", "index": 0}])
+    );
 
     // And a cast ballot cannot be challenged afterwards.
     let sealed = f.seal(1);

@@ -234,15 +234,21 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
     };
     for (i, answer) in receipts.iter().enumerate() {
         let (ok, text) = check("answer.json", &answer.to_string());
-        assert!(ok, "{text}");
         assert!(
-            text.contains(&format!("at index {i} as received")),
+            text.contains(&format!("at index {i} exactly as acknowledged")),
             "{text}"
         );
         assert!(text.contains(&election.ballot_box_key().to_hex()), "{text}");
-        // Voter 1 voted again: the first ballot is on the board but no longer counts.
+        // Voter 1 voted again: the first ballot is on the board but no longer counts, and
+        // the check says so with a failing status (if the voter did not vote again, someone
+        // else used the code).
+        assert_eq!(ok, i != 1, "{text}");
         assert_eq!(text.contains("counts instead"), i == 1, "{text}");
     }
+    // The challenge's receipt: on the board as a challenge, never counted.
+    let (ok, text) = check("challenge.json", &answer.to_string());
+    assert!(ok, "{text}");
+    assert!(text.contains("never counted"), "{text}");
     let receipt = receipts[3]["receipt"].clone();
     let (ok, text) = check(
         "receipt.json",
@@ -266,9 +272,9 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
         text.contains("receipt FAIL") && text.contains("VERIFICATION_FAILED"),
         "{text}"
     );
-    assert!(text.contains("board   FAIL  NOT as received"), "{text}");
+    assert!(text.contains("board   FAIL  NOT as acknowledged"), "{text}");
     assert!(
-        text.contains("the board has this ballot cast at index 3"),
+        text.contains("the board has this ballot as a cast at index 3"),
         "{text}"
     );
     let mut late = receipt.clone();
@@ -311,8 +317,8 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
     assert!(text.contains("receipt pass"), "{text}");
     assert!(
         text.contains(&format!(
-            "board   FAIL  MISSING: the board has {} entries, none at index {}; the board has \
-             no entry with this tracking hash",
+            "board   FAIL  MISSING: the box acknowledged index {}, but the board ends after {} \
+             entries (dropped or truncated); the board has no entry with this tracking hash",
             entries.len(),
             entries.len()
         )),
