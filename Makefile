@@ -88,9 +88,9 @@ cli:
 ## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md).
 ## demo-data/ is created once and kept, so stopping and restarting keeps the ballot box.
 demo: setup pkg www-assets cli
-	@if [ -f demo-data/election.json ] && ! grep -q '"ballot_box_key"' demo-data/election.json; then \
+	@if [ -f demo-data/election.json ] && ! grep -q '"amanat/2"' demo-data/election.json; then \
 	  old=demo-data.old-$$(date +%Y%m%d%H%M%S); mv demo-data $$old; \
-	  echo "demo-data/ was made by an older Amanat (its election names no ballot box key); moved to $$old/, making a new one."; \
+	  echo "demo-data/ was made by an older Amanat (not protocol amanat/2); moved to $$old/, making a new one."; \
 	fi
 	@if [ -f demo-data/election.json ]; then \
 	  echo "Reusing demo-data/ (delete it for a fresh election)."; \
