@@ -40,6 +40,8 @@ pub const MAX_PAGE: u64 = 500;
 pub const DEFAULT_PAGE: u64 = 100;
 /// The longest SMS reply, in (GSM-7) characters.
 pub const SMS_MAX: usize = 160;
+/// The longest Urdu SMS reply, in UCS-2 characters (one SMS).
+pub const SMS_MAX_UCS2: usize = 70;
 
 /// `amanat serve`: run the ballot box.
 #[derive(Debug, clap::Args)]
@@ -674,21 +676,47 @@ fn entry_state(b: &BallotBox, e: &BoardEntry) -> ApiResult<EntryState> {
 #[derive(Deserialize)]
 struct SmsQuery {
     code: Option<String>,
+    lang: Option<String>,
 }
 
-/// The one-SMS answer about a tracking code (docs/ballot-box.md).
-fn sms_reply(b: &BallotBox, code: Option<&str>) -> ApiResult<String> {
+/// The language of an SMS reply: English in GSM-7 (one SMS is 160 characters), or Urdu, which
+/// needs UCS-2 (one SMS is 70 characters), so its replies say less.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SmsLang {
+    En,
+    Ur,
+}
+
+impl SmsLang {
+    fn max(self) -> usize {
+        match self {
+            SmsLang::En => SMS_MAX,
+            SmsLang::Ur => SMS_MAX_UCS2,
+        }
+    }
+}
+
+/// The one-SMS answer about a tracking code (docs/ballot-box.md, "The SMS reply").
+fn sms_reply(b: &BallotBox, code: Option<&str>, lang: SmsLang) -> ApiResult<String> {
     let Some(short) = code.and_then(|c| normalize_short_code(c).ok()) else {
-        return Ok(
-            "Amanat: that is not a tracking code. Send the 12 letters and digits \
-                   shown on your receipt, like 7K2M-9QXD-4HRT."
+        return Ok(match lang {
+            SmsLang::En => "Amanat: that is not a tracking code. Send the 12 letters and digits \
+                            shown on your receipt, like 7K2M-9QXD-4HRT."
                 .into(),
-        );
+            SmsLang::Ur => {
+                "امانت: یہ ٹریکنگ کوڈ نہیں۔ رسید کے 12 حروف بھیجیں، جیسے 7K2M-9QXD-4HRT".into()
+            }
+        });
     };
     let entries = lookup(b, &Code::Short(short.clone()))?;
-    let text = match entries.as_slice() {
-        [] => format!("Amanat: no ballot with code {short}. Check the code and try again."),
-        [e] => {
+    let text = match (entries.as_slice(), lang) {
+        ([], SmsLang::En) => {
+            format!("Amanat: no ballot with code {short}. Check the code and try again.")
+        }
+        ([], SmsLang::Ur) => {
+            format!("امانت: کوڈ {short} کا کوئی ووٹ بورڈ پر نہیں۔ کوڈ دوبارہ دیکھیں۔")
+        }
+        ([e], SmsLang::En) => {
             // "2026-11-22T10:41:07Z" -> "2026-11-22 10:41 UTC"
             let when = match (e.received.get(..10), e.received.get(11..16)) {
                 (Some(d), Some(t)) => format!("{d} {t} UTC"),
@@ -706,21 +734,50 @@ fn sms_reply(b: &BallotBox, code: Option<&str>) -> ApiResult<String> {
             );
             format!("Amanat: ballot {short} is on the board (#{index}, {what}")
         }
-        many => format!(
+        ([e], SmsLang::Ur) => {
+            let index = e.index;
+            match entry_state(b, e)? {
+                EntryState::Challenged { .. } => {
+                    format!("امانت: ووٹ {short} (#{index}) کھولا گیا، گنا نہیں جائے گا۔")
+                }
+                EntryState::Counted { .. } => {
+                    format!("امانت: ووٹ {short} (#{index}) بورڈ پر ہے اور گنا جائے گا۔")
+                }
+                EntryState::Replaced { by, .. } => {
+                    format!("امانت:{short} کی جگہ #{by} گنا جائے گا۔ آپ نہیں؟ شکایت کریں")
+                }
+            }
+        }
+        (many, SmsLang::En) => format!(
             "Amanat: {} ballots have code {short}. Look up your full tracking code on the \
              website.",
             many.len()
         ),
+        (many, SmsLang::Ur) => format!(
+            "امانت: کوڈ {short} کے {} ووٹ ہیں۔ ویب سائٹ پر پورا کوڈ دیکھیں۔",
+            many.len()
+        ),
     };
-    Ok(text.chars().take(SMS_MAX).collect())
+    Ok(text.chars().take(lang.max()).collect())
 }
 
 async fn get_sms(
     State(b): State<Shared>,
     query: Result<Query<SmsQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let code = query.ok().and_then(|Query(q)| q.code);
-    let text = b.blocking(move |b| sms_reply(b, code.as_deref())).await?;
+    let (code, lang) = match query {
+        Ok(Query(q)) => (
+            q.code,
+            match q.lang.as_deref() {
+                Some("ur") => SmsLang::Ur,
+                _ => SmsLang::En,
+            },
+        ),
+        Err(_) => (None, SmsLang::En),
+    };
+    let text = b
+        .blocking(move |b| sms_reply(b, code.as_deref(), lang))
+        .await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 

@@ -353,6 +353,15 @@ fn sms(server: &Server, code: &str) -> String {
     r.body
 }
 
+/// The Urdu SMS reply: one UCS-2 message, 70 characters at most.
+fn sms_ur(server: &Server, code: &str) -> String {
+    let r = server.get(&format!("/api/sms?code={code}&lang=ur"));
+    assert_eq!(r.status, 200);
+    assert!(r.body.encode_utf16().count() <= 70, "{}", r.body);
+    assert!(r.body.starts_with("امانت:"), "{}", r.body);
+    r.body
+}
+
 #[test]
 fn a_full_election_through_the_server() {
     let f = Fixture::new(6);
@@ -390,6 +399,10 @@ fn a_full_election_through_the_server() {
     assert!(sms(&server, &cast[2].tracking().short()).contains("replaced by ballot #"));
     assert!(sms(&server, &revote.tracking().short()).contains("counted"));
     assert!(sms(&server, &cast[0].tracking().short()).ends_with("counted)."));
+    // The same in Urdu: replaced by ballot #6, or counted.
+    let ur = sms_ur(&server, &cast[2].tracking().short());
+    assert!(ur.contains("کی جگہ #6") && ur.contains("شکایت"), "{ur}");
+    assert!(sms_ur(&server, &revote.tracking().short()).contains("گنا جائے گا"));
 
     let status = server.get("/api/status").json();
     assert_eq!(status["open"], true);
@@ -680,6 +693,7 @@ fn a_challenged_ballot_is_posted_and_never_cast() {
     assert!(receipt.is_entry(&board[0]));
     assert!(sms(&server, &ballot.tracking().short()).contains("challenged"));
     assert!(sms(&server, &ballot.tracking().short()).contains("not counted"));
+    assert!(sms_ur(&server, &ballot.tracking().short()).contains("کھولا گیا"));
     let states = server
         .get(&format!("/api/board/{}", ballot.tracking().short()))
         .json();
@@ -762,6 +776,8 @@ fn the_board_pages_and_answers_lookups() {
     );
     assert!(sms(&server, &missing.short()).contains("no ballot with code"));
     assert!(sms(&server, "hello").contains("not a tracking code"));
+    assert!(sms_ur(&server, "hello").contains("ٹریکنگ کوڈ نہیں"));
+    assert!(sms_ur(&server, &missing.short()).contains("کوئی ووٹ"));
     assert!(sms(&server, "").contains("not a tracking code"));
 }
 
