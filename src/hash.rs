@@ -90,7 +90,7 @@ mod tests {
         t.u32(7);
         let mut raw = Vec::new();
         raw.extend_from_slice(&10u32.to_be_bytes());
-        raw.extend_from_slice(b"amanat/1/x");
+        raw.extend_from_slice(b"amanat/2/x");
         raw.extend_from_slice(&4u32.to_be_bytes());
         raw.extend_from_slice(&7u32.to_be_bytes());
         let want: [u8; 64] = Sha512::digest(&raw).into();
