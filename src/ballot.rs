@@ -92,7 +92,7 @@ impl Tracking {
 /// [`Error::Encoding`] when it is not 12 symbols of the code alphabet.
 pub fn normalize_short_code(code: &str) -> Result<String> {
     let mut s = String::with_capacity(12);
-    for c in code.chars().filter(|c| *c != '-' && !c.is_whitespace()) {
+    for c in code.chars().filter(|&c| !base32::is_skipped(c)) {
         let v = base32::value(c).ok_or_else(|| {
             Error::Encoding("tracking code: character outside the code alphabet".into())
         })?;

@@ -4,7 +4,14 @@
 /// The 32 symbols, in value order.
 pub(crate) const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// The value of a typed character; lowercase and the look-alikes O, I and L are accepted.
+/// Whether a reader skips `c` (§1.3): the hyphen U+002D and every character with the
+/// Unicode `White_Space` property (`char::is_whitespace`; the 25 code points §1.3 lists).
+pub(crate) fn is_skipped(c: char) -> bool {
+    c == '-' || c.is_whitespace()
+}
+
+/// The value of a typed character (§1.3): ASCII letters in either case, with `O` read as 0
+/// and `I`, `L` as 1. Only `a`–`z` are case-folded; every non-ASCII character is invalid.
 pub(crate) fn value(c: char) -> Option<u8> {
     let c = match c.to_ascii_uppercase() {
         'O' => '0',
@@ -56,5 +63,73 @@ mod tests {
         assert_eq!(value('L'), Some(1));
         assert_eq!(value('U'), None);
         assert_eq!(group4("ABCDEFGHJ"), "ABCD-EFGH-J");
+    }
+
+    /// The 25 code points §1.3 lists as white space: Unicode `White_Space`, which is what
+    /// `char::is_whitespace` tests. Fails if a Rust upgrade brings a Unicode version that
+    /// changes the set; §1.3 must then change with it.
+    const WHITE_SPACE: [u32; 25] = [
+        0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
+        0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f,
+        0x3000,
+    ];
+
+    fn every_char() -> impl Iterator<Item = char> {
+        (0..=0x10_ffffu32).filter_map(char::from_u32)
+    }
+
+    #[test]
+    fn skipped_characters_are_the_hyphen_and_exactly_the_listed_white_space() {
+        let skipped: Vec<u32> = every_char()
+            .filter(|&c| is_skipped(c))
+            .map(u32::from)
+            .collect();
+        let mut want = WHITE_SPACE.to_vec();
+        want.push(0x2d);
+        want.sort_unstable();
+        assert_eq!(skipped, want);
+        // Look-alikes that are not skipped, and so are invalid characters.
+        for c in [
+            '\u{200b}', // zero-width space (not White_Space)
+            '\u{feff}', // byte order mark / zero-width no-break space
+            '\u{180e}', // Mongolian vowel separator (White_Space before Unicode 6.3)
+            '\u{2060}', // word joiner
+            '\u{2010}', // hyphen
+            '\u{2011}', // non-breaking hyphen
+            '\u{2212}', // minus sign
+            '\u{ff0d}', // fullwidth hyphen-minus
+            '_',
+        ] {
+            assert!(!is_skipped(c), "U+{:04X}", u32::from(c));
+            assert_eq!(value(c), None, "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn only_ascii_digits_and_letters_other_than_u_have_a_value() {
+        for c in every_char() {
+            let want = match c {
+                '0'..='9' => Some(c as u8 - b'0'),
+                'U' | 'u' => None,
+                'A'..='Z' | 'a'..='z' => {
+                    let upper = c.to_ascii_uppercase() as u8;
+                    let read = match upper {
+                        b'O' => b'0',
+                        b'I' | b'L' => b'1',
+                        other => other,
+                    };
+                    ALPHABET.iter().position(|&a| a == read).map(|p| p as u8)
+                }
+                _ => None,
+            };
+            assert_eq!(value(c), want, "U+{:04X}", u32::from(c));
+        }
+        // No Unicode case folding or compatibility mapping: each of these is invalid.
+        for c in ['Ａ', 'ａ', '０', 'ı', 'İ', '\u{212a}', 'ſ', 'Ο', 'О', 'ℓ'] {
+            assert_eq!(value(c), None, "U+{:04X}", u32::from(c));
+        }
+        assert_eq!(ALPHABET.len(), 32);
+        let letters = ('A'..='Z').filter(|&c| value(c).is_some()).count();
+        assert_eq!(letters, 25, "every letter but U reads as a symbol");
     }
 }

@@ -62,10 +62,10 @@ fn hash_check(values: &[u8]) -> u8 {
     t.digest()[0] >> 3
 }
 
-/// Checks a code as the voter types it; hyphens and spaces are ignored.
+/// Checks a code as the voter types it; hyphens and white space are skipped (§1.3).
 pub fn check_code(code: &str) -> CodeCheck {
     let mut values = Zeroizing::new(Vec::with_capacity(CODE_SYMBOLS));
-    for c in code.chars().filter(|c| *c != '-' && !c.is_whitespace()) {
+    for c in code.chars().filter(|&c| !base32::is_skipped(c)) {
         match base32::value(c) {
             Some(v) => values.push(v),
             None => {
@@ -117,7 +117,7 @@ impl Payload {
         let mut acc = Zeroizing::new(0u128);
         for c in code
             .chars()
-            .filter(|c| *c != '-' && !c.is_whitespace())
+            .filter(|&c| !base32::is_skipped(c))
             .take(DATA_SYMBOLS)
         {
             *acc = (*acc << 5) | base32::value(c).map_or(0, u128::from);

@@ -181,7 +181,8 @@ pub struct CredentialEntry {
 }
 
 /// The published list of public credentials, sorted by key bytes, without duplicates.
-/// In JSON it is the bare array of entries, as [`CredentialList::from_json`] reads it.
+/// In JSON it is the bare array of entries in that order, as [`CredentialList::from_json`]
+/// reads it (§3.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct CredentialList {
@@ -206,12 +207,37 @@ impl CredentialList {
         Ok(CredentialList { entries })
     }
 
-    /// Parses a list from JSON (an array of `{key, style}`).
+    /// Parses a list from JSON (an array of `{key, style}`), which must already be in
+    /// ascending key order (§3.3).
     ///
     /// # Errors
-    /// [`Error::MalformedJson`], a key encoding error, or a duplicate key.
+    /// [`Error::MalformedJson`], a key encoding error, or [`Error::InvalidElection`] for a
+    /// duplicate key or an entry out of order.
     pub fn from_json(json: &str) -> Result<CredentialList> {
-        CredentialList::new(crate::encoding::from_json(json)?)
+        crate::encoding::from_json(json)
+    }
+
+    /// The list of entries as read from a file: in strictly ascending key order.
+    fn in_order(entries: Vec<CredentialEntry>) -> Result<CredentialList> {
+        for (i, w) in entries.windows(2).enumerate() {
+            match w[0].key.to_bytes().cmp(&w[1].key.to_bytes()) {
+                core::cmp::Ordering::Less => {}
+                core::cmp::Ordering::Equal => {
+                    return Err(Error::InvalidElection(format!(
+                        "credential {} listed twice",
+                        w[0].key.to_hex()
+                    )))
+                }
+                core::cmp::Ordering::Greater => {
+                    return Err(Error::InvalidElection(format!(
+                        "credential list not sorted by key: entry {} comes after entry {}",
+                        i,
+                        i + 1
+                    )))
+                }
+            }
+        }
+        Ok(CredentialList { entries })
     }
 
     /// The entries, sorted by key.
@@ -271,6 +297,43 @@ impl CredentialList {
 
 impl<'de> Deserialize<'de> for CredentialList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        CredentialList::new(Vec::<CredentialEntry>::deserialize(d)?).map_err(field_error)
+        CredentialList::in_order(Vec::<CredentialEntry>::deserialize(d)?).map_err(field_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::basepoint_table;
+    use crate::encoding::Point;
+    use curve25519_dalek::Scalar;
+
+    fn entry(n: u64) -> CredentialEntry {
+        let p = Point::new(basepoint_table() * &Scalar::from(n));
+        CredentialEntry {
+            key: PublicKey::new(p, "key").unwrap(),
+            style: "S".into(),
+        }
+    }
+
+    /// §3.3: a list read from JSON must be in ascending key order, each key once; a list
+    /// built in memory is sorted.
+    #[test]
+    fn a_list_file_must_be_sorted_by_key_without_duplicates() {
+        let built = CredentialList::new((1..=5).map(entry).collect()).unwrap();
+        let sorted = serde_json::to_string(&built).unwrap();
+        assert_eq!(CredentialList::from_json(&sorted).unwrap(), built);
+
+        let mut entries = built.entries().to_vec();
+        entries.swap(1, 3);
+        let shuffled = serde_json::to_string(&entries).unwrap();
+        let err = CredentialList::from_json(&shuffled).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ELECTION", "{err}");
+        assert_eq!(CredentialList::new(entries).unwrap(), built);
+
+        let mut twice = built.entries().to_vec();
+        twice.insert(2, twice[2].clone());
+        let err = CredentialList::from_json(&serde_json::to_string(&twice).unwrap()).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ELECTION", "{err}");
     }
 }

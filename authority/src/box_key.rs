@@ -3,7 +3,8 @@
 //!
 //! The key is made before the election is defined: its public half goes into election.json
 //! (`ballot_box_key`, which every ballot binds through the base hash), its secret half stays
-//! in a file of its own, 64 hex digits, mode 0600, by default beside the box's database
+//! in a file of its own, the 64 lowercase hex digits of its little-endian scalar with no
+//! newline (docs/documents.md), mode 0600, by default beside the box's database
 //! (`<db>.key`), so that the database can be copied for audit without it. `amanat serve`
 //! only ever loads that file, and refuses to start if it is missing or its public key is not
 //! the election's.
@@ -320,6 +321,7 @@ pub fn run(args: BoxKeyArgs) -> crate::error::ToolResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::Scalar;
 
     #[test]
     fn a_key_is_made_once_kept_privately_and_signs_deterministically() {
@@ -373,5 +375,63 @@ mod tests {
             &s1
         )
         .is_err());
+    }
+
+    /// The key file's format (docs/documents.md, "The ballot box key file"): 64 lowercase hex
+    /// digits of le32(b), b reduced and not zero; `save` writes exactly those 64 bytes, `load`
+    /// ignores leading and trailing white space (protocol §1.3's set) and nothing else.
+    #[test]
+    fn the_key_file_is_64_lowercase_hex_digits_of_the_little_endian_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut n = 0;
+        let mut write = |bytes: &[u8]| {
+            n += 1;
+            let path = dir.path().join(format!("{n}.key"));
+            crate::files::create_secret(&path, bytes).unwrap();
+            path
+        };
+        let le = |s: u64| amanat::encoding::to_hex(Scalar::from(s).as_bytes());
+        let g = |s: u64| RISTRETTO_BASEPOINT_TABLE * &Scalar::from(s);
+
+        // Little-endian: "02" then 62 zeros is the secret 2.
+        let two = le(2);
+        assert!(two.starts_with("02") && two[2..].bytes().all(|b| b == b'0'));
+        for text in [
+            two.clone(),
+            format!("{two}\n"),
+            format!("{two}\r\n"),
+            format!(" \t{two}  \n\n"),
+            format!("\u{3000}{two}\u{a0}"),
+        ] {
+            let key = BoxKey::load(&write(text.as_bytes())).unwrap();
+            assert_eq!(key.public().point().point(), &g(2), "{text:?}");
+        }
+
+        let ell = "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010";
+        for text in [
+            le(0xab).to_uppercase(),
+            format!("0x{two}"),
+            two[..62].to_string(),
+            format!("{two}00"),
+            format!("{} {}", &two[..32], &two[32..]),
+            format!("\u{feff}{two}"),
+            format!("\u{200b}{two}"),
+            ell.to_string(),
+            "0".repeat(64),
+            format!("\"{two}\""),
+        ] {
+            let err = BoxKey::load(&write(text.as_bytes())).unwrap_err();
+            assert_eq!(err.code(), "BAD_BOX_KEY", "{text:?}");
+        }
+        // Not UTF-8: the file cannot be read as text.
+        let mut latin = two.into_bytes();
+        latin.push(0xff);
+        assert_eq!(BoxKey::load(&write(&latin)).unwrap_err().code(), "IO");
+
+        // What `save` writes: the 64 digits, no newline.
+        let key = BoxKey::from_secret(SecretScalar::from_scalar(Scalar::from(5u64))).unwrap();
+        let path = dir.path().join("saved.key");
+        key.save(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), le(5).into_bytes());
     }
 }

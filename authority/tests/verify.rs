@@ -326,6 +326,17 @@ fn an_altered_credential_list_fails() {
 }
 
 #[test]
+fn a_credential_list_out_of_key_order_fails() {
+    // Same entries, same digest once sorted: still not the published list (protocol §3.3).
+    let dir = copy();
+    edit(dir.path(), "credentials.json", |l| {
+        l.as_array_mut().unwrap().reverse();
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V3"), "{f:?}");
+}
+
+#[test]
 fn a_missing_file_fails_its_check() {
     let dir = copy();
     std::fs::remove_file(dir.path().join("results.json")).unwrap();

@@ -519,11 +519,10 @@ export function parseCredentialList(json) {
     shape(e, 'credential entry', ['key', 'style']);
     return { key: keyFromHex(e.key, 'credential key'), style: str(e.style, 'style') };
   });
-  entries.sort((a, b) => Buffer.compare(Buffer.from(a.key.bytes), Buffer.from(b.key.bytes)));
   for (let i = 1; i < entries.length; i++) {
-    if (bytesEqual(entries[i - 1].key.bytes, entries[i].key.bytes)) {
-      fail('INVALID_ELECTION', `credential ${entries[i].key.hex} listed twice`);
-    }
+    const order = Buffer.compare(Buffer.from(entries[i - 1].key.bytes), Buffer.from(entries[i].key.bytes));
+    if (order === 0) fail('INVALID_ELECTION', `credential ${entries[i].key.hex} listed twice`);
+    if (order > 0) fail('INVALID_ELECTION', `credential list not sorted by key at entry ${i}`);
   }
   return entries;
 }

@@ -106,6 +106,13 @@ attempt('credential list: digest recomputed (§3.3)', () => {
   return `${list.length} keys, ${got.slice(0, 16)}…`;
 });
 attempt('credential list: matches the election (§3.3)', () => P.checkListAgainst(list, election));
+{
+  const raw = P.plain(P.parseJson(read('credentials.json')));
+  if (raw.length >= 2) {
+    rejects('credential list: entries out of key order (§3.3)', 'INVALID_ELECTION', () => P.parseCredentialList(JSON.stringify([...raw].reverse())));
+    rejects('credential list: a key listed twice (§3.3)', 'INVALID_ELECTION', () => P.parseCredentialList(JSON.stringify([raw[0], ...raw])));
+  }
+}
 
 // ------------------------------------------------------------------ ballots
 

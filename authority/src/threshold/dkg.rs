@@ -119,8 +119,8 @@ impl TrusteePublic {
     }
 }
 
-/// The file a trustee publishes after `trustee init`: the parameters it was made for and its
-/// [`TrusteePublic`].
+/// The file a trustee publishes after `trustee init`, `public-<i>.json`: the parameters it was
+/// made for and its [`TrusteePublic`], the public document that the transcript holds alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicFile {
@@ -847,17 +847,25 @@ impl TrusteeShare {
 // The transcript
 // ---------------------------------------------------------------------------------------
 
-/// The published ceremony transcript: part of the election record.
+/// The published ceremony transcript, `ceremony.json` (docs/ceremony.md §6): part of the
+/// election record. Every list is in the order [`Ceremony::assemble`] gives it, and
+/// [`Ceremony::verify`] rejects any other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ceremony {
     params: CeremonyParams,
+    /// `H("ceremony"; str election_id, u32 n, u32 k)`.
     ceremony_hash: Digest,
+    /// The trustees' public documents (not their [`PublicFile`]s), by index `1..=n`.
     trustees: Vec<TrusteePublic>,
+    /// Every encrypted share, ascending by `(from, to)`.
     shares: Vec<EncryptedShare>,
+    /// Every complaint with its verdict, ascending by `(from, to)`.
     complaints: Vec<JudgedComplaint>,
+    /// The qualified dealers, ascending.
     qualified: Vec<u32>,
     joint_key: PublicKey,
+    /// `X_1, …, X_n`.
     public_shares: Vec<PublicKey>,
 }
 
@@ -1139,4 +1147,212 @@ pub fn run_local_ceremony<R: RngCore + CryptoRng>(
         .map(|r| TrusteeShare::derive(&ceremony, r))
         .collect::<ThresholdResult<_>>()?;
     Ok((ceremony, shares))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amanat::proofs::schnorr::{verify_knowledge, verify_signature};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    use serde_json::Value;
+
+    fn ceremony() -> (Ceremony, Vec<TrusteeShare>) {
+        let params = CeremonyParams::new("e-2026", 3, 2).unwrap();
+        run_local_ceremony(&params, &mut ChaCha20Rng::from_seed([7; 32])).unwrap()
+    }
+
+    fn members(v: &Value) -> Vec<&str> {
+        let mut m: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        m.sort_unstable();
+        m
+    }
+
+    fn sorted<'a>(names: &[&'a str]) -> Vec<&'a str> {
+        let mut m = names.to_vec();
+        m.sort_unstable();
+        m
+    }
+
+    fn hex_len(v: &Value) -> usize {
+        let s = v.as_str().unwrap();
+        assert!(s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        s.len()
+    }
+
+    /// ceremony.md §6 and documents.md: what ceremony.json holds, member by member.
+    #[test]
+    fn ceremony_json_holds_the_public_documents_in_the_specified_orders() {
+        let (c, _) = ceremony();
+        let v: Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(
+            members(&v),
+            sorted(&[
+                "params",
+                "ceremony_hash",
+                "trustees",
+                "shares",
+                "complaints",
+                "qualified",
+                "joint_key",
+                "public_shares"
+            ])
+        );
+        assert_eq!(
+            members(&v["params"]),
+            sorted(&["election_id", "trustees", "threshold"])
+        );
+        assert_eq!(hex_len(&v["ceremony_hash"]), 128);
+        assert_eq!(hex_len(&v["joint_key"]), 64);
+
+        // The public documents themselves (not public-<i>.json with its params), by index.
+        let trustees = v["trustees"].as_array().unwrap();
+        assert_eq!(trustees.len(), 3);
+        for (i, t) in trustees.iter().enumerate() {
+            assert_eq!(
+                members(t),
+                sorted(&[
+                    "index",
+                    "encryption_key",
+                    "encryption_proof",
+                    "commitments",
+                    "proofs"
+                ])
+            );
+            assert_eq!(t["index"], i + 1);
+            assert_eq!(hex_len(&t["encryption_key"]), 64);
+            assert_eq!(
+                members(&t["encryption_proof"]),
+                sorted(&["commitment", "response"])
+            );
+            assert_eq!(t["commitments"].as_array().unwrap().len(), 2);
+            assert_eq!(t["proofs"].as_array().unwrap().len(), 2);
+            let file = PublicFile {
+                params: c.params().clone(),
+                trustee: c.trustees()[i].clone(),
+            };
+            let file = serde_json::to_value(&file).unwrap();
+            assert_eq!(members(&file), sorted(&["params", "trustee"]));
+            assert_eq!(&file["trustee"], t, "public-<i>.json's trustee member");
+        }
+
+        // Every share, ascending by (from, to).
+        let shares = v["shares"].as_array().unwrap();
+        let pairs: Vec<(u64, u64)> = shares
+            .iter()
+            .map(|s| (s["from"].as_u64().unwrap(), s["to"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(pairs, [(1, 2), (1, 3), (2, 1), (2, 3), (3, 1), (3, 2)]);
+        for s in shares {
+            assert_eq!(
+                members(s),
+                sorted(&["from", "to", "ephemeral", "ciphertext", "tag", "signature"])
+            );
+            for m in ["ephemeral", "ciphertext", "tag"] {
+                assert_eq!(hex_len(&s[m]), 64);
+            }
+        }
+        assert_eq!(v["complaints"], serde_json::json!([]));
+        assert_eq!(v["qualified"], serde_json::json!([1, 2, 3]));
+        assert_eq!(v["public_shares"].as_array().unwrap().len(), 3);
+
+        // Any other order is rejected by verify.
+        for (list, a, b) in [
+            ("trustees", 0, 1),
+            ("shares", 0, 1),
+            ("qualified", 0, 2),
+            ("public_shares", 0, 1),
+        ] {
+            let mut w = v.clone();
+            w[list].as_array_mut().unwrap().swap(a, b);
+            let again = Ceremony::from_json(&w.to_string()).unwrap();
+            assert!(again.verify().is_err(), "{list} reordered");
+        }
+        Ceremony::from_json(&v.to_string())
+            .unwrap()
+            .verify()
+            .unwrap();
+    }
+
+    /// ceremony.md §1, §3, §4: the ceremony hash's items, the proofs' labels and the signed
+    /// share message, rebuilt by hand.
+    #[test]
+    fn ceremony_hash_labels_and_share_message_are_as_specified() {
+        use sha2::{Digest as _, Sha512};
+        let (c, _) = ceremony();
+        let mut raw = Vec::new();
+        let tag = format!("{}/ceremony", amanat::PROTOCOL);
+        for x in [
+            tag.as_bytes(),
+            b"e-2026",
+            &3u32.to_be_bytes(),
+            &2u32.to_be_bytes(),
+        ] {
+            raw.extend_from_slice(&(x.len() as u32).to_be_bytes());
+            raw.extend_from_slice(x);
+        }
+        let ch = Digest(Sha512::digest(&raw).into());
+        assert_eq!(ch, ceremony_hash(c.params()));
+
+        let t2 = &c.trustees()[1];
+        verify_knowledge(
+            &ch,
+            "trustee 2 encryption key",
+            &t2.encryption_key,
+            &t2.encryption_proof,
+        )
+        .unwrap();
+        verify_knowledge(
+            &ch,
+            "trustee 2 coefficient 1",
+            &t2.commitments[1],
+            &t2.proofs[1],
+        )
+        .unwrap();
+
+        // message = be32(i) ‖ be32(j) ‖ enc(R) ‖ ct ‖ tag, signed under "share <i> to <j>".
+        let share = c.shares.iter().find(|s| (s.from, s.to) == (2, 3)).unwrap();
+        let mut message = Vec::new();
+        message.extend_from_slice(&2u32.to_be_bytes());
+        message.extend_from_slice(&3u32.to_be_bytes());
+        message.extend_from_slice(&share.ephemeral.to_bytes());
+        message.extend_from_slice(&share.ciphertext);
+        message.extend_from_slice(&share.tag);
+        assert_eq!(message.len(), 104);
+        verify_signature(
+            &ch,
+            "share 2 to 3",
+            &message,
+            &t2.encryption_key,
+            &share.signature,
+        )
+        .unwrap();
+    }
+
+    /// documents.md: received.json's `shares` map is keyed by the dealer index in decimal,
+    /// as JSON writes an integer: no sign, no leading zero, no space.
+    #[test]
+    fn received_shares_are_keyed_by_decimal_dealer_index() {
+        let hex = format!("01{}", "00".repeat(31));
+        let doc = |key: &str| {
+            format!(
+                r#"{{"kind": "amanat-received-shares", "params": {{"election_id": "e-2026",
+                "trustees": 3, "threshold": 2}}, "index": 1, "shares": {{"{key}": "{hex}"}}}}"#
+            )
+        };
+        assert_eq!(
+            ReceivedShares::from_secret_json(&doc("3"))
+                .unwrap()
+                .dealers(),
+            [3]
+        );
+        for key in ["03", "+3", " 3", "3 ", "3.0", "0x3", "0", "4"] {
+            assert!(
+                ReceivedShares::from_secret_json(&doc(key)).is_err(),
+                "{key:?}"
+            );
+        }
+    }
 }

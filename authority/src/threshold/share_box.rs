@@ -4,9 +4,11 @@
 //! SHA-512:
 //!
 //! - ephemeral secret `e`, `R = eG`, shared point `S = e·E_j` (`E_j` is `j`'s encryption key);
-//! - `pad || mac_key = H("share-key", ceremony hash, i, j, R, S)` (64 bytes, split 32 + 32);
-//! - `ciphertext = share (32 bytes, little-endian scalar) XOR pad`;
-//! - `tag = H("share-tag", mac_key, i, j, R, ciphertext)`, first 32 bytes.
+//! - `pad || mac_key = H("share-key"; raw(CH), u32 i, u32 j, enc(R), enc(S))`, 64 bytes split
+//!   32 + 32;
+//! - `ciphertext = le32(share) XOR pad`;
+//! - `tag = H("share-tag"; raw(mac_key), u32 i, u32 j, enc(R), raw(ciphertext))`, first 32
+//!   bytes.
 //!
 //! The recipient computes `S = d_j·R` with its secret `d_j`. Anyone given `S` (a complaint
 //! reveals it with a proof that `log_G E_j = log_R S`) can open the share and judge it.
@@ -136,5 +138,96 @@ mod tests {
         assert!(open(&Digest([8; 64]), 1, 2, &sealed, &s).is_none());
         sealed.ciphertext[0] ^= 1;
         assert!(open(&c, 1, 2, &sealed, &s).is_none());
+    }
+
+    /// `H(d; items)` of protocol §2.1 on plain SHA-512, for the layouts of ceremony.md §4.
+    fn h(domain: &str, items: &[&[u8]]) -> [u8; 64] {
+        use sha2::{Digest as _, Sha512};
+        let tag = format!("{}/{domain}", amanat::PROTOCOL);
+        let mut hasher = Sha512::new();
+        for x in std::iter::once(tag.as_bytes()).chain(items.iter().copied()) {
+            hasher.update((x.len() as u32).to_be_bytes());
+            hasher.update(x);
+        }
+        hasher.finalize().into()
+    }
+
+    #[test]
+    fn keys_and_tag_follow_the_item_forms_of_ceremony_section_4() {
+        let d = SecretScalar::from_scalar(Scalar::from(31337u64));
+        let key = PublicKey::new(
+            Point::from_point(RISTRETTO_BASEPOINT_TABLE * d.expose()),
+            "k",
+        )
+        .unwrap();
+        let ch = Digest([0x5c; 64]);
+        let share = SecretScalar::from_scalar(Scalar::from(4242u64));
+        let (i, j) = (3u32, 1u32);
+        let sealed = seal(&ch, i, j, &key, &share, &mut OsRng).unwrap();
+        let r = sealed.ephemeral.to_bytes();
+        let s = shared_point(&d, &sealed.ephemeral).to_bytes();
+
+        // pad ‖ mk = H("share-key"; raw(CH), u32 i, u32 j, enc(R), enc(S)).
+        let digest = h(
+            "share-key",
+            &[&ch.0, &i.to_be_bytes(), &j.to_be_bytes(), &r, &s],
+        );
+        let (pad, mk) = digest.split_at(32);
+        assert_eq!(
+            &keys(
+                &ch,
+                i,
+                j,
+                sealed.ephemeral.point(),
+                &Point::from_bytes(&s, "S").unwrap()
+            )[..],
+            &digest[..]
+        );
+
+        // ct = le32(share) XOR pad, byte by byte.
+        let want: Vec<u8> = share
+            .expose()
+            .as_bytes()
+            .iter()
+            .zip(pad)
+            .map(|(a, b)| a ^ b)
+            .collect();
+        assert_eq!(&sealed.ciphertext[..], &want[..]);
+
+        // tag = first 32 bytes of H("share-tag"; raw(mk), u32 i, u32 j, enc(R), raw(ct)).
+        let tag = h(
+            "share-tag",
+            &[
+                mk,
+                &i.to_be_bytes(),
+                &j.to_be_bytes(),
+                &r,
+                &sealed.ciphertext,
+            ],
+        );
+        assert_eq!(&sealed.tag[..], &tag[..32]);
+
+        // The plaintext must be a reduced scalar: ℓ under a valid tag is refused.
+        let l_bytes = amanat::encoding::from_hex::<32>(
+            "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",
+            "l",
+        )
+        .unwrap();
+        let mut bad = Sealed {
+            ephemeral: sealed.ephemeral,
+            ciphertext: [0; 32],
+            tag: [0; 32],
+        };
+        for ((c, m), p) in bad.ciphertext.iter_mut().zip(&l_bytes).zip(pad) {
+            *c = m ^ p;
+        }
+        let t = h(
+            "share-tag",
+            &[mk, &i.to_be_bytes(), &j.to_be_bytes(), &r, &bad.ciphertext],
+        );
+        bad.tag.copy_from_slice(&t[..32]);
+        let shared = Point::from_bytes(&s, "S").unwrap();
+        assert!(open(&ch, i, j, &bad, &shared).is_none());
+        assert!(open(&ch, i, j, &sealed, &shared).is_some());
     }
 }
