@@ -432,8 +432,14 @@ pub fn verify(record: &Path) -> Report {
                 bad.push("the decryption is for another election".to_string());
             }
             let distinct: BTreeSet<u32> = d.trustees.iter().map(|x| x.trustee).collect();
-            if distinct.len() != d.trustees.len() {
-                bad.push("a trustee appears twice".into());
+            // docs/documents.md: the trustees in strictly ascending index order (which also
+            // rules out a trustee appearing twice).
+            if !d.trustees.windows(2).all(|w| w[0].trustee < w[1].trustee) {
+                bad.push(if distinct.len() != d.trustees.len() {
+                    "a trustee appears twice".into()
+                } else {
+                    "the trustees are not in ascending index order".into()
+                });
             }
             if (distinct.len() as u32) < e.threshold() {
                 bad.push(format!(
