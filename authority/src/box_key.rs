@@ -162,7 +162,7 @@ impl BoxKey {
     /// [`BoxKeyError::Missing`], [`BoxKeyError::Exposed`] if the file is readable by others
     /// than its owner, [`BoxKeyError::Malformed`], or [`BoxKeyError::Io`].
     pub fn load(path: &Path) -> Result<BoxKey, BoxKeyError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_regular(path) {
             Ok(text) => Zeroizing::new(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(BoxKeyError::Missing(path.to_path_buf()))

@@ -208,7 +208,7 @@ fn tool(e: ToolError) -> ThresholdError {
 }
 
 fn read_secret(path: &Path) -> ThresholdResult<Zeroizing<String>> {
-    fs::read_to_string(path)
+    files::read_regular(path)
         .map(Zeroizing::new)
         .map_err(|e| ThresholdError::io(path, e))
 }
@@ -222,7 +222,7 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> ThresholdResult<()
 }
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> ThresholdResult<T> {
-    let text = fs::read_to_string(path).map_err(|e| ThresholdError::io(path, e))?;
+    let text = files::read_regular(path).map_err(|e| ThresholdError::io(path, e))?;
     amanat::encoding::from_json(&text).map_err(|e| match e {
         amanat::Error::MalformedJson(m) => ThresholdError::io(path, format!("malformed JSON: {m}")),
         other => ThresholdError::Core(other),
@@ -398,7 +398,7 @@ fn describe(c: &Ceremony) {
 }
 
 fn load_ceremony(path: &Path) -> ThresholdResult<Ceremony> {
-    let text = fs::read_to_string(path).map_err(|e| ThresholdError::io(path, e))?;
+    let text = files::read_regular(path).map_err(|e| ThresholdError::io(path, e))?;
     let c = Ceremony::from_json(&text)?;
     c.verify()?;
     Ok(c)
@@ -436,7 +436,7 @@ fn finalize(a: &FinalizeArgs) -> ThresholdResult<()> {
 fn decrypt(a: &DecryptArgs) -> ThresholdResult<()> {
     let share = load_share(&a.dir)?;
     let ceremony = load_ceremony(&a.ceremony)?;
-    let text = fs::read_to_string(&a.election).map_err(|e| ThresholdError::io(&a.election, e))?;
+    let text = files::read_regular(&a.election).map_err(|e| ThresholdError::io(&a.election, e))?;
     let election = amanat::Election::from_json(&text)?;
     ceremony.check_election(&election)?;
     if share.params() != ceremony.params()

@@ -13,9 +13,50 @@ use crate::error::{ToolError, ToolResult};
 /// Reads a whole text file.
 ///
 /// # Errors
-/// [`ToolError::Io`].
+/// [`ToolError::Io`], also for anything that is not a regular file (see [`read_regular`]).
 pub fn read_text(path: &Path) -> ToolResult<String> {
-    fs::read_to_string(path).map_err(|e| ToolError::io(path, e))
+    read_regular(path).map_err(|e| ToolError::io(path, e))
+}
+
+/// Reads a whole UTF-8 file, refusing anything that is not a regular file before reading a
+/// byte of it. The tools read files that others publish: a FIFO in its place would block a
+/// reader for ever, and a link to `/dev/zero` or another device would be read until memory
+/// runs out. The file is opened without blocking (so opening a FIFO does not wait for a
+/// writer), checked with `fstat` on the open descriptor (so it cannot be swapped between the
+/// check and the read), and read no further than the size it had then.
+///
+/// # Errors
+/// What the operating system said, [`std::io::ErrorKind::InvalidInput`] for a FIFO, device,
+/// socket or directory, [`std::io::ErrorKind::InvalidData`] for a file that grew while it
+/// was read or is not UTF-8.
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device, socket or directory is never read)",
+        ));
+    }
+    let len = meta.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(len.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > len {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file grew while it was read",
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 /// Reads and parses a JSON document through the core's typed error mapping.
@@ -88,4 +129,45 @@ pub fn create_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let mut file = options.open(path)?;
     file.write_all(bytes).and_then(|()| file.sync_all())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let file = tmp.path().join("a.json");
+        fs::write(&file, "{}").unwrap();
+        assert_eq!(read_regular(&file).unwrap(), "{}");
+        assert_eq!(
+            read_regular(tmp.path()).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidInput
+        );
+        #[cfg(unix)]
+        {
+            // A FIFO with no writer: refused at once, never waited on.
+            let fifo = tmp.path().join("fifo");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: a valid NUL-terminated path and a plain mode.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            assert_eq!(
+                read_regular(&fifo).unwrap_err().kind(),
+                std::io::ErrorKind::InvalidInput
+            );
+            // A link to a device that never ends.
+            let zero = tmp.path().join("zero.json");
+            std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+            assert_eq!(
+                read_regular(&zero).unwrap_err().kind(),
+                std::io::ErrorKind::InvalidInput
+            );
+        }
+        fs::write(&file, [0xffu8, 0xfe]).unwrap();
+        assert_eq!(
+            read_regular(&file).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidData
+        );
+    }
 }
