@@ -55,6 +55,34 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Election::from_json(&ej))
     });
     g.finish();
+
+    // The verifier's way (docs/record.md §6): many ballots in one combined check, against
+    // each ballot with its own, side by side on the same 64 ballots.
+    let list = match CredentialList::new(vec![CredentialEntry {
+        key: *cred.public_key(),
+        style: "NA-1.PP-1".into(),
+    }]) {
+        Ok(l) => l,
+        Err(_) => return,
+    };
+    let ballots: Vec<Ballot> = (0..64)
+        .filter_map(|_| SealedBallot::seal(&election, &cred, &selections, &mut OsRng).ok())
+        .map(SealedBallot::cast)
+        .collect();
+    let refs: Vec<&Ballot> = ballots.iter().collect();
+    let mut g = c.benchmark_group("64 reference ballots");
+    g.sample_size(20);
+    g.bench_function("verify one by one", |b| {
+        b.iter(|| {
+            refs.iter()
+                .map(|x| x.verify_listed(&election, &list))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.bench_function("verify in one batch", |b| {
+        b.iter(|| Ballot::verify_many(&refs, &election, &list))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -210,6 +210,18 @@ impl Ballot {
     /// [`Error::WrongElection`], [`Error::UnknownStyle`] or [`Error::Verification`] naming
     /// the failed check.
     pub fn verify(&self, election: &Election) -> Result<()> {
+        let mut batch = Batch::new(Some(election.key().key.0.p));
+        self.add_equations(election, &mut batch)?;
+        batch.verify()
+    }
+
+    /// Checks the ballot's binding and style, and adds every proof's and the signature's
+    /// verification equations to `batch` (§5.4) without checking them.
+    ///
+    /// # Errors
+    /// [`Error::WrongElection`], [`Error::UnknownStyle`] or [`Error::Verification`] for a
+    /// failure found before any equation is checked (style, a malformed proof).
+    fn add_equations(&self, election: &Election, batch: &mut Batch) -> Result<()> {
         let base = election.base_hash();
         if self.election != *base {
             return Err(Error::WrongElection);
@@ -219,7 +231,6 @@ impl Ballot {
             return Err(Error::Verification(Check::Style));
         }
         let key = election.key();
-        let mut batch = Batch::new(Some(key.key.0.p));
         for (def, enc) in contests.iter().zip(&self.contests) {
             if def.id != enc.id
                 || def.options.len() != enc.selections.len()
@@ -235,7 +246,7 @@ impl Ballot {
                 let check = Check::SelectionProof(def.id.clone(), s.id.clone());
                 let ctx = selection_context(base, &self.credential, &def.id, &s.id);
                 s.proof
-                    .verify_into(&ctx, key, &s.ciphertext, 0, 1, &mut batch, &check)?;
+                    .verify_into(&ctx, key, &s.ciphertext, 0, 1, batch, &check)?;
             }
             let sum = Ciphertext::sum(enc.selections.iter().map(|s| &s.ciphertext));
             let check = Check::ContestProof(def.id.clone());
@@ -246,7 +257,7 @@ impl Ballot {
                 &sum,
                 def.min_selections,
                 def.max_selections,
-                &mut batch,
+                batch,
                 &check,
             )?;
         }
@@ -254,10 +265,19 @@ impl Ballot {
         self.signature.verify_into(
             &signature_context(base, &body),
             &self.credential,
-            &mut batch,
+            batch,
             &Check::Signature,
         );
-        batch.verify()
+        Ok(())
+    }
+
+    /// Checks the credential list before anything else: listed, and for the ballot's style.
+    fn check_listed(&self, list: &crate::CredentialList) -> Result<()> {
+        match list.style_of(&self.credential) {
+            None => Err(Error::UnknownCredential),
+            Some(s) if s != self.style => Err(Error::CredentialStyle(self.style.clone())),
+            Some(_) => Ok(()),
+        }
     }
 
     /// [`Ballot::verify`], and that the credential is on `list` for the ballot's style.
@@ -265,12 +285,44 @@ impl Ballot {
     /// # Errors
     /// As [`Ballot::verify`], plus [`Error::UnknownCredential`] or [`Error::CredentialStyle`].
     pub fn verify_listed(&self, election: &Election, list: &crate::CredentialList) -> Result<()> {
-        match list.style_of(&self.credential) {
-            None => return Err(Error::UnknownCredential),
-            Some(s) if s != self.style => return Err(Error::CredentialStyle(self.style.clone())),
-            Some(_) => {}
-        }
+        self.check_listed(list)?;
         self.verify(election)
+    }
+
+    /// [`Ballot::verify_listed`] for many ballots at once: every equation of every ballot goes
+    /// into one random linear combination checked by one multiscalar multiplication (§5.4),
+    /// which costs less per point the more points it holds. Returns one result per ballot, in
+    /// order, exactly as `verify_listed` would give it: if the combined check fails, the
+    /// ballots that were in it are verified again one by one, so a bad ballot is still named
+    /// with its failed check and the good ones still pass.
+    pub fn verify_many(
+        ballots: &[&Ballot],
+        election: &Election,
+        list: &crate::CredentialList,
+    ) -> Vec<Result<()>> {
+        let mut batch = Batch::new(Some(election.key().key.0.p));
+        let mut results: Vec<Result<()>> = ballots
+            .iter()
+            .map(|b| {
+                b.check_listed(list)?;
+                // A ballot that fails before its equations are checked may have added some:
+                // drop them so they do not fail the others.
+                let mark = batch.mark();
+                let added = b.add_equations(election, &mut batch);
+                if added.is_err() {
+                    batch.truncate(mark);
+                }
+                added
+            })
+            .collect();
+        if batch.verify().is_err() {
+            for (r, b) in results.iter_mut().zip(ballots) {
+                if r.is_ok() {
+                    *r = b.verify(election);
+                }
+            }
+        }
+        results
     }
 }
 

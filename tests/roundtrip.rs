@@ -86,6 +86,71 @@ fn tampering_is_caught() {
     let _ = Point::from_bytes(&[0; 32], "x");
 }
 
+/// Verifying many ballots in one combined check gives each ballot exactly the result it
+/// gets alone: good ones pass, and each bad one is named with its own error, wherever it sits
+/// in the batch (a tampered proof, a bad signature, a wrong style, an unlisted credential,
+/// another election).
+#[test]
+fn verifying_many_at_once_names_each_bad_ballot() {
+    let (election, cred, list) = setup();
+    let mut rng = ChaCha20Rng::seed_from_u64(31);
+    let good: Vec<Ballot> = (0..6)
+        .map(|_| {
+            SealedBallot::seal(&election, &cred, &choice(), &mut rng)
+                .unwrap()
+                .cast()
+        })
+        .collect();
+    let mut proof = good[1].clone();
+    proof.contests[0].selections[4].proof.responses[1] += Scalar::ONE;
+    let mut signature = good[2].clone();
+    signature.signature.response += Scalar::ONE;
+    let mut style = good[3].clone();
+    style.contests.swap(0, 1);
+    let (_, stranger) =
+        Credential::generate(&election.manifest().election_id, 0, &mut rng).unwrap();
+    let unlisted = SealedBallot::seal(&election, &stranger, &choice(), &mut rng)
+        .unwrap()
+        .cast();
+    let mut foreign = good[4].clone();
+    foreign.election.0[0] ^= 1;
+    let all_good: Vec<&Ballot> = good.iter().collect();
+    assert!(Ballot::verify_many(&all_good, &election, &list)
+        .iter()
+        .all(Result::is_ok));
+    let mixed: Vec<&Ballot> = vec![
+        &good[0], &proof, &good[5], &signature, &style, &unlisted, &foreign, &good[4],
+    ];
+    let many = Ballot::verify_many(&mixed, &election, &list);
+    let alone: Vec<_> = mixed
+        .iter()
+        .map(|b| b.verify_listed(&election, &list))
+        .collect();
+    assert_eq!(many, alone);
+    let codes: Vec<&str> = many
+        .iter()
+        .map(|r| r.as_ref().map_or_else(|e| e.code(), |()| "ok"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "ok",
+            "VERIFICATION_FAILED",
+            "ok",
+            "VERIFICATION_FAILED",
+            "VERIFICATION_FAILED",
+            "UNKNOWN_CREDENTIAL",
+            "WRONG_ELECTION",
+            "ok"
+        ]
+    );
+    assert_eq!(
+        many[3].as_ref().unwrap_err().to_string(),
+        "verification failed: credential signature"
+    );
+    assert!(Ballot::verify_many(&[], &election, &list).is_empty());
+}
+
 #[test]
 fn selection_errors_are_typed() {
     let (election, cred, _) = setup();

@@ -65,6 +65,20 @@ impl Batch {
         }
     }
 
+    /// Where the equations end now, for [`Batch::truncate`].
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.terms.len(), self.checks.len())
+    }
+
+    /// Drops every equation added since `mark`.
+    pub(crate) fn truncate(&mut self, mark: (usize, usize)) {
+        self.terms.truncate(mark.0);
+        self.checks.truncate(mark.1);
+        if let Some((_, start, end)) = self.checks.last_mut() {
+            *end = (*end).min(mark.0).max(*start);
+        }
+    }
+
     fn holds(&self, terms: &[(Scalar, Base)]) -> bool {
         let (mut g, mut k) = (Scalar::ZERO, Scalar::ZERO);
         let mut scalars = Vec::with_capacity(terms.len() + 2);
