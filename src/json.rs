@@ -1,5 +1,12 @@
-//! How typed errors of field decoders get out of serde, and the one entry point that reads
-//! JSON ([`from_json`]).
+//! The one strict reading of JSON (docs/protocol.md §1.2), and the way typed errors of field
+//! decoders get out of serde.
+//!
+//! Every document the module or the tools read goes through [`from_json`]. Before the typed
+//! parse, a first pass over the same text rejects what serde's derived decoders would let
+//! through: a member given twice in any object at any depth (for a map such as a challenge's
+//! `selections` serde would keep the last), and `null` anywhere (an absent member must be
+//! absent; serde reads `null` as an absent `Option`). Unknown members are rejected by the
+//! types themselves (`#[serde(deny_unknown_fields)]`).
 //!
 //! A field decoder that fails with a typed error (`NON_CANONICAL`, `IDENTITY_POINT`, …) hands
 //! it to [`field_error`], which keeps it in a thread-local slot and gives serde only its text.
@@ -8,10 +15,17 @@
 //! input can make a parse fail with a code it chooses.
 
 use core::cell::Cell;
+use core::fmt;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+
+/// The longest stretch of input (a member name) that an error message repeats, in characters.
+const ECHO: usize = 100;
 
 /// The longest message of serde's that an error repeats, in characters (it may quote input).
 const MESSAGE: usize = 160;
@@ -33,10 +47,11 @@ fn take_field_error() -> Option<(String, Error)> {
     FIELD_ERROR.try_with(Cell::take).ok().flatten()
 }
 
-/// Parses a JSON document into `T`.
+/// Parses a JSON document into `T` under the policy of §1.2.
 ///
 /// # Errors
-/// [`Error::MalformedJson`] for syntax, shape or an unknown member; or the typed error of a field's value ([`Error::Encoding`], [`Error::NonCanonical`],
+/// [`Error::MalformedJson`] for syntax, shape, a member given twice, an unknown member or a
+/// `null`; or the typed error of a field's value ([`Error::Encoding`], [`Error::NonCanonical`],
 /// [`Error::Identity`], [`Error::Version`], [`Error::InvalidElection`], …).
 ///
 /// # Examples
@@ -46,10 +61,13 @@ fn take_field_error() -> Option<(String, Error)> {
 ///
 /// let counts: BTreeMap<String, u64> = from_json(r#"{"a": 1, "b": 2}"#).unwrap();
 /// assert_eq!(counts["b"], 2);
-/// let point = from_json::<amanat::Point>(r#""zz""#);
-/// assert_eq!(point.unwrap_err().code(), "BAD_ENCODING");
+/// let twice = from_json::<BTreeMap<String, u64>>(r#"{"a": 1, "a": 2}"#);
+/// assert_eq!(twice.unwrap_err().code(), "MALFORMED_JSON");
+/// let null = from_json::<Option<u64>>("null");
+/// assert_eq!(null.unwrap_err().code(), "MALFORMED_JSON");
 /// ```
 pub fn from_json<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T> {
+    check(json)?;
     take_field_error();
     let parsed = serde_json::from_str(json);
     let typed = take_field_error();
@@ -57,6 +75,15 @@ pub fn from_json<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T> {
         Some((text, err)) if message(&e) == text => err,
         _ => malformed(&e),
     })
+}
+
+/// Checks the text for syntax, members given twice and `null`, without building anything.
+fn check(json: &str) -> Result<()> {
+    let mut d = serde_json::Deserializer::from_str(json);
+    Strict::DOCUMENT
+        .deserialize(&mut d)
+        .and_then(|()| d.end())
+        .map_err(|e| malformed(&e))
 }
 
 /// Serde's message without the position serde_json appends to it.
@@ -82,9 +109,173 @@ fn malformed(e: &serde_json::Error) -> Error {
     })
 }
 
+/// A member name for an error message: quoted and escaped, cut short if long.
+fn quoted(name: &str) -> String {
+    match name.char_indices().nth(ECHO) {
+        Some((at, _)) => format!("{:?}…", &name[..at]),
+        None => format!("{name:?}"),
+    }
+}
+
+/// Visits any JSON value; knows the member it is the value of (or an item of), for messages.
+#[derive(Clone, Copy)]
+struct Strict<'k> {
+    member: Option<&'k str>,
+    item: bool,
+}
+
+impl Strict<'static> {
+    const DOCUMENT: Strict<'static> = Strict {
+        member: None,
+        item: false,
+    };
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> core::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value other than null")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> core::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> core::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> core::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> core::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> core::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> core::result::Result<(), E> {
+        Err(E::custom(match (self.member, self.item) {
+            (None, false) => "null document".to_string(),
+            (None, true) => "null in an array".to_string(),
+            (Some(m), false) => format!("member {} is null (leave it out instead)", quoted(m)),
+            (Some(m), true) => format!("null in the array of member {}", quoted(m)),
+        }))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> core::result::Result<(), E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<(), A::Error> {
+        let item = Strict {
+            member: self.member,
+            item: true,
+        };
+        while seq.next_element_seed(item)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<(), A::Error> {
+        let mut seen = Seen::default();
+        while let Some(name) = map.next_key_seed(Name)? {
+            if !seen.insert(name.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "member {} given twice",
+                    quoted(&name)
+                )));
+            }
+            map.next_value_seed(Strict {
+                member: Some(&name),
+                item: false,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The member names of one object so far: a short list (most objects have a handful of
+/// members), a set once it grows (maps keyed by id can be long).
+#[derive(Default)]
+struct Seen<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: BTreeSet<Cow<'de, str>>,
+}
+
+impl<'de> Seen<'de> {
+    const FEW: usize = 16;
+
+    /// Adds `name`; false if it was already there.
+    fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if !self.many.is_empty() {
+            return self.many.insert(name);
+        }
+        if self.few.contains(&name) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(name);
+        } else {
+            self.many.extend(self.few.drain(..));
+            self.many.insert(name);
+        }
+        true
+    }
+}
+
+/// A member name, borrowed from the text unless it had escapes.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> core::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> core::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> core::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> core::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    type Counts = BTreeMap<String, BTreeMap<String, u64>>;
+
     fn code<T: for<'a> Deserialize<'a>>(json: &str) -> &'static str {
         match from_json::<T>(json) {
             Ok(_) => "OK",
@@ -93,9 +284,63 @@ mod tests {
     }
 
     #[test]
+    fn a_member_given_twice_is_malformed_at_any_depth() {
+        assert_eq!(code::<Counts>(r#"{"c": {"a": 1, "b": 2}}"#), "OK");
+        for twice in [
+            r#"{"c": {"a": 1, "a": 2}}"#,
+            r#"{"c": {"a": 1}, "c": {"a": 2}}"#,
+            // Equal once unescaped.
+            r#"{"c": {"a": 1, "\u0061": 2}}"#,
+            r#"{"\u0063": {}, "c": {}}"#,
+        ] {
+            let e = from_json::<Counts>(twice).unwrap_err();
+            assert!(
+                matches!(e, Error::MalformedJson(ref m) if m.contains("given twice")),
+                "{e}"
+            );
+        }
+        // In a value the type ignores, too: the check does not depend on the type.
+        assert_eq!(
+            code::<serde::de::IgnoredAny>(r#"[{"x": [{"k": 1, "k": 1}]}]"#),
+            "MALFORMED_JSON"
+        );
+    }
+
+    #[test]
+    fn long_maps_are_checked_too() {
+        let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        let ok = format!("{{{}}}", keys.join(","));
+        assert_eq!(code::<BTreeMap<String, u64>>(&ok), "OK");
+        for again in [0, 15, 16, 17, 99] {
+            let dup = format!("{{{}, \"k{again}\": 0}}", keys.join(","));
+            assert_eq!(
+                code::<BTreeMap<String, u64>>(&dup),
+                "MALFORMED_JSON",
+                "{again}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_is_malformed_anywhere() {
+        assert_eq!(code::<Option<u64>>("7"), "OK");
+        assert_eq!(code::<Option<u64>>("null"), "MALFORMED_JSON");
+        assert_eq!(
+            code::<BTreeMap<String, Option<u64>>>(r#"{"a": null}"#),
+            "MALFORMED_JSON"
+        );
+        assert_eq!(code::<Vec<Option<u64>>>("[1, null]"), "MALFORMED_JSON");
+        let e = from_json::<BTreeMap<String, Option<u64>>>(r#"{"party": null}"#).unwrap_err();
+        assert!(e.to_string().contains("\"party\" is null"), "{e}");
+    }
+
+    #[test]
     fn messages_do_not_echo_long_input() {
         let long = "x".repeat(100_000);
-        // Serde's own messages quote input (here an unknown variant); they are cut short.
+        let e =
+            from_json::<Counts>(&format!("{{\"{long}\": {{}}, \"{long}\": {{}}}}")).unwrap_err();
+        assert!(e.to_string().len() < 300, "{} bytes", e.to_string().len());
+        // Serde's own messages quote input (here an unknown variant); they are cut short too.
         #[derive(Debug, Deserialize)]
         enum Kind {
             Cast,
@@ -143,9 +388,7 @@ mod tests {
         // decoder drops it and fails otherwise.
         struct Drops;
         impl<'de> Deserialize<'de> for Drops {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                _: D,
-            ) -> core::result::Result<Self, D::Error> {
+            fn deserialize<D: Deserializer<'de>>(_: D) -> core::result::Result<Self, D::Error> {
                 let _ = field_error::<D::Error>(Error::Identity("k".into()));
                 Err(serde::de::Error::custom("something else"))
             }

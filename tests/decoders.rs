@@ -1031,3 +1031,134 @@ fn a_code_in_a_string_value_gives_that_value_its_own_error() {
     }
     assert!(checked > 50, "only {checked} strings");
 }
+
+// ---------------------------------------------------------------------------------------------
+// One strict reading (§1.2): a member given twice at any depth, map keys included; `null`
+// anywhere.
+
+/// `v` as JSON text, with the first member of the object at JSON pointer `twice` given twice
+/// (the same value both times).
+fn with_member_twice(v: &Value, path: &str, twice: &str, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            out.push('{');
+            let mut members: Vec<(&String, &Value)> = m.iter().collect();
+            if path == twice {
+                members.insert(0, members[0]);
+            }
+            for (i, (k, x)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap());
+                out.push(':');
+                with_member_twice(x, &format!("{path}/{k}"), twice, out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                with_member_twice(x, &format!("{path}/{i}"), twice, out);
+            }
+            out.push(']');
+        }
+        _ => out.push_str(&v.to_string()),
+    }
+}
+
+#[test]
+fn a_member_given_twice_is_malformed_in_every_object_and_map() {
+    let mut checked = 0;
+    for (name, decode, valid) in decoders() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut paths = Vec::new();
+        objects(&doc, String::new(), &mut paths);
+        for path in paths {
+            if doc.pointer(&path).unwrap().as_object().unwrap().is_empty() {
+                continue;
+            }
+            let mut text = String::new();
+            with_member_twice(&doc, "", &path, &mut text);
+            let e = decode(&text).unwrap_err();
+            assert_eq!(e.code(), "MALFORMED_JSON", "{name}: twice in {path:?}: {e}");
+            assert!(e.to_string().contains("given twice"), "{name}: {path}: {e}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} objects");
+}
+
+#[test]
+fn a_reveal_naming_a_contest_twice_is_malformed() {
+    let (decode, valid) = decoder("challenge");
+    for other in ["[\"pp-1-02\"]", "[\"na-1-01\"]", "[]"] {
+        let twice = valid.replacen(
+            "\"selections\":{",
+            &format!("\"selections\":{{\"NA-1\":{other},"),
+            1,
+        );
+        assert_ne!(twice, valid);
+        assert_eq!(code(decode(&twice)), "MALFORMED_JSON", "{twice}");
+    }
+}
+
+#[test]
+fn null_is_malformed_in_place_of_any_value() {
+    let mut checked = 0;
+    for (name, decode, valid) in decoders() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut vals = Vec::new();
+        values(&doc, String::new(), &mut vals);
+        for (path, v) in vals {
+            let mut d = doc.clone();
+            *d.pointer_mut(&path).unwrap() = Value::Null;
+            assert_eq!(
+                code(decode(&d.to_string())),
+                "MALFORMED_JSON",
+                "{name}: {path}"
+            );
+            // And as one more item of an array.
+            if let Value::Array(a) = v {
+                let mut d = doc.clone();
+                let mut with_null = a.clone();
+                with_null.push(Value::Null);
+                *d.pointer_mut(&path).unwrap() = Value::Array(with_null);
+                assert_eq!(
+                    code(decode(&d.to_string())),
+                    "MALFORMED_JSON",
+                    "{name}: {path}[]"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} values");
+}
+
+#[test]
+fn an_optional_member_is_absent_never_null() {
+    // An independent candidate has no `party`; a manifest may have no `parties`.
+    let mut e: Value = serde_json::from_str(ELECTION).unwrap();
+    let option = e["manifest"]["contests"][0]["options"][0]
+        .as_object_mut()
+        .unwrap();
+    let had_party = option.remove("party").is_some();
+    let without = e.to_string();
+    let w = Election::from_json(&without);
+    assert!(w.is_ok() || !had_party, "{w:?}");
+    e["manifest"]["contests"][0]["options"][0]["party"] = Value::Null;
+    assert_eq!(
+        code(Election::from_json(&e.to_string()).map(|_| ())),
+        "MALFORMED_JSON"
+    );
+    let mut m: Value = serde_json::from_str(MANIFEST).unwrap();
+    m["parties"] = Value::Null;
+    assert_eq!(
+        code(from_json::<Manifest>(&m.to_string()).map(|_| ())),
+        "MALFORMED_JSON"
+    );
+}

@@ -51,7 +51,7 @@ pub fn parse_receipt(text: &str) -> amanat::Result<Receipt> {
             None => trimmed,
         }
     };
-    if let Ok(serde_json::Value::Object(answer)) = serde_json::from_str(json) {
+    if let Ok(serde_json::Value::Object(answer)) = amanat::encoding::from_json(json) {
         if let (1, Some(inner)) = (answer.len(), answer.get("receipt")) {
             return Receipt::from_json(&inner.to_string());
         }
