@@ -1162,3 +1162,43 @@ fn an_optional_member_is_absent_never_null() {
         "MALFORMED_JSON"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Canonical forms: a reveal lists each chosen option once (§7.6).
+
+#[test]
+fn a_reveal_naming_an_option_twice_is_a_duplicate_selection() {
+    let election = Election::from_json(ELECTION).unwrap();
+    let cases: Value = serde_json::from_str(BALLOTS).unwrap();
+    let mut checked = 0;
+    for case in cases.as_array().unwrap() {
+        let ballot = Ballot::from_json(&case["ballot"].to_string()).unwrap();
+        let good = Challenge::from_json(&case["challenge"].to_string()).unwrap();
+        assert!(good.check(&election, &ballot).is_ok());
+        for (contest, chosen) in &good.selections {
+            let Some(first) = chosen.first() else {
+                continue;
+            };
+            // The chosen option again, after it and before it.
+            for at in [chosen.len(), 0] {
+                let mut twice = good.clone();
+                let list = twice.selections.get_mut(contest).unwrap();
+                list.insert(at, first.clone());
+                // It parses (a list may hold anything) and round-trips as sent ...
+                let back = Challenge::from_json(&twice.to_json()).unwrap();
+                assert_eq!(back, twice);
+                // ... but the check refuses it.
+                let e = back.check(&election, &ballot).unwrap_err();
+                assert_eq!(
+                    e,
+                    Error::DuplicateSelection {
+                        contest: contest.clone(),
+                        option: first.clone()
+                    }
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
+}

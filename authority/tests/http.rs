@@ -647,6 +647,19 @@ fn a_challenged_ballot_is_posted_and_never_cast() {
     let r = server.post("/api/challenges", &body(&lie));
     assert_eq!((r.status, r.code().as_str()), (422, "VERIFICATION_FAILED"));
 
+    // A reveal naming its option twice has two readings: refused (§7.6).
+    let mut twice = reveal.clone();
+    let chosen = twice.selections.get_mut("NA-1").unwrap();
+    chosen.push(chosen[0].clone());
+    let r = server.post("/api/challenges", &body(&twice));
+    assert_eq!((r.status, r.code().as_str()), (422, "DUPLICATE_SELECTION"));
+    // Naming a contest twice is a member given twice.
+    let contest_twice =
+        body(&reveal).replacen("\"selections\":{", "\"selections\":{\"NA-1\":[],", 1);
+    assert_ne!(contest_twice, body(&reveal));
+    let r = server.post("/api/challenges", &contest_twice);
+    assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));
+
     let r = server.post("/api/challenges", &body(&reveal));
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();

@@ -412,6 +412,26 @@ fn a_result_given_twice_fails_whichever_copy_is_true() {
 }
 
 #[test]
+fn a_reveal_naming_an_option_twice_fails() {
+    let dir = copy();
+    let i = first(dir.path(), "challenge");
+    edit(dir.path(), "board.json", |b| {
+        let sel = b["entries"][i]["challenge"]["selections"]
+            .as_object_mut()
+            .unwrap();
+        let chosen = sel
+            .values_mut()
+            .find(|c| !c.as_array().unwrap().is_empty())
+            .unwrap()
+            .as_array_mut()
+            .unwrap();
+        chosen.push(chosen[0].clone());
+    });
+    let detail = failure(dir.path(), "V6");
+    assert!(detail.contains("selected twice"), "{detail}");
+}
+
+#[test]
 fn a_board_with_null_or_a_member_twice_fails_to_read() {
     // `null` for the absent reveal of a cast entry.
     let dir = copy();

@@ -912,9 +912,10 @@ export function checkChallenge(election, b, ch) {
   const out = {};
   for (const c of b.contests) {
     const claimed = ch.selections.get(c.id) ?? [];
-    for (const o of claimed) {
+    claimed.forEach((o, i) => {
       if (!c.selections.some((s) => s.id === o)) verificationFailed(`revealed ballot ${c.id}/${o}`);
-    }
+      if (claimed.indexOf(o) < i) fail('DUPLICATE_SELECTION', `option ${o} selected twice in contest ${c.id}`);
+    });
     out[c.id] = [];
     for (const s of c.selections) {
       const v = claimed.includes(s.id) ? 1 : 0;
