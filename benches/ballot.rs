@@ -47,6 +47,12 @@ fn bench(c: &mut Criterion) {
     let ballot = sealed.cast();
     g.bench_function("verify", |b| b.iter(|| ballot.verify(&election)));
     let json = ballot.to_json();
+    // The strict reading (§1.2) is a first pass over the text before the typed parse; these
+    // two show what it costs: `from_json` against serde alone on the same text.
+    g.bench_function("parse", |b| b.iter(|| Ballot::from_json(&json)));
+    g.bench_function("parse, serde alone", |b| {
+        b.iter(|| serde_json::from_str::<Ballot>(&json))
+    });
     g.bench_function("parse + verify", |b| {
         b.iter(|| Ballot::from_json(&json).and_then(|b| b.verify(&election)))
     });

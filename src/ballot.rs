@@ -653,7 +653,9 @@ impl Challenge {
     ///
     /// # Errors
     /// [`Error::Verification`] with [`Check::Reveal`] naming the contest/option that does not
-    /// match, or the tracking hash when the reveal is for another ballot.
+    /// match, or the tracking hash when the reveal is for another ballot;
+    /// [`Error::DuplicateSelection`] when the reveal lists an option twice in one contest (a
+    /// module never writes that, and the reveal must have one reading only).
     pub fn check(&self, election: &Election, ballot: &Ballot) -> Result<Selections> {
         if ballot.election != *election.base_hash() {
             return Err(Error::WrongElection);
@@ -672,9 +674,15 @@ impl Challenge {
         let mut out = Selections::new();
         for c in &ballot.contests {
             let claimed = self.selections.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
-            for o in claimed {
+            for (i, o) in claimed.iter().enumerate() {
                 if !c.selections.iter().any(|s| &s.id == o) {
                     return Err(Error::Verification(Check::Reveal(format!("{}/{o}", c.id))));
+                }
+                if claimed[..i].contains(o) {
+                    return Err(Error::DuplicateSelection {
+                        contest: c.id.clone(),
+                        option: o.clone(),
+                    });
                 }
             }
             let mut chosen = Vec::new();

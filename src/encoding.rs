@@ -9,6 +9,8 @@ use curve25519_dalek::Scalar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+pub(crate) use crate::json::field_error;
+pub use crate::json::from_json;
 
 /// Lowercase hexadecimal of `bytes`.
 pub fn to_hex(bytes: &[u8]) -> String {
@@ -48,20 +50,6 @@ pub fn from_hex<const N: usize>(s: &str, what: &str) -> Result<[u8; N]> {
     Ok(out)
 }
 
-/// Carries a typed error through serde; `Error::from(serde_json::Error)` recovers it.
-pub(crate) fn field_error<E: serde::de::Error>(e: Error) -> E {
-    let code = e.code();
-    let detail = match e {
-        Error::Encoding(d)
-        | Error::NonCanonical(d)
-        | Error::Identity(d)
-        | Error::Version(d)
-        | Error::InvalidElection(d) => d,
-        other => other.to_string(),
-    };
-    E::custom(format_args!("\u{1}{code}\u{1}{detail}"))
-}
-
 /// Deserializes a string field and converts it with `f`, borrowed or not.
 pub(crate) fn decode_str<'de, D, T>(
     d: D,
@@ -81,14 +69,6 @@ where
         }
     }
     d.deserialize_str(V(f))
-}
-
-/// Parses JSON into `T`, turning serde's errors into this crate's typed errors.
-///
-/// # Errors
-/// [`Error::MalformedJson`] for syntax or shape, or the typed encoding error of a field.
-pub fn from_json<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T> {
-    serde_json::from_str(json).map_err(Error::from)
 }
 
 /// A ristretto255 group element, kept both encoded (for hashing) and decoded (for arithmetic).

@@ -166,25 +166,5 @@ impl Error {
     }
 }
 
-impl From<serde_json::Error> for Error {
-    /// Recovers the typed encoding errors that the field decoders smuggle through serde
-    /// (see `encoding::field_error`); anything else is malformed JSON.
-    fn from(e: serde_json::Error) -> Self {
-        let text = e.to_string();
-        let mut parts = text.splitn(3, '\u{1}');
-        if let (Some(_), Some(code), Some(rest)) = (parts.next(), parts.next(), parts.next()) {
-            let detail = rest.trim_start_matches('\u{1}').to_string();
-            return match code {
-                "NON_CANONICAL" => Error::NonCanonical(detail),
-                "IDENTITY_POINT" => Error::Identity(detail),
-                "UNSUPPORTED_VERSION" => Error::Version(detail),
-                "INVALID_ELECTION" => Error::InvalidElection(detail),
-                _ => Error::Encoding(detail),
-            };
-        }
-        Error::MalformedJson(text)
-    }
-}
-
 /// Shorthand for results in this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

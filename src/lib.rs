@@ -11,6 +11,7 @@ pub mod elgamal;
 pub mod encoding;
 pub mod error;
 mod hash;
+mod json;
 pub mod manifest;
 pub mod proofs;
 pub mod receipt;

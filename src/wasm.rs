@@ -177,7 +177,7 @@ fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
                 "selections must be an object { contestId: [optionId, ...] }".into(),
             ))
         })?;
-    serde_json::from_str(&text).map_err(|e| {
+    crate::encoding::from_json(&text).map_err(|e| {
         throw(Error::MalformedJson(format!(
             "selections must be an object {{ contestId: [optionId, ...] }}: {e}"
         )))

@@ -8,8 +8,8 @@ use amanat::encoding::from_json;
 use amanat::proofs::disjunctive::DisjunctiveProof;
 use amanat::proofs::schnorr::SchnorrProof;
 use amanat::{
-    Ballot, Challenge, Ciphertext, CredentialList, Digest, Election, Error, Manifest, Point,
-    PublicKey,
+    Ballot, BoardEntry, Challenge, Ciphertext, CredentialList, Digest, Election, Error, Manifest,
+    Point, PublicKey, Receipt,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -18,6 +18,7 @@ const ELECTION: &str = include_str!("vectors/election.json");
 const CREDENTIALS: &str = include_str!("vectors/credentials.json");
 const MANIFEST: &str = include_str!("vectors/manifest.json");
 const BALLOTS: &str = include_str!("vectors/ballots.json");
+const EXPECTED: &str = include_str!("vectors/expected.json");
 
 /// The codes a decoder may return for input that is not a valid document.
 const PARSE_CODES: [&str; 6] = [
@@ -94,6 +95,11 @@ fn build_decoders() -> Vec<(&'static str, Decoder, String)> {
             "schnorr proof",
             |s| from_json::<SchnorrProof>(s).map(|_| ()),
             cases[0]["ballot"]["signature"].to_string(),
+        ),
+        (
+            "receipt",
+            |s| Receipt::from_json(s).map(|_| ()),
+            serde_json::from_str::<Value>(EXPECTED).unwrap()["receipt"].to_string(),
         ),
     ];
     for (name, decode, valid) in &d {
@@ -250,7 +256,7 @@ proptest! {
     /// digit that happens to give another point); then it must be a different one.
     #[test]
     fn single_byte_mutations_are_rejected_or_change_the_document(
-        which in 0usize..11,
+        which in 0usize..12,
         at in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
@@ -321,7 +327,8 @@ fn values(v: &Value, path: String, out: &mut Vec<(String, Value)>) {
 }
 
 fn is_map(name: &str, path: &str) -> bool {
-    name == "challenge" && path == "/selections"
+    (name == "challenge" && path == "/selections")
+        || (name == "board entry" && path == "/challenge/selections")
 }
 
 #[test]
@@ -450,7 +457,7 @@ proptest! {
 
     #[test]
     fn a_value_of_the_wrong_type_is_malformed(
-        which in 0usize..11,
+        which in 0usize..12,
         at in any::<prop::sample::Index>(),
         pick in 0usize..4,
     ) {
@@ -916,4 +923,283 @@ fn invalid_credential_lists_are_rejected() {
     );
     // An empty list is a valid (if useless) list.
     assert_eq!(code(CredentialList::from_json("[]").map(|_| ())), "OK");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error codes that input cannot forge: a code spelled in a member name or a string value.
+
+/// The codes the field decoders used to carry through serde as text `\u{1}CODE\u{1}detail`.
+const MARKER_CODES: [&str; 5] = [
+    "NON_CANONICAL",
+    "IDENTITY_POINT",
+    "UNSUPPORTED_VERSION",
+    "INVALID_ELECTION",
+    "BAD_ENCODING",
+];
+
+/// A member name or string value that spells a code the way the old carrier did.
+fn marker(code: &str) -> String {
+    format!("\u{1}{code}\u{1}x")
+}
+
+/// The documents of the forgery tests: a ballot, an election, a reveal, a receipt, and a board
+/// entry with a reveal (its `kind` is an enum, whose error message repeats the value).
+fn forgeable() -> Vec<(&'static str, Decoder, String)> {
+    let mut d: Vec<_> = decoders()
+        .into_iter()
+        .filter(|(n, _, _)| ["ballot", "election", "challenge", "receipt"].contains(n))
+        .collect();
+    let board: Value = serde_json::from_str(include_str!("independent/extra/board.json")).unwrap();
+    d.push((
+        "board entry",
+        |s| from_json::<BoardEntry>(s).map(|_| ()),
+        board[1].to_string(),
+    ));
+    for (name, decode, valid) in &d {
+        decode(valid).unwrap_or_else(|e| panic!("{name}: the valid document fails: {e}"));
+    }
+    d
+}
+
+/// One path of each shape: `/contests/0/selections/3/proof` and `/contests/1/selections/0/proof`
+/// lead to the same decoder, so only the first is kept.
+fn one_of_each_shape(paths: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    paths
+        .into_iter()
+        .filter(|p| {
+            let shape: Vec<&str> = p
+                .split('/')
+                .map(|s| if s.parse::<usize>().is_ok() { "#" } else { s })
+                .collect();
+            seen.insert(shape.join("/"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_code_in_a_member_name_is_not_an_error_code() {
+    for (name, decode, valid) in forgeable() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut paths = Vec::new();
+        objects(&doc, String::new(), &mut paths);
+        for path in one_of_each_shape(paths) {
+            for c in MARKER_CODES {
+                let mut d = doc.clone();
+                d.pointer_mut(&path)
+                    .unwrap()
+                    .as_object_mut()
+                    .unwrap()
+                    .insert(marker(c), json!([]));
+                let got = code(decode(&d.to_string()));
+                if is_map(name, &path) {
+                    // A contest id in the reveal: read as such (the check refuses it, §7.6).
+                    assert_eq!(got, "OK", "{name}: {path}");
+                } else {
+                    assert_eq!(got, "MALFORMED_JSON", "{name}: {c} as a member of {path:?}");
+                }
+            }
+        }
+        // The member name alone, as the whole body.
+        for c in MARKER_CODES {
+            let body = json!({ marker(c): 1 }).to_string();
+            assert_eq!(code(decode(&body)), "MALFORMED_JSON", "{name}: {body:?}");
+        }
+    }
+}
+
+#[test]
+fn a_code_in_a_string_value_gives_that_value_its_own_error() {
+    let mut checked = 0;
+    for (name, decode, valid) in forgeable() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut vals = Vec::new();
+        values(&doc, String::new(), &mut vals);
+        let strings = vals.iter().filter(|(_, v)| v.is_string());
+        let shapes = one_of_each_shape(strings.clone().map(|(p, _)| p.clone()));
+        for (path, v) in strings.filter(|(p, _)| shapes.contains(p)) {
+            // The same value with a code nobody has: whatever it gives is the value's own error.
+            let mut d = doc.clone();
+            *d.pointer_mut(path).unwrap() = Value::String(marker("NO_SUCH_CODE"));
+            let genuine = code(decode(&d.to_string()));
+            for c in MARKER_CODES {
+                *d.pointer_mut(path).unwrap() = Value::String(marker(c));
+                let got = code(decode(&d.to_string()));
+                assert_eq!(got, genuine, "{name}: {c} in {path} (was {v})");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} strings");
+}
+
+// ---------------------------------------------------------------------------------------------
+// One strict reading (§1.2): a member given twice at any depth, map keys included; `null`
+// anywhere.
+
+/// `v` as JSON text, with the first member of the object at JSON pointer `twice` given twice
+/// (the same value both times).
+fn with_member_twice(v: &Value, path: &str, twice: &str, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            out.push('{');
+            let mut members: Vec<(&String, &Value)> = m.iter().collect();
+            if path == twice {
+                members.insert(0, members[0]);
+            }
+            for (i, (k, x)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap());
+                out.push(':');
+                with_member_twice(x, &format!("{path}/{k}"), twice, out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                with_member_twice(x, &format!("{path}/{i}"), twice, out);
+            }
+            out.push(']');
+        }
+        _ => out.push_str(&v.to_string()),
+    }
+}
+
+#[test]
+fn a_member_given_twice_is_malformed_in_every_object_and_map() {
+    let mut checked = 0;
+    for (name, decode, valid) in decoders() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut paths = Vec::new();
+        objects(&doc, String::new(), &mut paths);
+        for path in paths {
+            if doc.pointer(&path).unwrap().as_object().unwrap().is_empty() {
+                continue;
+            }
+            let mut text = String::new();
+            with_member_twice(&doc, "", &path, &mut text);
+            let e = decode(&text).unwrap_err();
+            assert_eq!(e.code(), "MALFORMED_JSON", "{name}: twice in {path:?}: {e}");
+            assert!(e.to_string().contains("given twice"), "{name}: {path}: {e}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} objects");
+}
+
+#[test]
+fn a_reveal_naming_a_contest_twice_is_malformed() {
+    let (decode, valid) = decoder("challenge");
+    for other in ["[\"pp-1-02\"]", "[\"na-1-01\"]", "[]"] {
+        let twice = valid.replacen(
+            "\"selections\":{",
+            &format!("\"selections\":{{\"NA-1\":{other},"),
+            1,
+        );
+        assert_ne!(twice, valid);
+        assert_eq!(code(decode(&twice)), "MALFORMED_JSON", "{twice}");
+    }
+}
+
+#[test]
+fn null_is_malformed_in_place_of_any_value() {
+    let mut checked = 0;
+    for (name, decode, valid) in decoders() {
+        let doc: Value = serde_json::from_str(&valid).unwrap();
+        let mut vals = Vec::new();
+        values(&doc, String::new(), &mut vals);
+        for (path, v) in vals {
+            let mut d = doc.clone();
+            *d.pointer_mut(&path).unwrap() = Value::Null;
+            assert_eq!(
+                code(decode(&d.to_string())),
+                "MALFORMED_JSON",
+                "{name}: {path}"
+            );
+            // And as one more item of an array.
+            if let Value::Array(a) = v {
+                let mut d = doc.clone();
+                let mut with_null = a.clone();
+                with_null.push(Value::Null);
+                *d.pointer_mut(&path).unwrap() = Value::Array(with_null);
+                assert_eq!(
+                    code(decode(&d.to_string())),
+                    "MALFORMED_JSON",
+                    "{name}: {path}[]"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} values");
+}
+
+#[test]
+fn an_optional_member_is_absent_never_null() {
+    // An independent candidate has no `party`; a manifest may have no `parties`.
+    let mut e: Value = serde_json::from_str(ELECTION).unwrap();
+    let option = e["manifest"]["contests"][0]["options"][0]
+        .as_object_mut()
+        .unwrap();
+    let had_party = option.remove("party").is_some();
+    let without = e.to_string();
+    let w = Election::from_json(&without);
+    assert!(w.is_ok() || !had_party, "{w:?}");
+    e["manifest"]["contests"][0]["options"][0]["party"] = Value::Null;
+    assert_eq!(
+        code(Election::from_json(&e.to_string()).map(|_| ())),
+        "MALFORMED_JSON"
+    );
+    let mut m: Value = serde_json::from_str(MANIFEST).unwrap();
+    m["parties"] = Value::Null;
+    assert_eq!(
+        code(from_json::<Manifest>(&m.to_string()).map(|_| ())),
+        "MALFORMED_JSON"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical forms: a reveal lists each chosen option once (§7.6).
+
+#[test]
+fn a_reveal_naming_an_option_twice_is_a_duplicate_selection() {
+    let election = Election::from_json(ELECTION).unwrap();
+    let cases: Value = serde_json::from_str(BALLOTS).unwrap();
+    let mut checked = 0;
+    for case in cases.as_array().unwrap() {
+        let ballot = Ballot::from_json(&case["ballot"].to_string()).unwrap();
+        let good = Challenge::from_json(&case["challenge"].to_string()).unwrap();
+        assert!(good.check(&election, &ballot).is_ok());
+        for (contest, chosen) in &good.selections {
+            let Some(first) = chosen.first() else {
+                continue;
+            };
+            // The chosen option again, after it and before it.
+            for at in [chosen.len(), 0] {
+                let mut twice = good.clone();
+                let list = twice.selections.get_mut(contest).unwrap();
+                list.insert(at, first.clone());
+                // It parses (a list may hold anything) and round-trips as sent ...
+                let back = Challenge::from_json(&twice.to_json()).unwrap();
+                assert_eq!(back, twice);
+                // ... but the check refuses it.
+                let e = back.check(&election, &ballot).unwrap_err();
+                assert_eq!(
+                    e,
+                    Error::DuplicateSelection {
+                        contest: contest.clone(),
+                        option: first.clone()
+                    }
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
 }

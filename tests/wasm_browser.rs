@@ -44,6 +44,11 @@ fn every_error_code() {
 }
 
 #[wasm_bindgen_test]
+fn strict_json_and_unforgeable_codes() {
+    wasm_common::strict_json_and_unforgeable_codes();
+}
+
+#[wasm_bindgen_test]
 fn garbage_never_traps() {
     wasm_common::garbage_never_traps();
 }

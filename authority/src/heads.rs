@@ -96,8 +96,8 @@ fn statement(value: &Value) -> amanat::Result<Statement> {
 /// # Errors
 /// The core's decoding error, naming the line for JSON Lines.
 pub fn parse_statements(text: &str) -> Result<Vec<Statement>, String> {
-    if let Ok(value) = serde_json::from_str::<Value>(text) {
-        // Parsed leniently only to find the statements; each is then read strictly.
+    if let Ok(value) = amanat::encoding::from_json::<Value>(text) {
+        // Read strictly (no member twice, no null) before the statements are picked out.
         return match &value {
             Value::Array(items) => items
                 .iter()
@@ -114,7 +114,7 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>, String> {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
                 let v: Value =
-                    serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1))?;
+                    amanat::encoding::from_json(l).map_err(|e| format!("line {}: {e}", i + 1))?;
                 statement(&v).map_err(|e| format!("line {}: {e}", i + 1))
             })
             .collect();

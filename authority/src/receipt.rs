@@ -64,7 +64,7 @@ pub fn parse_receipt(text: &str) -> amanat::Result<Receipt> {
             None => trimmed,
         }
     };
-    if let Ok(serde_json::Value::Object(answer)) = serde_json::from_str(json) {
+    if let Ok(serde_json::Value::Object(answer)) = amanat::encoding::from_json(json) {
         if let Some(inner) = answer.get("receipt") {
             return Receipt::from_json(&inner.to_string());
         }

@@ -222,7 +222,7 @@ impl core::fmt::Debug for SqliteStore {
 }
 
 fn parse_entry(json: &str) -> StoreResult<BoardEntry> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("entry: {e}")))
+    amanat::encoding::from_json(json).map_err(|e| StoreError::Corrupt(format!("entry: {e}")))
 }
 
 impl SqliteStore {

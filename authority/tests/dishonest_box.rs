@@ -450,3 +450,55 @@ fn archived_heads_catch_a_board_that_forked_and_contradict_each_other() {
     );
     let _ = ok(&["verify", s(&honest_record)]);
 }
+
+#[test]
+fn loose_record_files_fail_the_check_that_reads_them() {
+    let sc = scene();
+    let record = sc.record("loose", sc.chain(sc.honest()));
+    let (report, failed) = verify(&record);
+    assert!(failed.is_empty(), "{report:#}");
+    let edit = |name: &str, f: &dyn Fn(&str) -> String| {
+        let path = record.join(name);
+        let before = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, f(&before)).unwrap();
+        let result = verify(&record);
+        std::fs::write(&path, before).unwrap();
+        result
+    };
+    // results.json with one contest given twice, the second with other counts: two readers
+    // would see two different published results.
+    let (report, failed) = edit("results.json", &|t| {
+        let v: Value = serde_json::from_str(t).unwrap();
+        let (contest, row) = v["results"].as_object().unwrap().iter().next().unwrap();
+        let mut twisted = row.clone();
+        for n in twisted.as_object_mut().unwrap().values_mut() {
+            *n = Value::from(n.as_u64().unwrap() + 1);
+        }
+        let inner = serde_json::to_string(&v["results"]).unwrap();
+        let doubled = format!(
+            "{},\"{contest}\":{}}}",
+            &inner[..inner.len() - 1],
+            serde_json::to_string(&twisted).unwrap()
+        );
+        format!("{{\"results\":{doubled}}}")
+    });
+    assert!(failed.contains(&"V11".to_string()), "{report:#}");
+    assert!(
+        detail(&report, "V11").contains("MALFORMED_JSON")
+            || detail(&report, "V11").contains("duplicate"),
+        "{report:#}"
+    );
+    // null where the spec says absent: a cast entry's challenge.
+    let (report, failed) = edit("board.json", &|t| {
+        t.replacen("\"prev\":", "\"challenge\":null,\"prev\":", 1)
+    });
+    assert!(failed.contains(&"V4".to_string()), "{report:#}");
+    // decryption.json's trustees out of order.
+    let (report, failed) = edit("decryption.json", &|t| {
+        let mut v: Value = serde_json::from_str(t).unwrap();
+        v["trustees"].as_array_mut().unwrap().reverse();
+        v.to_string()
+    });
+    assert!(failed.contains(&"V9".to_string()), "{report:#}");
+    assert!(detail(&report, "V9").contains("ascending"), "{report:#}");
+}

@@ -609,6 +609,40 @@ fn bad_requests_are_refused_with_their_codes() {
     let r = server.post("/api/ballots", &version.to_string());
     assert_eq!((r.status, r.code().as_str()), (400, "UNSUPPORTED_VERSION"));
 
+    // One strict reading (§1.2): a code spelled in a member name is no error code; a member
+    // given twice and a null are malformed.
+    for c in [
+        "NON_CANONICAL",
+        "IDENTITY_POINT",
+        "UNSUPPORTED_VERSION",
+        "INVALID_ELECTION",
+        "BAD_ENCODING",
+    ] {
+        let name = format!("\u{1}{c}\u{1}x");
+        let alone = serde_json::json!({ name.clone(): 1 }).to_string();
+        let mut inside: Value = serde_json::from_str(&good.to_json()).unwrap();
+        inside[name.as_str()] = Value::from(1);
+        for (path, body) in [
+            ("/api/ballots", &alone),
+            ("/api/challenges", &alone),
+            ("/api/ballots", &inside.to_string()),
+        ] {
+            let r = server.post(path, body);
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (400, "MALFORMED_JSON"),
+                "{path}: {c}"
+            );
+        }
+    }
+    let json = good.to_json();
+    let twice = json.replacen('{', &format!("{{\"style\":\"{}\",", good.style), 1);
+    let r = server.post("/api/ballots", &twice);
+    assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));
+    let null = json.replacen('{', "{\"extra\":null,", 1);
+    let r = server.post("/api/ballots", &null);
+    assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));
+
     let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
     let r = server.post("/api/ballots", &huge);
     assert_eq!((r.status, r.code().as_str()), (413, "BODY_TOO_LARGE"));
@@ -667,6 +701,19 @@ fn a_challenged_ballot_is_posted_and_never_cast() {
     };
     let r = server.post("/api/challenges", &body(&lie));
     assert_eq!((r.status, r.code().as_str()), (422, "VERIFICATION_FAILED"));
+
+    // A reveal naming its option twice has two readings: refused (§7.6).
+    let mut twice = reveal.clone();
+    let chosen = twice.selections.get_mut("NA-1").unwrap();
+    chosen.push(chosen[0].clone());
+    let r = server.post("/api/challenges", &body(&twice));
+    assert_eq!((r.status, r.code().as_str()), (422, "DUPLICATE_SELECTION"));
+    // Naming a contest twice is a member given twice.
+    let contest_twice =
+        body(&reveal).replacen("\"selections\":{", "\"selections\":{\"NA-1\":[],", 1);
+    assert_ne!(contest_twice, body(&reveal));
+    let r = server.post("/api/challenges", &contest_twice);
+    assert_eq!((r.status, r.code().as_str()), (400, "MALFORMED_JSON"));
 
     let r = server.post("/api/challenges", &body(&reveal));
     assert_eq!(r.status, 200, "{}", r.body);

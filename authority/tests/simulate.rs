@@ -60,7 +60,7 @@ fn simulate_then_verify_agrees_with_the_chosen_counts() {
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert_eq!(report["ok"], true);
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 12);
+    assert_eq!(checks.len(), 13);
     for (i, c) in checks.iter().enumerate() {
         assert_eq!(c["id"], format!("V{}", i + 1));
         assert_eq!(c["ok"], true);
@@ -90,7 +90,7 @@ fn simulate_then_verify_agrees_with_the_chosen_counts() {
     assert!(text.status.success());
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("V12") && text.contains("all 12 checks pass"),
+        text.contains("V13") && text.contains("all 13 checks pass"),
         "{text}"
     );
 

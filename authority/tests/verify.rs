@@ -82,7 +82,7 @@ fn first(dir: &Path, kind: &str) -> usize {
 fn the_untouched_record_passes_every_check() {
     let report = verify(base());
     assert!(report.ok, "{:#?}", report.checks);
-    assert_eq!(report.checks.len(), 12);
+    assert_eq!(report.checks.len(), 13);
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(base().parent().unwrap().join("expected.json")).unwrap(),
     )
@@ -373,4 +373,100 @@ fn the_ballot_box_key_is_checked_and_bound_by_every_ballot() {
     let report = verify(dir.path());
     let detail = &report.check("V1").unwrap().detail;
     assert!(detail.contains(&other.public().to_hex()[..16]), "{detail}");
+}
+
+/// The record file `name` as compact JSON text.
+fn compact(dir: &Path, name: &str) -> String {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    serde_json::to_string(&v).unwrap()
+}
+
+/// The detail of check `id`, which must have failed.
+fn failure(dir: &Path, id: &str) -> String {
+    let report = verify(dir);
+    let check = report.check(id).unwrap();
+    assert!(!check.ok, "{id} passed: {:#?}", report.checks);
+    check.detail.clone()
+}
+
+#[test]
+fn a_result_given_twice_fails_whichever_copy_is_true() {
+    // Two readers of `{"option": 7, "option": 8}` could see two counts; there is one reading:
+    // none. The false copy first (a reader keeping the last sees the true count) and last.
+    for false_first in [true, false] {
+        let dir = copy();
+        let text = compact(dir.path(), "results.json");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let (option, n) = v["results"]["PP-302"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .next()
+            .unwrap();
+        let row = "\"PP-302\":{";
+        let true_copy = format!("\"{option}\":{n}");
+        let false_copy = format!("\"{option}\":{}", n.as_u64().unwrap() + 1);
+        let forged = if false_first {
+            text.replacen(row, &format!("{row}{false_copy},"), 1)
+        } else {
+            text.replacen(
+                &format!("{row}{true_copy}"),
+                &format!("{row}{true_copy},{false_copy}"),
+                1,
+            )
+        };
+        assert_ne!(forged, text);
+        std::fs::write(dir.path().join("results.json"), forged).unwrap();
+        let detail = failure(dir.path(), "V11");
+        assert!(detail.contains("given twice"), "{detail}");
+    }
+}
+
+#[test]
+fn a_reveal_naming_an_option_twice_fails() {
+    let dir = copy();
+    let i = first(dir.path(), "challenge");
+    edit(dir.path(), "board.json", |b| {
+        let sel = b["entries"][i]["challenge"]["selections"]
+            .as_object_mut()
+            .unwrap();
+        let chosen = sel
+            .values_mut()
+            .find(|c| !c.as_array().unwrap().is_empty())
+            .unwrap()
+            .as_array_mut()
+            .unwrap();
+        chosen.push(chosen[0].clone());
+    });
+    let detail = failure(dir.path(), "V6");
+    assert!(detail.contains("selected twice"), "{detail}");
+}
+
+#[test]
+fn a_board_with_null_or_a_member_twice_fails_to_read() {
+    // `null` for the absent reveal of a cast entry.
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    edit(dir.path(), "board.json", |b| {
+        b["entries"][i]["challenge"] = Value::Null;
+    });
+    let detail = failure(dir.path(), "V4");
+    assert!(detail.contains("\"challenge\" is null"), "{detail}");
+
+    // A member twice inside an entry (entries are read in parallel) and in the outer object.
+    for (what, at) in [("an entry", "\"received\":"), ("the board", "\"closed\":")] {
+        let dir = copy();
+        let text = compact(dir.path(), "board.json");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let value = if what == "the board" {
+            v["closed"].to_string()
+        } else {
+            v["entries"][0]["received"].to_string()
+        };
+        let forged = text.replacen(at, &format!("{at}{value},{at}"), 1);
+        assert_ne!(forged, text);
+        std::fs::write(dir.path().join("board.json"), forged).unwrap();
+        let detail = failure(dir.path(), "V4");
+        assert!(detail.contains("given twice"), "{what}: {detail}");
+    }
 }

@@ -230,8 +230,9 @@ export class Transcript {
 // ---------------------------------------------------------------- strict JSON (§1.2)
 
 /**
- * A JSON parser that keeps what JSON.parse loses: it reports members given twice and keeps
- * numbers as their source text, so integers can be checked exactly.
+ * A JSON parser that keeps what JSON.parse loses: it refuses members given twice (in every
+ * object, maps included) and null anywhere, and keeps numbers as their source text, so
+ * integers can be checked exactly.
  */
 export function parseJson(text) {
   let i = 0;
@@ -247,7 +248,7 @@ export function parseJson(text) {
     if (c === '"') return string();
     if (c === 't' && text.startsWith('true', i)) return (i += 4), true;
     if (c === 'f' && text.startsWith('false', i)) return (i += 5), false;
-    if (c === 'n' && text.startsWith('null', i)) return (i += 4), null;
+    if (c === 'n' && text.startsWith('null', i)) err('null (a member the protocol calls absent is left out)');
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
     if (!m) err('unexpected character');
     i += m[0].length;
@@ -256,7 +257,6 @@ export function parseJson(text) {
   const object = () => {
     i++;
     const o = {};
-    const dups = [];
     ws();
     if (text[i] === '}') return i++, o;
     for (;;) {
@@ -265,8 +265,8 @@ export function parseJson(text) {
       const k = string();
       ws();
       if (text[i++] !== ':') err('expected ":"');
+      if (Object.hasOwn(o, k)) err(`member ${JSON.stringify(k.slice(0, 100))} given twice`);
       const v = value();
-      if (Object.hasOwn(o, k)) dups.push(k);
       Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
       ws();
       if (text[i] === ',') {
@@ -279,7 +279,6 @@ export function parseJson(text) {
       }
       err('expected "," or "}"');
     }
-    if (dups.length) Object.defineProperty(o, DUPLICATES, { value: dups });
     return o;
   };
   const array = () => {
@@ -313,8 +312,6 @@ export function parseJson(text) {
   return v;
 }
 
-const DUPLICATES = Symbol('duplicate members');
-
 export class JsonNumber {
   constructor(raw) {
     this.raw = raw;
@@ -329,7 +326,6 @@ export function shape(o, what, required, optional = []) {
   for (const k of Object.keys(o)) {
     if (!required.includes(k) && !optional.includes(k)) fail('MALFORMED_JSON', `${what}: unknown member ${k}`);
   }
-  if (o[DUPLICATES]) fail('MALFORMED_JSON', `${what}: duplicate member ${o[DUPLICATES][0]}`);
   for (const k of required) {
     if (!Object.hasOwn(o, k)) fail('MALFORMED_JSON', `${what}: missing member ${k}`);
   }
@@ -409,7 +405,6 @@ export function parseManifest(m) {
     c.max = uint(c.max_selections, 32, 'max_selections');
     for (const o of arr(c.options, 'options')) {
       shape(o, 'option', ['id', 'name', 'symbol'], ['party']);
-      if (o.party === null) delete o.party;
     }
   }
   for (const s of styles) {
@@ -916,9 +911,10 @@ export function checkChallenge(election, b, ch) {
   const out = {};
   for (const c of b.contests) {
     const claimed = ch.selections.get(c.id) ?? [];
-    for (const o of claimed) {
+    claimed.forEach((o, i) => {
       if (!c.selections.some((s) => s.id === o)) verificationFailed(`revealed ballot ${c.id}/${o}`);
-    }
+      if (claimed.indexOf(o) < i) fail('DUPLICATE_SELECTION', `option ${o} selected twice in contest ${c.id}`);
+    });
     out[c.id] = [];
     for (const s of c.selections) {
       const v = claimed.includes(s.id) ? 1 : 0;
@@ -948,7 +944,7 @@ export function parseEntry(json) {
     tracking: fromHex(e.tracking, 64, 'tracking'),
     short: str(e.short, 'short'),
     ballot: parseBallot(e.ballot),
-    challenge: e.challenge === undefined || e.challenge === null ? null : parseChallenge(e.challenge),
+    challenge: e.challenge === undefined ? null : parseChallenge(e.challenge),
     prev: fromHex(e.prev, 64, 'prev'),
     hash: fromHex(e.hash, 64, 'hash'),
   };

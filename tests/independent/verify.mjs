@@ -578,6 +578,14 @@ if (has('ballots.json')) {
     const other = JSON.parse(JSON.stringify(v.challenge));
     other.seed = other.seed.replace(/^./, (c) => (c === '0' ? '1' : '0'));
     rejects('tamper: challenge with another seed', 'VERIFICATION_FAILED', () => P.checkChallenge(election, b, P.parseChallenge(JSON.stringify(other))));
+    // §7.6: one reading of a reveal: an option named twice, a contest named twice.
+    const twice = JSON.parse(JSON.stringify(v.challenge));
+    const [cid, picked] = Object.entries(twice.selections).find(([, os]) => os.length > 0);
+    twice.selections[cid] = [...picked, picked[0]];
+    rejects('tamper: challenge names an option twice', 'DUPLICATE_SELECTION', () => P.checkChallenge(election, b, P.parseChallenge(JSON.stringify(twice))));
+    const text = JSON.stringify(v.challenge).replace('"selections":{', `"selections":{${JSON.stringify(cid)}:[],`);
+    rejects('tamper: challenge names a contest twice', 'MALFORMED_JSON', () => P.parseChallenge(text));
+    rejects('tamper: null in a challenge', 'MALFORMED_JSON', () => P.parseChallenge(JSON.stringify({ ...v.challenge, selections: { ...v.challenge.selections, [cid]: null } })));
   }
   if (v.code) {
     const syms = [...v.code.replace(/-/g, '')];

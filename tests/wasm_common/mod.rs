@@ -481,6 +481,62 @@ pub fn every_error_code() {
     }
 }
 
+/// One strict reading through the binding's parsers (§1.2): a code spelled in a member name
+/// or a string is never the error code; a member given twice or a null is malformed; a reveal
+/// naming an option twice is a duplicate selection.
+pub fn strict_json_and_unforgeable_codes() {
+    let f = fixture(4242);
+    let e = &f.election;
+    let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
+    let ballot = sealed.ballot_json().unwrap();
+    let challenge = sealed.challenge().unwrap();
+    let receipt = f.receipt(&ballot, 0, "2026-11-22T10:41:07Z");
+    for c in [
+        "NON_CANONICAL",
+        "IDENTITY_POINT",
+        "UNSUPPORTED_VERSION",
+        "INVALID_ELECTION",
+        "BAD_ENCODING",
+    ] {
+        let marker = format!("\u{1}{c}\u{1}x");
+        let with = |doc: &str| edit(doc, |v| v[marker.as_str()] = json!(1));
+        assert_code(JsElection::from_json(j(&with(&f.json))), "MALFORMED_JSON");
+        assert_code(wasm::verify_ballot(e, j(&with(&ballot))), "MALFORMED_JSON");
+        assert_code(
+            wasm::check_challenge(e, j(&ballot), j(&with(&challenge))),
+            "MALFORMED_JSON",
+        );
+        assert_code(
+            wasm::verify_receipt(e, j(&with(&receipt))),
+            "MALFORMED_JSON",
+        );
+        // In a string value: that value's own error.
+        let short = edit(&receipt, |v| v["tracking"] = json!(marker));
+        assert_code(wasm::verify_receipt(e, j(&short)), "BAD_ENCODING");
+        let id = edit(&f.json, |v| v["manifest"]["election_id"] = json!(marker));
+        assert_code(JsElection::from_json(j(&id)), "INVALID_ELECTION");
+    }
+    let twice = ballot.replacen('{', "{\"style\":\"x\",", 1);
+    assert_code(wasm::verify_ballot(e, j(&twice)), "MALFORMED_JSON");
+    let null = edit(&f.json, |v| {
+        v["manifest"]["contests"][0]["options"][0]["party"] = Value::Null
+    });
+    assert_code(JsElection::from_json(j(&null)), "MALFORMED_JSON");
+    let option_twice = edit(&challenge, |v| {
+        v["selections"]["NA-1"] = json!(["na-1-03", "na-1-03"])
+    });
+    assert_code(
+        wasm::check_challenge(e, j(&ballot), j(&option_twice)),
+        "DUPLICATE_SELECTION",
+    );
+    let contest_twice = challenge.replacen("\"selections\":{", "\"selections\":{\"NA-1\":[],", 1);
+    assert_ne!(contest_twice, challenge);
+    assert_code(
+        wasm::check_challenge(e, j(&ballot), j(&contest_twice)),
+        "MALFORMED_JSON",
+    );
+}
+
 /// Garbage through every entry point: each call either succeeds or throws a listed error.
 pub fn garbage_never_traps() {
     let f = fixture(12345);
