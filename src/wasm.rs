@@ -7,7 +7,9 @@
 //! `unreachable` trap in the voter's browser.
 //!
 //! Every argument arrives as a `JsValue` and is checked here: a value of the wrong JavaScript
-//! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number). Only a
+//! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number), and a
+//! string longer than [`MAX_INPUT_LENGTH`] throws `INPUT_TOO_LARGE` before it is copied into
+//! wasm memory. Only a
 //! freed handle, or an object that is not one of these classes, is refused by the generated glue
 //! itself, with a plain `Error` ("null pointer passed to rust", "expected instance of ...").
 //!
@@ -98,15 +100,17 @@ export type ErrorCode =
   | 'UNSUPPORTED_VERSION' | 'INVALID_ELECTION' | 'UNKNOWN_CONTEST' | 'UNKNOWN_OPTION'
   | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
   | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
-  | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE' | 'INTERNAL';
+  | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE'
+  | 'INPUT_TOO_LARGE' | 'INTERNAL';
 
 /** The errors this module throws: a plain Error with a stable `code`. */
 export interface AmanatError extends Error { code: ErrorCode }
 "#;
 
-/// Every code an error thrown by this module can carry: those of [`Error::code`], then
-/// `INTERNAL` for a failure of the binding itself.
-pub const ERROR_CODES: [&str; 21] = [
+/// Every code an error thrown by this module can carry: those of [`Error::code`], then the
+/// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`], and `INTERNAL` for
+/// a failure of the binding itself.
+pub const ERROR_CODES: [&str; 22] = [
     "MALFORMED_JSON",
     "BAD_ENCODING",
     "NON_CANONICAL",
@@ -127,6 +131,7 @@ pub const ERROR_CODES: [&str; 21] = [
     "VERIFICATION_FAILED",
     "BALLOT_SPENT",
     "OUT_OF_RANGE",
+    "INPUT_TOO_LARGE",
     "INTERNAL",
 ];
 
@@ -143,12 +148,39 @@ fn throw(e: Error) -> JsValue {
     js_error(e.code(), &e.to_string())
 }
 
+/// The longest string any entry point takes, in UTF-16 code units (JavaScript's `length`):
+/// 16 Mi, so at most 48 MiB once copied as UTF-8. The largest legitimate input, the election
+/// of a general election with hundreds of candidates, is well under 1 MiB; a ballot is about
+/// 30 KiB, and the ballot box refuses request bodies over 256 KiB.
+pub const MAX_INPUT_LENGTH: u32 = 16 * 1024 * 1024;
+
 /// A string argument. Anything else (a number, an object, `undefined`) throws `MALFORMED_JSON`
 /// here rather than reaching wasm-bindgen's string-passing glue, which traps on it.
 fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    value
-        .as_string()
-        .ok_or_else(|| throw(Error::MalformedJson(format!("{what} must be a string"))))
+    let text = value
+        .dyn_ref::<js_sys::JsString>()
+        .ok_or_else(|| throw(Error::MalformedJson(format!("{what} must be a string"))))?;
+    copy_in(text, what)
+}
+
+/// Copies a JavaScript string into wasm memory, or throws `INPUT_TOO_LARGE` if it is longer
+/// than [`MAX_INPUT_LENGTH`]. The length is read from the JavaScript string itself, before
+/// anything is copied: wasm memory only ever grows, so a 512 MiB string copied once would
+/// keep the module at that size for the life of the page (and a failed allocation on the way
+/// is a trap).
+fn copy_in(text: &js_sys::JsString, what: &str) -> Result<String, JsValue> {
+    let length = text.length();
+    if length > MAX_INPUT_LENGTH {
+        return Err(js_error(
+            "INPUT_TOO_LARGE",
+            &format!(
+                "input too large: {what} is {length} characters long, over the limit of \
+                 {MAX_INPUT_LENGTH}"
+            ),
+        ));
+    }
+    text.as_string()
+        .ok_or_else(|| internal("could not read a string argument"))
 }
 
 fn internal(what: &str) -> JsValue {
@@ -161,17 +193,20 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| internal("could not decode a result"))
 }
 
-/// Reads the voter's selections from a JavaScript value via `JSON.stringify`.
+/// Reads the voter's selections from a JavaScript value via `JSON.stringify`, whose text is
+/// held to [`MAX_INPUT_LENGTH`] like any string argument.
 fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
-    let text = js_sys::JSON::stringify(value)
+    // `JSON.stringify` gives `undefined` for `undefined`, a function or a symbol, and throws
+    // for a cycle or a BigInt.
+    let json = js_sys::JSON::stringify(value)
         .ok()
-        .and_then(|s| s.as_string())
-        .map(Zeroizing::new)
+        .filter(|s| s.is_string())
         .ok_or_else(|| {
             throw(Error::MalformedJson(
                 "selections must be an object { contestId: [optionId, ...] }".into(),
             ))
         })?;
+    let text = Zeroizing::new(copy_in(&json, "the selections as JSON")?);
     serde_json::from_str(&text).map_err(|e| {
         throw(Error::MalformedJson(format!(
             "selections must be an object {{ contestId: [optionId, ...] }}: {e}"
