@@ -196,16 +196,23 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// Reads the voter's selections from a JavaScript value via `JSON.stringify`, whose text is
 /// held to [`MAX_INPUT_LENGTH`] like any string argument.
 fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
-    // `JSON.stringify` gives `undefined` for `undefined`, a function or a symbol, and throws
-    // for a cycle or a BigInt.
-    let json = js_sys::JSON::stringify(value)
-        .ok()
-        .filter(|s| s.is_string())
-        .ok_or_else(|| {
-            throw(Error::MalformedJson(
-                "selections must be an object { contestId: [optionId, ...] }".into(),
+    // `JSON.stringify` gives `undefined` for `undefined`, a function or a symbol, throws a
+    // TypeError for a cycle or a BigInt, and a RangeError for text longer than a JavaScript
+    // string can be or nesting deeper than its stack.
+    let json = match js_sys::JSON::stringify(value) {
+        Ok(json) if json.is_string() => json,
+        Err(e) if e.has_type::<js_sys::RangeError>() => {
+            return Err(js_error(
+                "INPUT_TOO_LARGE",
+                "input too large: the selections are too long or too deep to write as JSON",
             ))
-        })?;
+        }
+        _ => {
+            return Err(throw(Error::MalformedJson(
+                "selections must be an object { contestId: [optionId, ...] }".into(),
+            )))
+        }
+    };
     let text = Zeroizing::new(copy_in(&json, "the selections as JSON")?);
     serde_json::from_str(&text).map_err(|e| {
         throw(Error::MalformedJson(format!(
