@@ -9,9 +9,15 @@
 //! Every argument arrives as a `JsValue` and is checked here: a value of the wrong JavaScript
 //! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number), and a
 //! string longer than [`MAX_INPUT_LENGTH`] throws `INPUT_TOO_LARGE` before it is copied into
-//! wasm memory. Only a
-//! freed handle, or an object that is not one of these classes, is refused by the generated glue
-//! itself, with a plain `Error` ("null pointer passed to rust", "expected instance of ...").
+//! wasm memory.
+//!
+//! Objects (`Election`, `SealedBallot`) cannot be checked here: the generated glue passes an
+//! object's address from its public `__wbg_ptr` property, and wasm-bindgen makes it a
+//! reference before this code runs, so a forged or wrong-class object would be read from
+//! whatever memory it names. The package's entry point is therefore not the generated glue
+//! but `src/facade.js` (installed by `scripts/facade.mjs`), which holds each glue object in a
+//! private `WeakMap` and throws `WRONG_OBJECT` or `FREED_OBJECT` before anything reaches wasm;
+//! it says why at length.
 //!
 //! Structured values cross the boundary as JSON text parsed by the JavaScript engine
 //! (`JSON.parse` / `JSON.stringify`), which keeps the module small; their TypeScript shapes
@@ -101,16 +107,18 @@ export type ErrorCode =
   | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
   | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
   | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE'
-  | 'INPUT_TOO_LARGE' | 'INTERNAL';
+  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'INTERNAL';
 
 /** The errors this module throws: a plain Error with a stable `code`. */
 export interface AmanatError extends Error { code: ErrorCode }
 "#;
 
 /// Every code an error thrown by this module can carry: those of [`Error::code`], then the
-/// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`], and `INTERNAL` for
-/// a failure of the binding itself.
-pub const ERROR_CODES: [&str; 22] = [
+/// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`]; `WRONG_OBJECT`
+/// (not an object of the class expected, made by this module) and `FREED_OBJECT` (one whose
+/// `free()` was called), thrown by the package's entry point `src/facade.js`; and `INTERNAL`
+/// for a failure of the binding itself.
+pub const ERROR_CODES: [&str; 24] = [
     "MALFORMED_JSON",
     "BAD_ENCODING",
     "NON_CANONICAL",
@@ -132,6 +140,8 @@ pub const ERROR_CODES: [&str; 22] = [
     "BALLOT_SPENT",
     "OUT_OF_RANGE",
     "INPUT_TOO_LARGE",
+    "WRONG_OBJECT",
+    "FREED_OBJECT",
     "INTERNAL",
 ];
 
@@ -221,7 +231,9 @@ fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
     })
 }
 
-/// A validated election: its manifest, keys and base hash.
+/// A validated election: its manifest, keys and base hash. Made only by `Election.fromJson`;
+/// a method called on anything else, or an argument that should be an `Election` and is not,
+/// throws `WRONG_OBJECT`, and any use after `free()` throws `FREED_OBJECT`.
 #[wasm_bindgen(js_name = Election)]
 pub struct JsElection {
     inner: crate::Election,
@@ -406,7 +418,8 @@ pub fn check_credential_code(
 /// A sealed ballot on the voter's device: the ballot plus the secrets needed to challenge it.
 ///
 /// `cast()` or `challenge()` uses it up; after that every use throws `BALLOT_SPENT`.
-/// `free()` wipes the secrets.
+/// `free()` wipes the secrets; after that every use throws `FREED_OBJECT`. Made only by
+/// `seal`; a method called on anything else throws `WRONG_OBJECT`.
 #[wasm_bindgen(js_name = SealedBallot)]
 pub struct JsSealedBallot {
     inner: Option<crate::SealedBallot>,
