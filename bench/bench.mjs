@@ -37,7 +37,10 @@ async function load() {
   timings.wasmFile = amanat.wasmFileName();
   for (const e of performance.getEntriesByType('resource')) {
     if (e.name.endsWith(`/pkg/${timings.wasmFile}`)) timings.wasmFetchedMs = e.responseEnd;
-    if (e.name.endsWith('/pkg/amanat.js')) timings.glueFetchedMs = e.responseEnd;
+    // The module's JavaScript: the entry point and the wasm-bindgen glue it imports.
+    if (e.name.endsWith('/pkg/amanat.js') || e.name.endsWith('/pkg/amanat_bindgen.js')) {
+      timings.glueFetchedMs = Math.max(timings.glueFetchedMs ?? 0, e.responseEnd);
+    }
   }
   return { election, electionJson };
 }
@@ -45,10 +48,11 @@ async function load() {
 /**
  * A second instance of the module from the baseline build (no SIMD), which browsers without
  * WebAssembly SIMD load: the glue imported again under another URL is a separate module with
- * its own wasm instance.
+ * its own wasm instance. (The wasm-bindgen glue itself: /pkg/amanat.js?baseline would import
+ * the same /pkg/amanat_bindgen.js, and so the same instance, as the SIMD build's.)
  */
 async function loadBaseline(electionJson) {
-  const glue = await import('/pkg/amanat.js?baseline');
+  const glue = await import('/pkg/amanat_bindgen.js?baseline');
   await glue.default({ module_or_path: '/pkg/amanat_bg.wasm' });
   return { amanat: glue, election: glue.Election.fromJson(electionJson) };
 }

@@ -172,8 +172,8 @@ async function runBrowser(opts, url, native) {
 
 async function moduleSize() {
   const sizes = {};
-  for (const [name, file] of [['simd', 'amanat_simd_bg.wasm'], ['baseline', 'amanat_bg.wasm'], ['js', 'amanat.js']]) {
-    const bytes = await readFile(join(ROOT, 'pkg', file));
+  for (const [name, files] of [['simd', ['amanat_simd_bg.wasm']], ['baseline', ['amanat_bg.wasm']], ['js', ['amanat.js', 'amanat_bindgen.js']]]) {
+    const bytes = Buffer.concat(await Promise.all(files.map((f) => readFile(join(ROOT, 'pkg', f)))));
     sizes[name] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   }
   return sizes;

@@ -7,9 +7,17 @@
 //! `unreachable` trap in the voter's browser.
 //!
 //! Every argument arrives as a `JsValue` and is checked here: a value of the wrong JavaScript
-//! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number). Only a
-//! freed handle, or an object that is not one of these classes, is refused by the generated glue
-//! itself, with a plain `Error` ("null pointer passed to rust", "expected instance of ...").
+//! type throws `MALFORMED_JSON` (wasm-bindgen's own string glue would trap on a number), and a
+//! string longer than [`MAX_INPUT_LENGTH`] throws `INPUT_TOO_LARGE` before it is copied into
+//! wasm memory.
+//!
+//! Objects (`Election`, `SealedBallot`) cannot be checked here: the generated glue passes an
+//! object's address from its public `__wbg_ptr` property, and wasm-bindgen makes it a
+//! reference before this code runs, so a forged or wrong-class object would be read from
+//! whatever memory it names. The package's entry point is therefore not the generated glue
+//! but `src/facade.js` (installed by `scripts/facade.mjs`), which holds each glue object in a
+//! private `WeakMap` and throws `WRONG_OBJECT` or `FREED_OBJECT` before anything reaches wasm;
+//! it says why at length.
 //!
 //! Structured values cross the boundary as JSON text parsed by the JavaScript engine
 //! (`JSON.parse` / `JSON.stringify`), which keeps the module small; their TypeScript shapes
@@ -103,15 +111,19 @@ export type ErrorCode =
   | 'UNSUPPORTED_VERSION' | 'INVALID_ELECTION' | 'UNKNOWN_CONTEST' | 'UNKNOWN_OPTION'
   | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
   | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
-  | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE' | 'INTERNAL';
+  | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE'
+  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'INTERNAL';
 
 /** The errors this module throws: a plain Error with a stable `code`. */
 export interface AmanatError extends Error { code: ErrorCode }
 "#;
 
-/// Every code an error thrown by this module can carry: those of [`Error::code`], then
-/// `INTERNAL` for a failure of the binding itself.
-pub const ERROR_CODES: [&str; 21] = [
+/// Every code an error thrown by this module can carry: those of [`Error::code`], then the
+/// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`]; `WRONG_OBJECT`
+/// (not an object of the class expected, made by this module) and `FREED_OBJECT` (one whose
+/// `free()` was called), thrown by the package's entry point `src/facade.js`; and `INTERNAL`
+/// for a failure of the binding itself.
+pub const ERROR_CODES: [&str; 24] = [
     "MALFORMED_JSON",
     "BAD_ENCODING",
     "NON_CANONICAL",
@@ -132,6 +144,9 @@ pub const ERROR_CODES: [&str; 21] = [
     "VERIFICATION_FAILED",
     "BALLOT_SPENT",
     "OUT_OF_RANGE",
+    "INPUT_TOO_LARGE",
+    "WRONG_OBJECT",
+    "FREED_OBJECT",
     "INTERNAL",
 ];
 
@@ -148,12 +163,39 @@ fn throw(e: Error) -> JsValue {
     js_error(e.code(), &e.to_string())
 }
 
+/// The longest string any entry point takes, in UTF-16 code units (JavaScript's `length`):
+/// 16 Mi, so at most 48 MiB once copied as UTF-8. The largest legitimate input, the election
+/// of a general election with hundreds of candidates, is well under 1 MiB; a ballot is about
+/// 30 KiB, and the ballot box refuses request bodies over 256 KiB.
+pub const MAX_INPUT_LENGTH: u32 = 16 * 1024 * 1024;
+
 /// A string argument. Anything else (a number, an object, `undefined`) throws `MALFORMED_JSON`
 /// here rather than reaching wasm-bindgen's string-passing glue, which traps on it.
 fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    value
-        .as_string()
-        .ok_or_else(|| throw(Error::MalformedJson(format!("{what} must be a string"))))
+    let text = value
+        .dyn_ref::<js_sys::JsString>()
+        .ok_or_else(|| throw(Error::MalformedJson(format!("{what} must be a string"))))?;
+    copy_in(text, what)
+}
+
+/// Copies a JavaScript string into wasm memory, or throws `INPUT_TOO_LARGE` if it is longer
+/// than [`MAX_INPUT_LENGTH`]. The length is read from the JavaScript string itself, before
+/// anything is copied: wasm memory only ever grows, so a 512 MiB string copied once would
+/// keep the module at that size for the life of the page (and a failed allocation on the way
+/// is a trap).
+fn copy_in(text: &js_sys::JsString, what: &str) -> Result<String, JsValue> {
+    let length = text.length();
+    if length > MAX_INPUT_LENGTH {
+        return Err(js_error(
+            "INPUT_TOO_LARGE",
+            &format!(
+                "input too large: {what} is {length} characters long, over the limit of \
+                 {MAX_INPUT_LENGTH}"
+            ),
+        ));
+    }
+    text.as_string()
+        .ok_or_else(|| internal("could not read a string argument"))
 }
 
 fn internal(what: &str) -> JsValue {
@@ -166,17 +208,27 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| internal("could not decode a result"))
 }
 
-/// Reads the voter's selections from a JavaScript value via `JSON.stringify`.
+/// Reads the voter's selections from a JavaScript value via `JSON.stringify`, whose text is
+/// held to [`MAX_INPUT_LENGTH`] like any string argument.
 fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .map(Zeroizing::new)
-        .ok_or_else(|| {
-            throw(Error::MalformedJson(
-                "selections must be an object { contestId: [optionId, ...] }".into(),
+    // `JSON.stringify` gives `undefined` for `undefined`, a function or a symbol, throws a
+    // TypeError for a cycle or a BigInt, and a RangeError for text longer than a JavaScript
+    // string can be or nesting deeper than its stack.
+    let json = match js_sys::JSON::stringify(value) {
+        Ok(json) if json.is_string() => json,
+        Err(e) if e.has_type::<js_sys::RangeError>() => {
+            return Err(js_error(
+                "INPUT_TOO_LARGE",
+                "input too large: the selections are too long or too deep to write as JSON",
             ))
-        })?;
+        }
+        _ => {
+            return Err(throw(Error::MalformedJson(
+                "selections must be an object { contestId: [optionId, ...] }".into(),
+            )))
+        }
+    };
+    let text = Zeroizing::new(copy_in(&json, "the selections as JSON")?);
     crate::encoding::from_json(&text).map_err(|e| {
         throw(Error::MalformedJson(format!(
             "selections must be an object {{ contestId: [optionId, ...] }}: {e}"
@@ -184,7 +236,9 @@ fn selections_from_js(value: &JsValue) -> Result<Selections, JsValue> {
     })
 }
 
-/// A validated election: its manifest, keys and base hash.
+/// A validated election: its manifest, keys and base hash. Made only by `Election.fromJson`;
+/// a method called on anything else, or an argument that should be an `Election` and is not,
+/// throws `WRONG_OBJECT`, and any use after `free()` throws `FREED_OBJECT`.
 #[wasm_bindgen(js_name = Election)]
 pub struct JsElection {
     inner: crate::Election,
@@ -369,7 +423,8 @@ pub fn check_credential_code(
 /// A sealed ballot on the voter's device: the ballot plus the secrets needed to challenge it.
 ///
 /// `cast()` or `challenge()` uses it up; after that every use throws `BALLOT_SPENT`.
-/// `free()` wipes the secrets.
+/// `free()` wipes the secrets; after that every use throws `FREED_OBJECT`. Made only by
+/// `seal`; a method called on anything else throws `WRONG_OBJECT`.
 #[wasm_bindgen(js_name = SealedBallot)]
 pub struct JsSealedBallot {
     inner: Option<crate::SealedBallot>,

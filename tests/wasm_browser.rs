@@ -1,9 +1,10 @@
 //! The JavaScript binding inside headless Chromium (`wasm-pack test --headless --chrome`):
 //! the known-answer vectors recomputed byte for byte, natively sealed ballots verified, the
 //! recorded receipt verified and every tampering with it refused, the whole API, every error
-//! code and garbage through every entry point. `make test-wasm` runs
-//! this and `tests/wasm_node.rs` (the same suites in Node) on both builds of the module, the
-//! baseline and the one with WebAssembly SIMD.
+//! code, garbage through every entry point, and oversized strings refused before they are
+//! copied into wasm memory. `make test-wasm` runs this and `tests/wasm_node.rs` (the same
+//! suites in Node) on both builds of the module, the baseline and the one with WebAssembly
+//! SIMD.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -51,4 +52,9 @@ fn strict_json_and_unforgeable_codes() {
 #[wasm_bindgen_test]
 fn garbage_never_traps() {
     wasm_common::garbage_never_traps();
+}
+
+#[wasm_bindgen_test]
+fn oversized_input_is_refused_before_copying() {
+    wasm_common::oversized_input_is_refused_before_copying();
 }

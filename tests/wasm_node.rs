@@ -1,6 +1,7 @@
 //! The JavaScript binding driven from Rust inside Node (`wasm-pack test --node`): the
-//! known-answer vectors and receipt, the whole API, every error code and garbage through every
-//! entry point. `tests/wasm_browser.rs` runs the same suites inside headless Chromium.
+//! known-answer vectors and receipt, the whole API, every error code, garbage through every
+//! entry point, and oversized strings refused before they are copied.
+//! `tests/wasm_browser.rs` runs the same suites inside headless Chromium.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -46,4 +47,9 @@ fn strict_json_and_unforgeable_codes() {
 #[wasm_bindgen_test]
 fn garbage_never_traps() {
     wasm_common::garbage_never_traps();
+}
+
+#[wasm_bindgen_test]
+fn oversized_input_is_refused_before_copying() {
+    wasm_common::oversized_input_is_refused_before_copying();
 }

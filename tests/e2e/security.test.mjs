@@ -87,7 +87,7 @@ test('each browser loads one build of the module: SIMD here, the baseline withou
   }
 });
 
-for (const file of ['/pkg/amanat_simd_bg.wasm', '/pkg/amanat_bg.wasm', '/pkg/amanat.js', '/js/ballot.js']) {
+for (const file of ['/pkg/amanat_simd_bg.wasm', '/pkg/amanat_bg.wasm', '/pkg/amanat.js', '/pkg/amanat_bindgen.js', '/js/ballot.js']) {
   test(`a changed ${file} is refused and the voter is told why`, async () => {
     const { context, page } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
     try {

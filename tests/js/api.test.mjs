@@ -1,7 +1,9 @@
 // The npm package (pkg-node/, built by `make pkg`) used the way an embedding developer uses it:
 // load the election, check codes as they are typed, seal, cast or challenge, verify a ballot
-// and the box's receipt; and every error code the API can throw, each as a JS Error with a
-// stable `code`, never a trap.
+// and the box's receipt; every error code the API can throw, each as a JS Error with a
+// stable `code`, never a trap; objects of the wrong class, forged or freed, and strings too
+// long to copy into wasm memory, each refused with its code while everything else keeps
+// working.
 // Run: make test-js   (or: node --test tests/js/)
 
 import { test } from 'node:test';
@@ -16,7 +18,17 @@ import { ristretto255 } from '@noble/curves/ed25519.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
+// The module's memory, caught as the glue instantiates it, to see whether a call grew it.
+let wasmMemory = null;
+const Instance = WebAssembly.Instance;
+WebAssembly.Instance = function instance(module, imports) {
+  const made = new Instance(module, imports);
+  wasmMemory = made.exports.memory;
+  return made;
+};
 const amanat = require(join(root, 'pkg-node', 'amanat.js'));
+WebAssembly.Instance = Instance;
+assert.ok(wasmMemory instanceof WebAssembly.Memory, 'the module instantiated on require');
 
 const vector = (name) => readFileSync(join(root, 'tests', 'vectors', name), 'utf8');
 const electionJson = vector('election.json');
@@ -403,19 +415,207 @@ test('garbage through every entry point: a listed code or success, never a trap'
     }
     survives(() => amanat.seal(election, code, parsed).free());
   }
-  // A handle of the wrong class, or one already freed, is refused by wasm-bindgen's glue with
-  // a plain Error (no code), not a trap; the module keeps working.
+  // A handle of the wrong class, or one already freed (the next tests go through every case).
   const freed = amanat.Election.fromJson(electionJson);
   freed.free();
   for (const notAnElection of [{}, null, freed, sealed]) {
-    assert.throws(() => amanat.verifyBallot(notAnElection, ballotJson), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
-    assert.throws(() => amanat.verifyReceipt(notAnElection, receiptJson), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
+    survives(() => amanat.verifyBallot(notAnElection, ballotJson));
+    survives(() => amanat.verifyReceipt(notAnElection, receiptJson));
   }
   assert.equal(amanat.verifyReceipt(election, receiptJson).trackingHash, expected.receipt.tracking);
   assert.equal(amanat.verifyBallot(election, ballotJson).trackingHash, JSON.parse(challenge).tracking);
   const fresh = amanat.seal(election, code, choice);
   assert.match(fresh.trackingCode, SHORT);
   fresh.free();
+});
+
+/** Every method and getter a class's prototype has, as functions taking `this` first. */
+function members(cls) {
+  return Object.getOwnPropertyNames(cls.prototype)
+    .filter((name) => name !== 'constructor')
+    .map((name) => {
+      const d = Object.getOwnPropertyDescriptor(cls.prototype, name);
+      const fn = d.get || d.value;
+      return [name, (self, ...args) => fn.call(self, ...args)];
+    });
+}
+
+/** A fresh Election, and a SealedBallot of it with its ballot, challenge and receipt. */
+function liveObjects() {
+  const e = amanat.Election.fromJson(electionJson);
+  const sealed = amanat.seal(e, code, choice);
+  return { e, sealed };
+}
+
+/** That `e` and a sealed ballot of `e` do everything they should. */
+function stillWorks(e, sealed) {
+  assert.equal(e.baseHash, expected.base_hash);
+  assert.equal(amanat.Election.fromJson(e.toJson()).baseHash, expected.base_hash);
+  assert.equal(e.styleForCode(code), 'NA-1.PP-1');
+  const ballotJson = sealed.ballotJson;
+  assert.equal(amanat.verifyBallot(e, ballotJson).trackingCode, sealed.trackingCode);
+  assert.equal(amanat.verifyReceipt(e, JSON.stringify(expected.receipt)).index, 0);
+  const again = amanat.seal(e, code, choice);
+  assert.deepEqual(amanat.checkChallenge(e, again.ballotJson, again.challenge()), choice);
+  assert.throws(() => again.cast(), { code: 'BALLOT_SPENT' });
+  again.free();
+}
+
+test('a method or argument given something other than a live object of its class: WRONG_OBJECT or FREED_OBJECT, and every live object keeps working', () => {
+  const { e, sealed } = liveObjects();
+  const ballotJson = sealed.ballotJson;
+  const spare = amanat.seal(e, code, choice);
+  const challenge = spare.challenge();
+  const receiptJson = JSON.stringify(expected.receipt);
+  const bindgen = require(join(root, 'pkg-node', 'amanat_bindgen.js'));
+
+  const freedElection = amanat.Election.fromJson(electionJson);
+  freedElection.free();
+  freedElection.free(); // a second free() does nothing
+  const freedSealed = amanat.seal(e, code, choice);
+  freedSealed.free();
+  const forged = (cls) => [
+    Object.create(cls.prototype),
+    Object.assign(Object.create(cls.prototype), { __wbg_ptr: 8 }),
+    Object.assign(Object.create(cls.prototype), { __wbg_ptr: 0x7fff_fff0 }),
+    Object.setPrototypeOf({ __wbg_ptr: 1 }, cls.prototype),
+    { __wbg_ptr: 8 },
+  ];
+  const rawElection = bindgen.Election.fromJson(electionJson);
+  const rawSealed = bindgen.seal(rawElection, code, choice);
+  const notObjects = [undefined, null, 0, 8, 'election', true, Symbol('e'), 5n, {}, [], () => {}];
+  const wrong = {
+    election: [sealed, ...forged(amanat.Election), new Proxy(e, {}), rawElection, rawSealed, ...notObjects],
+    sealed: [e, ...forged(amanat.SealedBallot), new Proxy(sealed, {}), rawSealed, rawElection, ...notObjects],
+  };
+  // A subclass gets no object either.
+  class Mine extends amanat.Election {}
+  throwsCode(() => new Mine(), 'WRONG_OBJECT');
+  throwsCode(() => new amanat.Election(), 'WRONG_OBJECT');
+  throwsCode(() => new amanat.SealedBallot(), 'WRONG_OBJECT');
+  wrong.election.push(Object.create(Mine.prototype));
+
+  const electionMembers = members(amanat.Election);
+  const sealedMembers = members(amanat.SealedBallot);
+  // The facade has every member the generated classes have, so this goes through all of them.
+  assert.deepEqual(electionMembers.map(([n]) => n).sort(), Object.getOwnPropertyNames(bindgen.Election.prototype).filter((n) => n !== 'constructor' && !n.startsWith('__')).sort());
+  assert.deepEqual(sealedMembers.map(([n]) => n).sort(), Object.getOwnPropertyNames(bindgen.SealedBallot.prototype).filter((n) => n !== 'constructor' && !n.startsWith('__')).sort());
+  const args = { ballotStyle: ['NA-1.PP-1'], styleForCode: [code] };
+  const before = wasmMemory.buffer.byteLength;
+
+  for (const [name, call] of electionMembers) {
+    for (const self of wrong.election) throwsCode(() => call(self, ...(args[name] || [])), 'WRONG_OBJECT');
+    if (name !== 'free') throwsCode(() => call(freedElection, ...(args[name] || [])), 'FREED_OBJECT');
+  }
+  for (const [name, call] of sealedMembers) {
+    for (const self of wrong.sealed) throwsCode(() => call(self), 'WRONG_OBJECT');
+    if (name !== 'free') throwsCode(() => call(freedSealed), 'FREED_OBJECT');
+  }
+  const takesElection = [
+    ['seal', (x) => amanat.seal(x, code, choice)],
+    ['checkChallenge', (x) => amanat.checkChallenge(x, ballotJson, challenge)],
+    ['verifyBallot', (x) => amanat.verifyBallot(x, ballotJson)],
+    ['verifyReceipt', (x) => amanat.verifyReceipt(x, receiptJson)],
+  ];
+  for (const [, call] of takesElection) {
+    for (const x of wrong.election) throwsCode(() => call(x), 'WRONG_OBJECT');
+    throwsCode(() => call(freedElection), 'FREED_OBJECT');
+  }
+  // Nothing above reached wasm: its memory did not change.
+  assert.equal(wasmMemory.buffer.byteLength, before);
+
+  // Afterwards every live object, and one made now, works.
+  stillWorks(e, sealed);
+  const { e: fresh, sealed: freshSealed } = liveObjects();
+  stillWorks(fresh, freshSealed);
+  assert.match(sealed.trackingCode, SHORT);
+  assert.equal(sealed.cast(), ballotJson);
+  for (const x of [e, fresh, freshSealed, sealed, spare, rawSealed, rawElection]) x.free();
+});
+
+test('an Election freed while seal is using it (from the selections\' toJSON): the seal completes, then the election is freed', () => {
+  const { e, sealed } = liveObjects();
+  const doomed = amanat.Election.fromJson(electionJson);
+  const selections = {
+    toJSON() {
+      doomed.free();
+      throwsCode(() => doomed.baseHash, 'FREED_OBJECT');
+      // The module may be called again meanwhile.
+      assert.equal(amanat.verifyBallot(e, sealed.ballotJson).style, 'NA-1.PP-1');
+      return choice;
+    },
+  };
+  const made = amanat.seal(doomed, code, selections);
+  assert.equal(amanat.verifyBallot(e, made.ballotJson).trackingCode, made.trackingCode);
+  throwsCode(() => doomed.toJson(), 'FREED_OBJECT');
+  throwsCode(() => amanat.seal(doomed, code, choice), 'FREED_OBJECT');
+  // A callback that throws: the seal fails with a code, nothing is left borrowed.
+  throwsCode(() => amanat.seal(e, code, { toJSON() { throw new Error('no'); } }), 'MALFORMED_JSON');
+  stillWorks(e, sealed);
+  for (const x of [e, sealed, made]) x.free();
+});
+
+/** Every entry point that takes a string, given `s` there. */
+function everyStringEntryPoint(e, ballotJson, challenge) {
+  return [
+    ['Election.fromJson', (s) => amanat.Election.fromJson(s)],
+    ['ballotStyle', (s) => e.ballotStyle(s)],
+    ['styleForCode', (s) => e.styleForCode(s)],
+    ['checkCredentialCode', (s) => amanat.checkCredentialCode(s)],
+    ['normalizeTrackingCode', (s) => amanat.normalizeTrackingCode(s)],
+    ['seal (code)', (s) => amanat.seal(e, s, choice)],
+    ['seal (selections)', (s) => amanat.seal(e, code, { 'NA-1': [s] })],
+    ['verifyBallot', (s) => amanat.verifyBallot(e, s)],
+    ['verifyReceipt', (s) => amanat.verifyReceipt(e, s)],
+    ['checkChallenge (ballot)', (s) => amanat.checkChallenge(e, s, challenge)],
+    ['checkChallenge (challenge)', (s) => amanat.checkChallenge(e, ballotJson, s)],
+  ];
+}
+
+test('a string over 16 Mi characters to every entry point: INPUT_TOO_LARGE, and wasm memory does not grow', () => {
+  const { e, sealed } = liveObjects();
+  const ballotJson = sealed.ballotJson;
+  const challenge = sealed.challenge();
+  const limit = 16 * 1024 * 1024;
+  const over = 'a'.repeat(limit + 1);
+  const entryPoints = everyStringEntryPoint(e, ballotJson, challenge);
+  const before = wasmMemory.buffer.byteLength;
+  for (let round = 0; round < 3; round += 1) {
+    for (const [name, call] of entryPoints) {
+      const err = throwsCode(() => call(over), 'INPUT_TOO_LARGE');
+      assert.match(err.message, /16777216/, name);
+    }
+  }
+  const grown = wasmMemory.buffer.byteLength - before;
+  assert.ok(grown <= 2 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
+  // At the limit a string is taken, and judged for what it says.
+  throwsCode(() => amanat.normalizeTrackingCode('a'.repeat(limit)), 'BAD_ENCODING');
+  stillWorks(e, amanat.seal(e, code, choice));
+  e.free();
+});
+
+test('the longest string JavaScript allows (2**29 - 24 characters), three times: INPUT_TOO_LARGE, memory unchanged', () => {
+  const { e, sealed } = liveObjects();
+  let longest;
+  try {
+    longest = 'a'.repeat(2 ** 29 - 24);
+  } catch {
+    return; // an engine with a lower maximum
+  }
+  const before = wasmMemory.buffer.byteLength;
+  const entryPoints = everyStringEntryPoint(e, sealed.ballotJson, '{}');
+  for (let round = 0; round < 3; round += 1) {
+    for (const [name, call] of entryPoints) {
+      // Selections holding it cannot even be written as JSON (JSON.stringify's RangeError, a
+      // few seconds of work in the engine): once is enough.
+      if (name === 'seal (selections)' && round > 0) continue;
+      throwsCode(() => call(longest), 'INPUT_TOO_LARGE');
+    }
+  }
+  const grown = wasmMemory.buffer.byteLength - before;
+  assert.ok(grown <= 2 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
+  stillWorks(e, sealed);
+  e.free();
 });
 
 test('the package: metadata, TypeScript types, codes and version', () => {
@@ -425,8 +625,16 @@ test('the package: metadata, TypeScript types, codes and version', () => {
   assert.equal(pkg.license, 'AGPL-3.0-or-later');
   assert.ok(pkg.description && pkg.repository, 'description and repository');
   assert.equal(pkg.types, 'amanat.d.ts');
-  for (const f of ['amanat_bg.wasm', 'amanat_simd_bg.wasm', 'amanat.js', 'amanat.d.ts']) assert.ok(pkg.files.includes(f), f);
+  for (const f of ['amanat_bg.wasm', 'amanat_simd_bg.wasm', 'amanat.js', 'amanat_bindgen.js', 'amanat.d.ts']) assert.ok(pkg.files.includes(f), f);
+  // The entry point is src/facade.js; the generated glue is not reachable by package name.
+  assert.equal(pkg.main, 'amanat.js');
+  assert.deepEqual(pkg.exports['.'], { types: './amanat.d.ts', default: './amanat.js' });
+  assert.ok(!JSON.stringify(pkg.exports).includes('amanat_bindgen'), 'the glue is not exported');
+  assert.match(readFileSync(join(root, 'pkg-node', 'amanat.js'), 'utf8'), /^\/\/ Generated by scripts\/facade\.mjs from src\/facade\.js/);
   const dts = readFileSync(join(root, 'pkg-node', 'amanat.d.ts'), 'utf8');
+  // What the package exports is exactly what its declarations declare.
+  const declared = [...dts.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual(Object.keys(amanat).sort(), declared.sort());
   for (const decl of [
     'export interface BallotStyleView',
     'export interface ContestView',
@@ -455,8 +663,8 @@ test('the package: metadata, TypeScript types, codes and version', () => {
   const codes = amanat.errorCodes();
   assert.equal(new Set(codes).size, codes.length);
   for (const c of codes) assert.match(c, /^[A-Z_]+$/);
-  const declared = dts.match(/export type ErrorCode =([^;]*);/)[1].match(/'([A-Z_]+)'/g).map((s) => s.slice(1, -1));
-  assert.deepEqual([...declared].sort(), [...codes].sort(), 'ErrorCode type lists every code');
+  const declaredCodes = dts.match(/export type ErrorCode =([^;]*);/)[1].match(/'([A-Z_]+)'/g).map((s) => s.slice(1, -1));
+  assert.deepEqual([...declaredCodes].sort(), [...codes].sort(), 'ErrorCode type lists every code');
 });
 
 /**

@@ -4,7 +4,7 @@
 
 use amanat::proofs::schnorr;
 use amanat::receipt::RECEIPT_LABEL;
-use amanat::wasm::{self, JsElection, ERROR_CODES};
+use amanat::wasm::{self, JsElection, ERROR_CODES, MAX_INPUT_LENGTH};
 use amanat::{
     Ballot, Credential, CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest,
     PublicKey, Receipt, SecretScalar,
@@ -629,4 +629,75 @@ pub fn garbage_never_traps() {
             "mangled receipt verified: {s}"
         );
     }
+}
+
+/// The bytes of wasm memory this module has.
+fn memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+/// A string of `length` UTF-16 code units made in JavaScript, never in wasm memory.
+fn long_js_string(length: u32) -> JsValue {
+    js_sys::JsString::from("a")
+        .repeat(i32::try_from(length).unwrap())
+        .into()
+}
+
+/// A string one character over the limit through every entry point that takes one, and
+/// selections whose JSON is over it: each throws `INPUT_TOO_LARGE`, three times over, and
+/// wasm memory does not grow by the 16 MiB a copy would take. A string at the limit is read.
+pub fn oversized_input_is_refused_before_copying() {
+    let f = fixture(12345);
+    let e = &f.election;
+    let mut sealed = wasm::seal(e, j(&f.code), choice()).unwrap();
+    let ballot = sealed.ballot_json().unwrap();
+    let challenge = sealed.challenge().unwrap();
+    let big = long_js_string(MAX_INPUT_LENGTH + 1);
+    let selections = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &selections,
+        &"NA-1".into(),
+        &js_sys::Array::of1(&long_js_string(MAX_INPUT_LENGTH)),
+    )
+    .unwrap();
+
+    let before = memory_bytes();
+    for _ in 0..3 {
+        assert_code(JsElection::from_json(big.clone()), "INPUT_TOO_LARGE");
+        assert_code(e.ballot_style(big.clone()), "INPUT_TOO_LARGE");
+        assert_code(e.style_for_code(big.clone()), "INPUT_TOO_LARGE");
+        assert_code(wasm::check_credential_code(big.clone()), "INPUT_TOO_LARGE");
+        assert_code(
+            wasm::normalize_tracking_code(big.clone()),
+            "INPUT_TOO_LARGE",
+        );
+        assert_code(wasm::verify_ballot(e, big.clone()), "INPUT_TOO_LARGE");
+        assert_code(wasm::verify_receipt(e, big.clone()), "INPUT_TOO_LARGE");
+        assert_code(
+            wasm::check_challenge(e, big.clone(), j(&challenge)),
+            "INPUT_TOO_LARGE",
+        );
+        assert_code(
+            wasm::check_challenge(e, j(&ballot), big.clone()),
+            "INPUT_TOO_LARGE",
+        );
+        assert_code(wasm::seal(e, big.clone(), choice()), "INPUT_TOO_LARGE");
+        assert_code(
+            wasm::seal(e, j(&f.code), selections.clone().into()),
+            "INPUT_TOO_LARGE",
+        );
+    }
+    let grown = memory_bytes() - before;
+    assert!(grown < 1 << 20, "wasm memory grew by {grown} bytes");
+
+    // At the limit a string is copied in, and judged for what it says.
+    assert_code(
+        wasm::normalize_tracking_code(long_js_string(MAX_INPUT_LENGTH)),
+        "BAD_ENCODING",
+    );
+    assert!(wasm::verify_ballot(e, j(&ballot)).is_ok());
 }

@@ -1,8 +1,9 @@
 // Starts the page only from files the browser has checked against the SHA-384 values in
 // index.html.
 //
-// Each of our modules (and the ballot module's glue, /pkg/amanat.js) is listed in index.html
-// as <link rel="modulepreload" integrity="sha384-...">. A module that passes that check sits
+// Each of our modules (and the ballot module's two, /pkg/amanat.js and the glue it imports,
+// /pkg/amanat_bindgen.js) is listed in index.html as
+// <link rel="modulepreload" integrity="sha384-...">. A module that passes that check sits
 // in the page's module map, and every later import of its URL uses that checked copy. But a
 // module that FAILS the check is not remembered as failed: a plain import would fetch it
 // again, unchecked. So before importing anything, this script preloads every listed module

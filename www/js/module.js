@@ -1,5 +1,6 @@
-// Loads the ballot module. The JavaScript glue (/pkg/amanat.js) is checked by the browser
-// against the SHA-384 in index.html's modulepreload link; the .wasm is fetched here with the
+// Loads the ballot module. Its JavaScript (/pkg/amanat.js, the package's entry point, and the
+// wasm-bindgen glue it imports, /pkg/amanat_bindgen.js) is checked by the browser against the
+// SHA-384 values in index.html's modulepreload links; the .wasm is fetched here with the
 // SHA-384 from index.html's meta tags, so a changed binary never runs. The package has two
 // builds of the module (docs/wasm-builds.md): the glue's wasmFileName() names the one this
 // browser can run, amanat_simd_bg.wasm (amanat-wasm-simd-integrity) where it has WebAssembly

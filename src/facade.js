@@ -1,0 +1,213 @@
+// The package's entry point (`amanat.js` in pkg/, pkg-node/ and pkg-bundler/): the classes and
+// functions of amanat.d.ts, in front of wasm-bindgen's generated glue, which the build renames
+// to `amanat_bindgen.js` and which is internal. scripts/facade.mjs puts this file in place
+// (rewritten to CommonJS for pkg-node/) and re-exports the glue's other functions.
+//
+// Why it exists. The generated glue names a Rust object by a public property, `__wbg_ptr`,
+// holding its address in wasm memory, and checks an argument's class with `instanceof`. Both
+// are forgeable: `Object.create(Election.prototype)` with a made-up `__wbg_ptr` passes, and
+// `Election.prototype.toJson.call(sealedBallot)` hands Rust a SealedBallot's address as an
+// Election's. Rust turns the address into a reference before any of our code runs, then reads
+// whatever is there (and writes its borrow flag): a trap, an object left unusable by a borrow
+// flag the trap never reset, or an answer computed from the wrong bytes. Nothing in src/wasm.rs
+// can check this; it has to be stopped before the call.
+//
+// So each object handed out here is a plain JavaScript object, and the glue object behind it
+// is kept in a WeakMap that only this file can read or write. `elections.get(value)` finds a
+// glue object only for an Election this file made: no property, prototype, Proxy or copy can
+// put one there. Every method and every argument that must be an Election or a SealedBallot
+// is looked up first; anything else throws WRONG_OBJECT, one whose free() was called throws
+// FREED_OBJECT, before any call into wasm. The glue, and so Rust, only ever receives live
+// objects it made, so no other object is disturbed by a bad one.
+//
+// A WeakMap rather than a `#private` field: both are unforgeable brands enforced by the
+// engine, but the free functions (seal, verifyBallot, ...) must check their arguments too,
+// and a private field can be read only inside its class body (reaching it from outside needs
+// a public accessor or a static block, which Safari has only since 16.4, while the baseline
+// build exists for engines older than that). Considered and not chosen: a registry of live objects in Rust, keyed by
+// generation-checked ids. JavaScript would still need these classes (for `election.toJson()`,
+// getters, finalizers), and Rust would gain a second owner of every object with its own id
+// tables, reuse and leak bugs; the WeakMap is one lookup with nothing to get wrong in Rust.
+//
+// Nothing else is here: no cryptography and no parsing. Argument types and lengths are checked
+// in src/wasm.rs (a too-long string is refused there before it is copied into wasm memory).
+// The glue itself stays reachable to code that imports `amanat_bindgen.js` or holds the
+// instance's exports (what `init()` returns), and so does all of wasm memory: that is not a
+// boundary, and such code is as trusted as the page. This file makes the public API total.
+
+import * as bindgen from './amanat_bindgen.js';
+
+/** An Error with a stable `code`, like those the module throws. */
+function fail(code, message) {
+  const err = new Error(message);
+  err.code = code;
+  return err;
+}
+
+/** Passed by this file to the constructors, so that `new Election()` elsewhere makes nothing. */
+const MADE_HERE = Symbol('amanat');
+
+/** Election → its glue object, or null once freed. Only this file holds the maps. */
+const elections = new WeakMap();
+/** SealedBallot → its glue object, or null once freed. */
+const sealedBallots = new WeakMap();
+
+/** The live glue object behind `value`, which must be a `kind` made here and not freed. */
+function open(map, value, kind, what) {
+  const glue = map.get(value);
+  if (glue === undefined) throw fail('WRONG_OBJECT', `${what} is not ${kind} (one made by this module)`);
+  if (glue === null) throw fail('FREED_OBJECT', `${what} is ${kind} that has been freed`);
+  return glue;
+}
+
+const electionOf = (value, what) => open(elections, value, 'an Election', what);
+const sealedBallotOf = (value, what) => open(sealedBallots, value, 'a SealedBallot', what);
+
+// A call into the module can call back into JavaScript (seal's JSON.stringify of the
+// selections runs their toJSON and getters), and that code may free the very Election the
+// call is using, which the glue would refuse with an uncoded Error, leaking the object. So a
+// free() during a call marks the object freed at once and releases its memory when the
+// outermost call returns.
+let depth = 0;
+const deferred = [];
+
+function enter(call) {
+  depth += 1;
+  try {
+    return call();
+  } finally {
+    depth -= 1;
+    if (depth === 0) while (deferred.length > 0) deferred.pop().free();
+  }
+}
+
+/** free(): idempotent, as a disposer should be. */
+function release(map, value, kind, what) {
+  if (map.get(value) === null) return;
+  const glue = open(map, value, kind, what);
+  map.set(value, null);
+  if (depth > 0) deferred.push(glue);
+  else glue.free();
+}
+
+export class Election {
+  /** Elections come from `Election.fromJson`. */
+  constructor(token, glue) {
+    if (token !== MADE_HERE) {
+      throw fail('WRONG_OBJECT', 'new Election() makes nothing: use Election.fromJson(json)');
+    }
+    elections.set(this, glue);
+  }
+
+  static fromJson(json) {
+    return new Election(MADE_HERE, enter(() => bindgen.Election.fromJson(json)));
+  }
+
+  toJson() {
+    const glue = electionOf(this, 'toJson: this');
+    return enter(() => glue.toJson());
+  }
+
+  get baseHash() {
+    const glue = electionOf(this, 'baseHash: this');
+    return enter(() => glue.baseHash);
+  }
+
+  get ballotBoxKey() {
+    const glue = electionOf(this, 'ballotBoxKey: this');
+    return enter(() => glue.ballotBoxKey);
+  }
+
+  get electionId() {
+    const glue = electionOf(this, 'electionId: this');
+    return enter(() => glue.electionId);
+  }
+
+  get title() {
+    const glue = electionOf(this, 'title: this');
+    return enter(() => glue.title);
+  }
+
+  get styleIds() {
+    const glue = electionOf(this, 'styleIds: this');
+    return enter(() => glue.styleIds);
+  }
+
+  ballotStyle(id) {
+    const glue = electionOf(this, 'ballotStyle: this');
+    return enter(() => glue.ballotStyle(id));
+  }
+
+  styleForCode(code) {
+    const glue = electionOf(this, 'styleForCode: this');
+    return enter(() => glue.styleForCode(code));
+  }
+
+  free() {
+    release(elections, this, 'an Election', 'free: this');
+  }
+}
+
+export class SealedBallot {
+  /** Sealed ballots come from `seal`. */
+  constructor(token, glue) {
+    if (token !== MADE_HERE) {
+      throw fail('WRONG_OBJECT', 'new SealedBallot() makes nothing: use seal(election, code, selections)');
+    }
+    sealedBallots.set(this, glue);
+  }
+
+  get trackingCode() {
+    const glue = sealedBallotOf(this, 'trackingCode: this');
+    return enter(() => glue.trackingCode);
+  }
+
+  get trackingHash() {
+    const glue = sealedBallotOf(this, 'trackingHash: this');
+    return enter(() => glue.trackingHash);
+  }
+
+  get ballotJson() {
+    const glue = sealedBallotOf(this, 'ballotJson: this');
+    return enter(() => glue.ballotJson);
+  }
+
+  cast() {
+    const glue = sealedBallotOf(this, 'cast: this');
+    return enter(() => glue.cast());
+  }
+
+  challenge() {
+    const glue = sealedBallotOf(this, 'challenge: this');
+    return enter(() => glue.challenge());
+  }
+
+  free() {
+    release(sealedBallots, this, 'a SealedBallot', 'free: this');
+  }
+}
+
+// As the glue does: `using` (explicit resource management) frees, where the engine has it.
+if (typeof Symbol.dispose === 'symbol') {
+  for (const cls of [Election, SealedBallot]) cls.prototype[Symbol.dispose] = cls.prototype.free;
+}
+
+export function seal(election, code, selections) {
+  const glue = electionOf(election, 'seal: the election');
+  return new SealedBallot(MADE_HERE, enter(() => bindgen.seal(glue, code, selections)));
+}
+
+export function checkChallenge(election, ballot, challenge) {
+  const glue = electionOf(election, 'checkChallenge: the election');
+  return enter(() => bindgen.checkChallenge(glue, ballot, challenge));
+}
+
+export function verifyBallot(election, ballot) {
+  const glue = electionOf(election, 'verifyBallot: the election');
+  return enter(() => bindgen.verifyBallot(glue, ballot));
+}
+
+export function verifyReceipt(election, receipt) {
+  const glue = electionOf(election, 'verifyReceipt: the election');
+  return enter(() => bindgen.verifyReceipt(glue, receipt));
+}
