@@ -1,9 +1,9 @@
 // The voter's path: code → ballot → review → seal → cast or check → receipt, plus the outbox
 // that carries a sealed ballot to the box when the network allows, and the board lookup.
-// A receipt is shown as a receipt only after the module has checked it against the election
-// this page holds (signed by the ballot box key the election names, for this ballot); one
-// that does not check is shown as a warning, with its error code, and the ballot stays in
-// the outbox.
+// A receipt, for a cast ballot or a challenged one, is shown as a receipt only after the
+// module has checked it against the election this page holds (signed by the ballot box key
+// the election names, for this ballot, of this kind); one that does not check is shown as a
+// warning, with its error code, and kept as evidence (a cast ballot also stays in the outbox).
 //
 // What the page holds, and for how long: the voting code and the choices live only in memory
 // and in the (hidden) form, until the ballot is cast; then both are wiped. A challenged
@@ -43,6 +43,7 @@ const state = {
   sealed: null,
   awaiting: null,
   receipt: null,
+  challengeReceipt: null,
   backgroundReceipt: null,
   screen: 'loading',
   beforeLookup: 'code',
@@ -342,9 +343,11 @@ async function challenge() {
   let ballotJson;
   let challengeJson;
   let trackingCode;
+  let trackingHash;
   try {
     ballotJson = sealed.ballotJson;
     trackingCode = sealed.trackingCode;
+    trackingHash = sealed.trackingHash;
     challengeJson = sealed.challenge();
   } catch (err) {
     showError('tracking-error', errorKey(err));
@@ -366,14 +369,40 @@ async function challenge() {
   const board = $('challenge-board');
   board.textContent = '';
   board.removeAttribute('data-t');
+  state.challengeReceipt = null;
+  $('challenge-receipt').hidden = true;
+  $('challenge-receipt-bad').hidden = true;
   show('challenge');
   announce(i18n.t(matches ? 'challenge.matched' : 'challenge.failed'));
+  // The box's answer is kept whenever it comes; it is shown only if this challenge is still
+  // the one on the screen.
+  const shown = () => $('challenge-tracking').textContent === trackingCode;
+  let answer;
   try {
-    const posted = await api.postChallenge(ballotJson, challengeJson);
-    i18n.bind(board, 'challenge.posted', { index: posted.index });
+    answer = await api.postChallenge(ballotJson, challengeJson);
   } catch {
-    i18n.bind(board, 'challenge.notPosted');
+    if (shown()) i18n.bind(board, 'challenge.notPosted');
+    return;
   }
+  const { receipt } = answer;
+  const problem = receiptProblem(receipt, { trackingHash, kind: 'challenge' });
+  if (problem) {
+    // Not what the box must sign for this challenge: a warning, and the answer kept as
+    // evidence (the receipt alone: the reveal is on the board, or should be).
+    outbox.keepEvidence({ kind: 'challenge', trackingHash, trackingCode, code: problem, receipt: receipt ?? null });
+    if (!shown()) return;
+    $('challenge-receipt-code').textContent = problem;
+    $('challenge-receipt-bad').hidden = false;
+    if (state.screen === 'challenge') announce(i18n.t('challenge.receiptBad'));
+    return;
+  }
+  outbox.keepReceipt(receipt);
+  if (!shown()) return;
+  state.challengeReceipt = receipt;
+  i18n.bind(board, 'challenge.posted', { index: receipt.index });
+  renderReceipt($('challenge-receipt'), receipt, state.title);
+  refreshDownload($('challenge-receipt-download'), receipt, state.title);
+  $('challenge-receipt').hidden = false;
 }
 
 function sameSelections(a, b, style) {
@@ -396,18 +425,21 @@ function backToReview() {
 
 /**
  * Checks a receipt from the box with the module, against the election this page holds: for
- * this election, signed by the ballot box key it names, and (given `trackingHash`) for that
- * ballot. Null when it checks, else the error code.
+ * this election, signed by the ballot box key it names, and, as far as `expected` says, for
+ * that ballot (`trackingHash`, else WRONG_BALLOT) and that act (`kind`, 'cast' or
+ * 'challenge', else WRONG_KIND). Null when it checks, else the error code.
  */
-function receiptProblem(receipt, trackingHash) {
+function receiptProblem(receipt, expected = {}) {
   if (!state.amanat || !state.election) return 'INTERNAL';
+  if (receipt === null || typeof receipt !== 'object') return 'MALFORMED_JSON';
   let verified;
   try {
     verified = state.amanat.verifyReceipt(state.election, JSON.stringify(receipt));
   } catch (err) {
     return err && typeof err.code === 'string' ? err.code : 'INTERNAL';
   }
-  if (trackingHash && verified.trackingHash !== trackingHash) return 'WRONG_BALLOT';
+  if (expected.trackingHash && verified.trackingHash !== expected.trackingHash) return 'WRONG_BALLOT';
+  if (expected.kind && verified.kind !== expected.kind) return 'WRONG_KIND';
   return null;
 }
 
@@ -488,10 +520,12 @@ function onSenderEvent(event) {
   updateBanner();
 }
 
-/** Shows a receipt that has been checked (the outbox reports only those as sent). */
+/** Shows a cast ballot's receipt that has been checked (the outbox reports only those as
+ *  sent). */
 function showReceipt(receipt) {
   state.receipt = receipt;
-  renderReceipt(receipt, state.title);
+  renderReceipt($('receipt'), receipt, state.title);
+  refreshDownload($('receipt-download'), receipt, state.title);
   show('receipt');
 }
 
@@ -572,34 +606,47 @@ function renderLookup() {
   result.append(ok, list);
 }
 
-function renderSaved() {
-  const saved = outbox.receipts();
-  $('lookup-saved').hidden = saved.length === 0;
-  const list = $('lookup-saved-list');
-  list.replaceChildren();
-  for (const receipt of saved) {
-    const item = document.createElement('li');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button secondary code';
-    button.dir = 'ltr';
-    button.textContent = receipt.short;
-    button.addEventListener('click', () => {
-      $('lookup-input').value = receipt.short;
-      runLookup();
-    });
-    item.append(button);
-    // Each kept receipt is checked again here, so one kept by an older page is judged too.
-    if (state.amanat) {
-      const problem = receiptProblem(receipt, null);
-      const check = document.createElement('span');
-      check.className = `saved-check ${problem ? 'saved-bad' : 'saved-ok'}`;
-      if (problem) i18n.bind(check, 'lookup.savedUnverified', { code: problem });
-      else i18n.bind(check, 'lookup.savedVerified');
-      item.append(check);
-    }
-    list.append(item);
+/** One kept item: the code (a button that looks it up) and whether its receipt checks. */
+function savedItem(short, kind, problem) {
+  const item = document.createElement('li');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'button secondary code';
+  button.dir = 'ltr';
+  button.textContent = short;
+  button.addEventListener('click', () => {
+    $('lookup-input').value = short;
+    runLookup();
+  });
+  item.append(button);
+  const check = document.createElement('span');
+  // A challenge receipt that checks gets no green tick: it is not a vote.
+  check.className = `saved-check ${problem ? 'saved-bad' : kind === 'challenge' ? 'saved-signed' : 'saved-ok'}`;
+  if (problem) i18n.bind(check, 'lookup.savedUnverified', { code: problem });
+  else i18n.bind(check, 'lookup.savedVerified');
+  item.append(check);
+  if (kind === 'challenge') {
+    const opened = i18n.bind(document.createElement('span'), 'challenge.receiptStatus');
+    opened.className = 'saved-state state-opened';
+    item.append(opened);
   }
+  return item;
+}
+
+/**
+ * The receipts kept on this device, each checked again here (so one kept by an older page,
+ * or changed on the device, is judged too); then the challenge receipts kept as evidence,
+ * with the code they failed with.
+ */
+function renderSaved() {
+  const receipts = outbox.receipts();
+  const evidence = outbox.evidence();
+  $('lookup-saved').hidden = receipts.length === 0 && evidence.length === 0;
+  if (!state.amanat) return;
+  $('lookup-saved-list').replaceChildren(
+    ...receipts.map((r) => savedItem(r.short, r.kind, receiptProblem(r))),
+    ...evidence.map((e) => savedItem(e.trackingCode, e.kind, e.code)),
+  );
 }
 
 function closeLookup() {
@@ -620,7 +667,8 @@ function switchLanguage() {
   markSwitch();
   if (state.codeStatus !== null || $('code-input').value) renderCodeStatus(false);
   refreshTimes();
-  if (state.receipt) refreshDownload(state.receipt, state.title);
+  if (state.receipt) refreshDownload($('receipt-download'), state.receipt, state.title);
+  if (state.challengeReceipt) refreshDownload($('challenge-receipt-download'), state.challengeReceipt, state.title);
   if (state.screen === 'lookup') renderLookup();
   updateBanner();
 }
@@ -660,7 +708,7 @@ async function loadElection() {
     return fail(errorKey(err));
   }
   state.title = state.election.title;
-  sender.checkWith((entry, receipt) => receiptProblem(receipt, entry.trackingHash));
+  sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
   if (window.location.hash === '#lookup') openLookup();
   else show('code', { focus: false });
