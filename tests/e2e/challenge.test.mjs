@@ -110,11 +110,12 @@ test('a challenge receipt with a changed field is a warning with its code, kept 
     // The look-up screen lists the evidence with its code, as an opened ballot.
     await page.click('#receipt-lookup');
     await waitForScreen(page, 'lookup');
+    await page.waitForSelector('#lookup-saved-list .state-ok');
     const items = await page.$$eval('#lookup-saved-list li', (lis) =>
       lis.map((li) => [...li.querySelectorAll('button, span')].map((n) => n.textContent)),
     );
     assert.deepEqual(items, [
-      [cast.short, say('en', 'lookup.savedVerified')],
+      [cast.short, say('en', 'lookup.savedVerified'), say('en', 'lookup.keptCounted')],
       [challenged, say('en', 'lookup.savedUnverified', { code }), say('en', 'challenge.receiptStatus')],
     ]);
     await check(page, '19-lookup-kept-evidence');

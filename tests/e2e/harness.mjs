@@ -261,6 +261,13 @@ export function stored(page, key) {
   return page.evaluate((k) => JSON.parse(localStorage.getItem(k) || '[]'), key);
 }
 
+/** Looks `code` up on the look-up screen (already open) and waits for the answer. */
+export async function lookUpCode(page, code) {
+  await page.fill('#lookup-input', code);
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#lookup-result .board-entries li, #lookup-result .result-bad');
+}
+
 /** Presses Tab until the focused element matches `selector` (keyboard-only navigation). */
 export async function tabTo(page, selector, limit = 80) {
   for (let i = 0; i < limit; i += 1) {

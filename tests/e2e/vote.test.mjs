@@ -177,13 +177,19 @@ for (const lang of ['en', 'ur']) {
         await waitForScreen(page, 'lookup');
         await page.waitForSelector('#lookup-result .board-entries li');
         assert.match(await page.textContent('#lookup-result'), new RegExp(tracking));
+        assert.equal((await page.textContent('#lookup-result .result')).trim(), say(lang, 'lookup.counted'));
 
-        // Both receipts are kept, newest first: the vote, and the opened ballot (no tick).
+        // Both receipts are kept, newest first: the vote, which counts, and the opened ballot.
+        await page.waitForSelector('#lookup-saved-list .state-ok');
         const kept = await page.$$eval('#lookup-saved-list li', (items) =>
-          items.map((li) => [...li.querySelectorAll('button, span')].map((n) => n.className + ' ' + n.textContent)),
+          items.map((li) => [...li.querySelectorAll('button, span')].map((n) => `${n.className} ${n.textContent}`)),
         );
         assert.deepEqual(kept, [
-          [`button secondary code ${tracking}`, `saved-check saved-ok ${say(lang, 'lookup.savedVerified')}`],
+          [
+            `button secondary code ${tracking}`,
+            `saved-check saved-ok ${say(lang, 'lookup.savedVerified')}`,
+            `saved-state state-ok ${say(lang, 'lookup.keptCounted')}`,
+          ],
           [
             `button secondary code ${challenged}`,
             `saved-check saved-signed ${say(lang, 'lookup.savedVerified')}`,

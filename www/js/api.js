@@ -125,13 +125,20 @@ export async function postChallenge(ballotJson, challengeJson) {
   throw new ApiError('NETWORK', 0, 'the answer was not the box\'s');
 }
 
-/** Board entries for a tracking code (short or full); [] when none. */
-export async function boardEntries(code) {
+/**
+ * The board entries for a tracking code (short or full) and where each stands, in the box's
+ * word: {entries, states} (docs/ballot-box.md, "Looking up a ballot"); both [] when none.
+ */
+export async function lookUp(code) {
+  let body;
   try {
-    const body = JSON.parse(await request(`/api/board/${encodeURIComponent(code)}`));
-    return Array.isArray(body.entries) ? body.entries : [];
+    body = JSON.parse(await request(`/api/board/${encodeURIComponent(code)}`));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return [];
+    if (err instanceof ApiError && err.status === 404) return { entries: [], states: [] };
     throw err;
   }
+  return {
+    entries: body && Array.isArray(body.entries) ? body.entries : [],
+    states: body && Array.isArray(body.states) ? body.states : [],
+  };
 }

@@ -13,6 +13,7 @@ import * as i18n from './i18n.js';
 import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
+import * as lookup from './lookup.js';
 import { renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
@@ -48,6 +49,10 @@ const state = {
   screen: 'loading',
   beforeLookup: 'code',
   lookup: null,
+  // Where each kept receipt's ballot stands on the board (lookup.boardStateOf), fetched
+  // each time the look-up screen opens; `visit` counts the openings so a late answer from
+  // an earlier one is dropped.
+  kept: { boards: new Map(), visit: 0 },
   codeStatus: null,
 };
 
@@ -521,12 +526,41 @@ function onSenderEvent(event) {
 }
 
 /** Shows a cast ballot's receipt that has been checked (the outbox reports only those as
- *  sent). */
+ *  sent), and then, if it replaced a ballot whose receipt this device keeps, says so. */
 function showReceipt(receipt) {
   state.receipt = receipt;
   renderReceipt($('receipt'), receipt, state.title);
   refreshDownload($('receipt-download'), receipt, state.title);
+  const replaces = $('receipt-replaces');
+  replaces.hidden = true;
   show('receipt');
+  noteReplaced(receipt, replaces);
+}
+
+/**
+ * A revote: among the cast receipts kept here (newest first, a few), the one the box now says
+ * this ballot replaced. Only the box knows which voting code a ballot came from, so the page
+ * asks it, and says nothing when it cannot tell (the earlier ballot was cast on another phone,
+ * or by someone else sharing this one, or the board cannot be reached).
+ */
+async function noteReplaced(receipt, note) {
+  const earlier = outbox
+    .receipts()
+    .filter((r) => r.kind === 'cast' && r.tracking !== receipt.tracking && r.index < receipt.index)
+    .filter((r) => receiptProblem(r) === null)
+    .slice(0, 3);
+  let replaced = null;
+  await lookup.fetchBoardStates(
+    earlier,
+    (r, board) => {
+      if (!replaced && board.state === 'replaced' && board.by === receipt.index) replaced = r;
+    },
+    () => !replaced && state.receipt === receipt,
+  );
+  if (!replaced || state.receipt !== receipt) return;
+  i18n.bind(note, 'receipt.replaces', { index: replaced.index });
+  note.hidden = false;
+  if (state.screen === 'receipt') announce(note.textContent);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,6 +572,7 @@ function openLookup(prefill) {
   state.lookup = null;
   renderSaved();
   show('lookup');
+  fetchKeptStates();
   if (prefill) {
     $('lookup-input').value = prefill;
     runLookup();
@@ -564,7 +599,7 @@ async function runLookup(event) {
   $('lookup-input').value = code;
   result.replaceChildren(i18n.bind(document.createElement('p'), 'lookup.searching'));
   try {
-    state.lookup = { entries: await api.boardEntries(code) };
+    state.lookup = await api.lookUp(code);
   } catch {
     state.lookup = { key: 'lookup.failed' };
   }
@@ -572,80 +607,54 @@ async function runLookup(event) {
 }
 
 function renderLookup() {
-  const result = $('lookup-result');
-  result.replaceChildren();
-  const found = state.lookup;
-  if (!found) return;
-  if (found.key) {
-    const p = i18n.bind(document.createElement('p'), found.key);
-    p.className = 'result result-bad';
-    result.append(p);
-    return;
-  }
-  if (found.entries.length === 0) {
-    const p = i18n.bind(document.createElement('p'), 'lookup.notFound');
-    p.className = 'result result-bad';
-    result.append(p);
-    return;
-  }
-  const ok = i18n.bind(document.createElement('p'), 'lookup.found');
-  ok.className = 'result result-ok';
-  const list = document.createElement('ul');
-  list.className = 'board-entries';
-  for (const entry of found.entries) {
-    const item = document.createElement('li');
-    const key = entry.kind === 'challenge' ? 'lookup.entryChallenge' : 'lookup.entryCast';
-    i18n.bind(item, key, { index: entry.index, received: i18n.formatTime(entry.received) });
-    const code = document.createElement('span');
-    code.className = 'code entry-code';
-    code.dir = 'ltr';
-    code.textContent = entry.short;
-    item.prepend(code, document.createElement('br'));
-    list.append(item);
-  }
-  result.append(ok, list);
+  lookup.renderResult($('lookup-result'), state.lookup);
 }
 
-/** One kept item: the code (a button that looks it up) and whether its receipt checks. */
-function savedItem(short, kind, problem) {
-  const item = document.createElement('li');
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'button secondary code';
-  button.dir = 'ltr';
-  button.textContent = short;
-  button.addEventListener('click', () => {
-    $('lookup-input').value = short;
-    runLookup();
-  });
-  item.append(button);
-  const check = document.createElement('span');
-  // A challenge receipt that checks gets no green tick: it is not a vote.
-  check.className = `saved-check ${problem ? 'saved-bad' : kind === 'challenge' ? 'saved-signed' : 'saved-ok'}`;
-  if (problem) i18n.bind(check, 'lookup.savedUnverified', { code: problem });
-  else i18n.bind(check, 'lookup.savedVerified');
-  item.append(check);
-  if (kind === 'challenge') {
-    const opened = i18n.bind(document.createElement('span'), 'challenge.receiptStatus');
-    opened.className = 'saved-state state-opened';
-    item.append(opened);
-  }
-  return item;
+const keptKey = (receipt) => `${receipt.kind}:${receipt.tracking}`;
+
+/** The kept receipts that check, and so are worth comparing with the board. */
+function checkedKept() {
+  return outbox.receipts().filter((r) => receiptProblem(r) === null);
 }
 
 /**
  * The receipts kept on this device, each checked again here (so one kept by an older page,
- * or changed on the device, is judged too); then the challenge receipts kept as evidence,
- * with the code they failed with.
+ * or changed on the device, is judged too), with where the board says its ballot stands;
+ * then the challenge receipts kept as evidence, with the code they failed with.
  */
 function renderSaved() {
   const receipts = outbox.receipts();
   const evidence = outbox.evidence();
   $('lookup-saved').hidden = receipts.length === 0 && evidence.length === 0;
   if (!state.amanat) return;
-  $('lookup-saved-list').replaceChildren(
-    ...receipts.map((r) => savedItem(r.short, r.kind, receiptProblem(r))),
-    ...evidence.map((e) => savedItem(e.trackingCode, e.kind, e.code)),
+  const items = [
+    ...receipts.map((r) => ({
+      key: keptKey(r),
+      short: r.short,
+      kind: r.kind,
+      problem: receiptProblem(r),
+      board: state.kept.boards.get(keptKey(r)),
+    })),
+    ...evidence.map((e) => ({ key: `evidence:${e.trackingHash}`, short: e.trackingCode, kind: e.kind, problem: e.code })),
+  ];
+  lookup.renderKept($('lookup-saved-list'), items, (short) => {
+    $('lookup-input').value = short;
+    runLookup();
+  });
+}
+
+/** Asks the board where each kept receipt's ballot stands, and redraws as answers come. */
+function fetchKeptStates() {
+  state.kept.visit += 1;
+  const visit = state.kept.visit;
+  state.kept.boards.clear();
+  lookup.fetchBoardStates(
+    checkedKept(),
+    (receipt, board) => {
+      state.kept.boards.set(keptKey(receipt), board);
+      lookup.updateKept($('lookup-saved-list'), keptKey(receipt), receipt.kind, board);
+    },
+    () => state.kept.visit === visit && state.screen === 'lookup',
   );
 }
 
