@@ -80,7 +80,8 @@ www-assets: pkg/amanat_bg.wasm
 
 ## The voter page end to end: headless Chromium against `amanat serve` on loopback.
 ## Screens of every step, both languages, phone size, go to test-artifacts/screens/.
-test-e2e: www-assets
+## The tests check what the page kept with the Node package (pkg-node/), as a verifier would.
+test-e2e: www-assets pkg-node/amanat_bg.wasm
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
 

@@ -245,6 +245,29 @@ export async function board(base) {
   }
 }
 
+const TEXTS = Object.fromEntries(
+  ['en', 'ur'].map((lang) => [lang, JSON.parse(readFileSync(join(ROOT, 'www', 'i18n', `${lang}.json`), 'utf8'))]),
+);
+
+/** The page's text for `key` in `lang`, with {name} placeholders filled from `args`. */
+export function say(lang, key, args = {}) {
+  const text = key.split('.').reduce((node, part) => node && node[part], TEXTS[lang]);
+  if (typeof text !== 'string') throw new Error(`no text ${lang} ${key}`);
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
+}
+
+/** What the page keeps in localStorage under `key` (a JSON list). */
+export function stored(page, key) {
+  return page.evaluate((k) => JSON.parse(localStorage.getItem(k) || '[]'), key);
+}
+
+/** Looks `code` up on the look-up screen (already open) and waits for the answer. */
+export async function lookUpCode(page, code) {
+  await page.fill('#lookup-input', code);
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#lookup-result .board-entries li, #lookup-result .result-bad');
+}
+
 /** Presses Tab until the focused element matches `selector` (keyboard-only navigation). */
 export async function tabTo(page, selector, limit = 80) {
   for (let i = 0; i < limit; i += 1) {

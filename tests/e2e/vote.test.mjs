@@ -3,8 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  ROOT,
   axeViolations,
   board,
   castAndWaitForReceipt,
@@ -15,12 +18,16 @@ import {
   openPage,
   phonePage,
   reviewAndSeal,
+  say,
   screenshot,
+  stored,
   tabTo,
   testStack,
   waitForScreen,
   withTypo,
 } from './harness.mjs';
+
+const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
 
 const stack = testStack(12);
 let nextCode = 0;
@@ -92,6 +99,35 @@ for (const lang of ['en', 'ur']) {
         const revealed = await page.$$eval('#challenge-list .option-name', (n) => n.map((x) => x.textContent));
         assert.deepEqual(revealed, reviewed, 'the reveal shows what the ballot held');
         await page.waitForSelector('#challenge-board[data-t="challenge.posted"]');
+
+        // The box's receipt for the opened ballot was checked, is shown as opened and never
+        // counted (no green tick), kept beside the cast receipts, and downloads like one.
+        await page.waitForSelector('#challenge-receipt:not([hidden])');
+        assert.equal((await page.textContent('#challenge-receipt-short')).trim(), challenged);
+        assert.equal((await page.textContent('#challenge-receipt-status')).trim(), say(lang, 'challenge.receiptStatus'));
+        assert.equal((await page.textContent('#challenge-receipt-check')).trim(), say(lang, 'receipt.verified'));
+        assert.equal(
+          await page.$eval('#challenge-receipt-check', (n) => getComputedStyle(n, '::before').content),
+          'none',
+          'no tick beside an opened ballot',
+        );
+        assert.equal(await page.isVisible('#challenge-receipt-bad'), false);
+        const [openedReceipt] = await stored(page, 'amanat.receipts');
+        assert.equal(openedReceipt.kind, 'challenge');
+        assert.equal(openedReceipt.short, challenged);
+        const election = amanat.Election.fromJson(await (await fetch(`${stack.server.url}/api/election`)).text());
+        const opened = amanat.verifyReceipt(election, JSON.stringify(openedReceipt));
+        election.free();
+        assert.equal(opened.kind, 'challenge');
+        assert.equal(opened.trackingCode, challenged);
+        assert.equal(Number((await page.textContent('#challenge-receipt-index')).trim()), opened.index);
+        const [openedDownload] = await Promise.all([page.waitForEvent('download'), page.click('#challenge-receipt-download')]);
+        const openedFile = readFileSync(await openedDownload.path(), 'utf8');
+        assert.ok(openedFile.startsWith(say(lang, 'receipt.fileTitleChallenge')));
+        assert.ok(openedFile.includes(say(lang, 'challenge.receiptStatus')));
+        assert.deepEqual(JSON.parse(openedFile.slice(openedFile.indexOf('{'))), openedReceipt);
+        assert.ok(!/"seed"|"selections"/.test(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))),
+          'the reveal is not kept');
         await check(page, lang, '10-challenge');
         await page.click('#challenge-back');
         await waitForScreen(page, 'review');
@@ -124,9 +160,9 @@ for (const lang of ['en', 'ur']) {
         assert.deepEqual(Object.values(await markedChoices(page)).flat(), []);
         assert.equal(await page.inputValue('#code-input'), '');
         assert.equal(await page.$$eval('#review-list *', (n) => n.length), 0);
-        const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
-        assert.ok(!stored.includes(code) && !stored.includes(code.replace(/-/g, '')), 'the code is not stored');
-        assert.ok(!/"seed"|"selections"/.test(stored), 'no seed or choices are stored');
+        const everything = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+        assert.ok(!everything.includes(code) && !everything.includes(code.replace(/-/g, '')), 'the code is not stored');
+        assert.ok(!/"seed"|"selections"/.test(everything), 'no seed or choices are stored');
 
         const entries = await board(stack.server.url);
         const cast = entries.filter((e) => e.short === tracking);
@@ -141,6 +177,25 @@ for (const lang of ['en', 'ur']) {
         await waitForScreen(page, 'lookup');
         await page.waitForSelector('#lookup-result .board-entries li');
         assert.match(await page.textContent('#lookup-result'), new RegExp(tracking));
+        assert.equal((await page.textContent('#lookup-result .result')).trim(), say(lang, 'lookup.counted'));
+
+        // Both receipts are kept, newest first: the vote, which counts, and the opened ballot.
+        await page.waitForSelector('#lookup-saved-list .state-ok');
+        const kept = await page.$$eval('#lookup-saved-list li', (items) =>
+          items.map((li) => [...li.querySelectorAll('button, span')].map((n) => `${n.className} ${n.textContent}`)),
+        );
+        assert.deepEqual(kept, [
+          [
+            `button secondary code ${tracking}`,
+            `saved-check saved-ok ${say(lang, 'lookup.savedVerified')}`,
+            `saved-state state-ok ${say(lang, 'lookup.keptCounted')}`,
+          ],
+          [
+            `button secondary code ${challenged}`,
+            `saved-check saved-signed ${say(lang, 'lookup.savedVerified')}`,
+            `saved-state state-opened ${say(lang, 'challenge.receiptStatus')}`,
+          ],
+        ]);
         await check(page, lang, '12-lookup');
 
         assert.deepEqual(problems, []);

@@ -108,19 +108,37 @@ export async function castBallot(ballotJson) {
   return receipt;
 }
 
-/** Posts a challenged ballot and its reveal to the board; resolves to {index, selections}. */
+/**
+ * Posts a challenged ballot and its reveal to the board; resolves to the box's answer,
+ * {index, selections, receipt}, unchecked (the caller checks the receipt with the module).
+ * The reveal is what the protocol publishes for a challenge; nothing else is sent.
+ */
 export async function postChallenge(ballotJson, challengeJson) {
   const body = `{"ballot":${ballotJson},"challenge":${challengeJson}}`;
-  return JSON.parse(await postJson('/api/challenges', body));
+  const text = await postJson('/api/challenges', body);
+  try {
+    const answer = JSON.parse(text);
+    if (answer && typeof answer === 'object') return answer;
+  } catch {
+    // Not the box's answer (a captive portal's page, say).
+  }
+  throw new ApiError('NETWORK', 0, 'the answer was not the box\'s');
 }
 
-/** Board entries for a tracking code (short or full); [] when none. */
-export async function boardEntries(code) {
+/**
+ * The board entries for a tracking code (short or full) and where each stands, in the box's
+ * word: {entries, states} (docs/ballot-box.md, "Looking up a ballot"); both [] when none.
+ */
+export async function lookUp(code) {
+  let body;
   try {
-    const body = JSON.parse(await request(`/api/board/${encodeURIComponent(code)}`));
-    return Array.isArray(body.entries) ? body.entries : [];
+    body = JSON.parse(await request(`/api/board/${encodeURIComponent(code)}`));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return [];
+    if (err instanceof ApiError && err.status === 404) return { entries: [], states: [] };
     throw err;
   }
+  return {
+    entries: body && Array.isArray(body.entries) ? body.entries : [],
+    states: body && Array.isArray(body.states) ? body.states : [],
+  };
 }

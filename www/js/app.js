@@ -1,9 +1,9 @@
 // The voter's path: code → ballot → review → seal → cast or check → receipt, plus the outbox
 // that carries a sealed ballot to the box when the network allows, and the board lookup.
-// A receipt is shown as a receipt only after the module has checked it against the election
-// this page holds (signed by the ballot box key the election names, for this ballot); one
-// that does not check is shown as a warning, with its error code, and the ballot stays in
-// the outbox.
+// A receipt, for a cast ballot or a challenged one, is shown as a receipt only after the
+// module has checked it against the election this page holds (signed by the ballot box key
+// the election names, for this ballot, of this kind); one that does not check is shown as a
+// warning, with its error code, and kept as evidence (a cast ballot also stays in the outbox).
 //
 // What the page holds, and for how long: the voting code and the choices live only in memory
 // and in the (hidden) form, until the ballot is cast; then both are wiped. A challenged
@@ -13,6 +13,7 @@ import * as i18n from './i18n.js';
 import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
+import * as lookup from './lookup.js';
 import { renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
@@ -43,10 +44,15 @@ const state = {
   sealed: null,
   awaiting: null,
   receipt: null,
+  challengeReceipt: null,
   backgroundReceipt: null,
   screen: 'loading',
   beforeLookup: 'code',
   lookup: null,
+  // Where each kept receipt's ballot stands on the board (lookup.boardStateOf), fetched
+  // each time the look-up screen opens; `visit` counts the openings so a late answer from
+  // an earlier one is dropped.
+  kept: { boards: new Map(), visit: 0 },
   codeStatus: null,
 };
 
@@ -342,9 +348,11 @@ async function challenge() {
   let ballotJson;
   let challengeJson;
   let trackingCode;
+  let trackingHash;
   try {
     ballotJson = sealed.ballotJson;
     trackingCode = sealed.trackingCode;
+    trackingHash = sealed.trackingHash;
     challengeJson = sealed.challenge();
   } catch (err) {
     showError('tracking-error', errorKey(err));
@@ -366,14 +374,40 @@ async function challenge() {
   const board = $('challenge-board');
   board.textContent = '';
   board.removeAttribute('data-t');
+  state.challengeReceipt = null;
+  $('challenge-receipt').hidden = true;
+  $('challenge-receipt-bad').hidden = true;
   show('challenge');
   announce(i18n.t(matches ? 'challenge.matched' : 'challenge.failed'));
+  // The box's answer is kept whenever it comes; it is shown only if this challenge is still
+  // the one on the screen.
+  const shown = () => $('challenge-tracking').textContent === trackingCode;
+  let answer;
   try {
-    const posted = await api.postChallenge(ballotJson, challengeJson);
-    i18n.bind(board, 'challenge.posted', { index: posted.index });
+    answer = await api.postChallenge(ballotJson, challengeJson);
   } catch {
-    i18n.bind(board, 'challenge.notPosted');
+    if (shown()) i18n.bind(board, 'challenge.notPosted');
+    return;
   }
+  const { receipt } = answer;
+  const problem = receiptProblem(receipt, { trackingHash, kind: 'challenge' });
+  if (problem) {
+    // Not what the box must sign for this challenge: a warning, and the answer kept as
+    // evidence (the receipt alone: the reveal is on the board, or should be).
+    outbox.keepEvidence({ kind: 'challenge', trackingHash, trackingCode, code: problem, receipt: receipt ?? null });
+    if (!shown()) return;
+    $('challenge-receipt-code').textContent = problem;
+    $('challenge-receipt-bad').hidden = false;
+    if (state.screen === 'challenge') announce(i18n.t('challenge.receiptBad'));
+    return;
+  }
+  outbox.keepReceipt(receipt);
+  if (!shown()) return;
+  state.challengeReceipt = receipt;
+  i18n.bind(board, 'challenge.posted', { index: receipt.index });
+  renderReceipt($('challenge-receipt'), receipt, state.title);
+  refreshDownload($('challenge-receipt-download'), receipt, state.title);
+  $('challenge-receipt').hidden = false;
 }
 
 function sameSelections(a, b, style) {
@@ -396,18 +430,21 @@ function backToReview() {
 
 /**
  * Checks a receipt from the box with the module, against the election this page holds: for
- * this election, signed by the ballot box key it names, and (given `trackingHash`) for that
- * ballot. Null when it checks, else the error code.
+ * this election, signed by the ballot box key it names, and, as far as `expected` says, for
+ * that ballot (`trackingHash`, else WRONG_BALLOT) and that act (`kind`, 'cast' or
+ * 'challenge', else WRONG_KIND). Null when it checks, else the error code.
  */
-function receiptProblem(receipt, trackingHash) {
+function receiptProblem(receipt, expected = {}) {
   if (!state.amanat || !state.election) return 'INTERNAL';
+  if (receipt === null || typeof receipt !== 'object') return 'MALFORMED_JSON';
   let verified;
   try {
     verified = state.amanat.verifyReceipt(state.election, JSON.stringify(receipt));
   } catch (err) {
     return err && typeof err.code === 'string' ? err.code : 'INTERNAL';
   }
-  if (trackingHash && verified.trackingHash !== trackingHash) return 'WRONG_BALLOT';
+  if (expected.trackingHash && verified.trackingHash !== expected.trackingHash) return 'WRONG_BALLOT';
+  if (expected.kind && verified.kind !== expected.kind) return 'WRONG_KIND';
   return null;
 }
 
@@ -488,11 +525,42 @@ function onSenderEvent(event) {
   updateBanner();
 }
 
-/** Shows a receipt that has been checked (the outbox reports only those as sent). */
+/** Shows a cast ballot's receipt that has been checked (the outbox reports only those as
+ *  sent), and then, if it replaced a ballot whose receipt this device keeps, says so. */
 function showReceipt(receipt) {
   state.receipt = receipt;
-  renderReceipt(receipt, state.title);
+  renderReceipt($('receipt'), receipt, state.title);
+  refreshDownload($('receipt-download'), receipt, state.title);
+  const replaces = $('receipt-replaces');
+  replaces.hidden = true;
   show('receipt');
+  noteReplaced(receipt, replaces);
+}
+
+/**
+ * A revote: among the cast receipts kept here (newest first, a few), the one the box now says
+ * this ballot replaced. Only the box knows which voting code a ballot came from, so the page
+ * asks it, and says nothing when it cannot tell (the earlier ballot was cast on another phone,
+ * or by someone else sharing this one, or the board cannot be reached).
+ */
+async function noteReplaced(receipt, note) {
+  const earlier = outbox
+    .receipts()
+    .filter((r) => r.kind === 'cast' && r.tracking !== receipt.tracking && r.index < receipt.index)
+    .filter((r) => receiptProblem(r) === null)
+    .slice(0, 3);
+  let replaced = null;
+  await lookup.fetchBoardStates(
+    earlier,
+    (r, board) => {
+      if (!replaced && board.state === 'replaced' && board.by === receipt.index) replaced = r;
+    },
+    () => !replaced && state.receipt === receipt,
+  );
+  if (!replaced || state.receipt !== receipt) return;
+  i18n.bind(note, 'receipt.replaces', { index: replaced.index });
+  note.hidden = false;
+  if (state.screen === 'receipt') announce(note.textContent);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,6 +572,7 @@ function openLookup(prefill) {
   state.lookup = null;
   renderSaved();
   show('lookup');
+  fetchKeptStates();
   if (prefill) {
     $('lookup-input').value = prefill;
     runLookup();
@@ -530,7 +599,7 @@ async function runLookup(event) {
   $('lookup-input').value = code;
   result.replaceChildren(i18n.bind(document.createElement('p'), 'lookup.searching'));
   try {
-    state.lookup = { entries: await api.boardEntries(code) };
+    state.lookup = await api.lookUp(code);
   } catch {
     state.lookup = { key: 'lookup.failed' };
   }
@@ -538,68 +607,55 @@ async function runLookup(event) {
 }
 
 function renderLookup() {
-  const result = $('lookup-result');
-  result.replaceChildren();
-  const found = state.lookup;
-  if (!found) return;
-  if (found.key) {
-    const p = i18n.bind(document.createElement('p'), found.key);
-    p.className = 'result result-bad';
-    result.append(p);
-    return;
-  }
-  if (found.entries.length === 0) {
-    const p = i18n.bind(document.createElement('p'), 'lookup.notFound');
-    p.className = 'result result-bad';
-    result.append(p);
-    return;
-  }
-  const ok = i18n.bind(document.createElement('p'), 'lookup.found');
-  ok.className = 'result result-ok';
-  const list = document.createElement('ul');
-  list.className = 'board-entries';
-  for (const entry of found.entries) {
-    const item = document.createElement('li');
-    const key = entry.kind === 'challenge' ? 'lookup.entryChallenge' : 'lookup.entryCast';
-    i18n.bind(item, key, { index: entry.index, received: i18n.formatTime(entry.received) });
-    const code = document.createElement('span');
-    code.className = 'code entry-code';
-    code.dir = 'ltr';
-    code.textContent = entry.short;
-    item.prepend(code, document.createElement('br'));
-    list.append(item);
-  }
-  result.append(ok, list);
+  lookup.renderResult($('lookup-result'), state.lookup);
 }
 
+const keptKey = (receipt) => `${receipt.kind}:${receipt.tracking}`;
+
+/** The kept receipts that check, and so are worth comparing with the board. */
+function checkedKept() {
+  return outbox.receipts().filter((r) => receiptProblem(r) === null);
+}
+
+/**
+ * The receipts kept on this device, each checked again here (so one kept by an older page,
+ * or changed on the device, is judged too), with where the board says its ballot stands;
+ * then the challenge receipts kept as evidence, with the code they failed with.
+ */
 function renderSaved() {
-  const saved = outbox.receipts();
-  $('lookup-saved').hidden = saved.length === 0;
-  const list = $('lookup-saved-list');
-  list.replaceChildren();
-  for (const receipt of saved) {
-    const item = document.createElement('li');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button secondary code';
-    button.dir = 'ltr';
-    button.textContent = receipt.short;
-    button.addEventListener('click', () => {
-      $('lookup-input').value = receipt.short;
-      runLookup();
-    });
-    item.append(button);
-    // Each kept receipt is checked again here, so one kept by an older page is judged too.
-    if (state.amanat) {
-      const problem = receiptProblem(receipt, null);
-      const check = document.createElement('span');
-      check.className = `saved-check ${problem ? 'saved-bad' : 'saved-ok'}`;
-      if (problem) i18n.bind(check, 'lookup.savedUnverified', { code: problem });
-      else i18n.bind(check, 'lookup.savedVerified');
-      item.append(check);
-    }
-    list.append(item);
-  }
+  const receipts = outbox.receipts();
+  const evidence = outbox.evidence();
+  $('lookup-saved').hidden = receipts.length === 0 && evidence.length === 0;
+  if (!state.amanat) return;
+  const items = [
+    ...receipts.map((r) => ({
+      key: keptKey(r),
+      short: r.short,
+      kind: r.kind,
+      problem: receiptProblem(r),
+      board: state.kept.boards.get(keptKey(r)),
+    })),
+    ...evidence.map((e) => ({ key: `evidence:${e.trackingHash}`, short: e.trackingCode, kind: e.kind, problem: e.code })),
+  ];
+  lookup.renderKept($('lookup-saved-list'), items, (short) => {
+    $('lookup-input').value = short;
+    runLookup();
+  });
+}
+
+/** Asks the board where each kept receipt's ballot stands, and redraws as answers come. */
+function fetchKeptStates() {
+  state.kept.visit += 1;
+  const visit = state.kept.visit;
+  state.kept.boards.clear();
+  lookup.fetchBoardStates(
+    checkedKept(),
+    (receipt, board) => {
+      state.kept.boards.set(keptKey(receipt), board);
+      lookup.updateKept($('lookup-saved-list'), keptKey(receipt), receipt.kind, board);
+    },
+    () => state.kept.visit === visit && state.screen === 'lookup',
+  );
 }
 
 function closeLookup() {
@@ -620,7 +676,8 @@ function switchLanguage() {
   markSwitch();
   if (state.codeStatus !== null || $('code-input').value) renderCodeStatus(false);
   refreshTimes();
-  if (state.receipt) refreshDownload(state.receipt, state.title);
+  if (state.receipt) refreshDownload($('receipt-download'), state.receipt, state.title);
+  if (state.challengeReceipt) refreshDownload($('challenge-receipt-download'), state.challengeReceipt, state.title);
   if (state.screen === 'lookup') renderLookup();
   updateBanner();
 }
@@ -660,7 +717,7 @@ async function loadElection() {
     return fail(errorKey(err));
   }
   state.title = state.election.title;
-  sender.checkWith((entry, receipt) => receiptProblem(receipt, entry.trackingHash));
+  sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
   if (window.location.hash === '#lookup') openLookup();
   else show('code', { focus: false });

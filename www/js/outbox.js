@@ -1,7 +1,9 @@
-// The outbox: sealed ballots waiting to reach the box, and the receipts that came back.
+// The outbox: sealed ballots waiting to reach the box, and the receipts that came back, for
+// cast ballots and for challenged (opened, never counted) ones alike.
 //
 // Only what the box may see is ever stored: the sealed ballot JSON (ciphertexts, proofs,
-// signature), its tracking code, and the receipt. Never the choices, the seed or the code.
+// signature), its tracking code, and the receipts. Never the choices, the seed or the code
+// (a challenge's reveal goes to the board once and is not kept).
 // Sending is safe to repeat: the box answers a ballot it already holds (same tracking hash)
 // with the same receipt and does not append it again, so a retry can never double-cast.
 // Ballots are sent one at a time in the order they were sealed, so a revote stays the later.
@@ -17,6 +19,8 @@ import { ApiError, castBallot } from './api.js';
 
 const OUTBOX_KEY = 'amanat.outbox';
 const RECEIPTS_KEY = 'amanat.receipts';
+const EVIDENCE_KEY = 'amanat.evidence';
+const KEEP = 20;
 const MAX_DELAY_MS = 60_000;
 
 // If the browser refuses storage (private mode, full disk) the lists live in memory for as
@@ -54,20 +58,38 @@ export function unverified() {
   return pending().filter((e) => e.unverified);
 }
 
-/** Receipts kept on this device, newest first. */
+/** Receipts kept on this device (each checked when it arrived; `kind` says cast or
+ *  challenge), newest first. */
 export function receipts() {
   return read(RECEIPTS_KEY);
 }
 
-/** Removes every receipt from this device (the voter's choice: a phone someone else may
- *  hold should not show that its owner voted again). */
-export function forgetReceipts() {
-  write(RECEIPTS_KEY, []);
+/** Keeps a receipt that checked (a cast ballot's or a challenge's), newest first. */
+export function keepReceipt(receipt) {
+  const rest = receipts().filter((r) => !(r.tracking === receipt.tracking && r.kind === receipt.kind));
+  write(RECEIPTS_KEY, [receipt, ...rest].slice(0, KEEP));
 }
 
-/** The stored receipt for a full tracking hash, if any. */
-export function receiptFor(trackingHash) {
-  return receipts().find((r) => r.tracking === trackingHash) || null;
+/** Challenge receipts that did not check, newest first:
+ *  {kind: 'challenge', trackingHash, trackingCode, code, receipt, keptAt}. (A cast ballot's
+ *  receipt that did not check stays with its sealed ballot in the outbox instead.) */
+export function evidence() {
+  return read(EVIDENCE_KEY);
+}
+
+/** Keeps the box's answer to a challenge whose receipt did not check, as evidence. */
+export function keepEvidence({ kind, trackingHash, trackingCode, code, receipt }) {
+  const rest = evidence().filter((e) => !(e.trackingHash === trackingHash && e.kind === kind));
+  const item = { kind, trackingHash, trackingCode, code, receipt, keptAt: new Date().toISOString() };
+  write(EVIDENCE_KEY, [item, ...rest].slice(0, KEEP));
+}
+
+/** Removes every kept receipt, and the challenge receipts kept as evidence, from this device
+ *  (the voter's choice: a phone someone else may hold should not show that its owner voted
+ *  again). A waiting ballot and its evidence stay in the outbox. */
+export function forgetReceipts() {
+  write(RECEIPTS_KEY, []);
+  write(EVIDENCE_KEY, []);
 }
 
 /** Keeps a sealed ballot until the box has it. */
@@ -89,10 +111,7 @@ function markUnverified(trackingHash, receipt, code) {
 
 function settle(trackingHash, receipt) {
   write(OUTBOX_KEY, pending().filter((e) => e.trackingHash !== trackingHash));
-  if (receipt) {
-    const rest = receipts().filter((r) => r.tracking !== receipt.tracking);
-    write(RECEIPTS_KEY, [receipt, ...rest].slice(0, 20));
-  }
+  if (receipt) keepReceipt(receipt);
 }
 
 /**

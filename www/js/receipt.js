@@ -1,9 +1,10 @@
-// The signed receipt the box returns for a cast ballot, once checked: shown, printable,
-// downloadable.
+// The signed receipts the box returns, once checked: a cast ballot's (shown, printable,
+// downloadable) and a challenged ballot's (shown as opened and never counted, downloadable).
+// Both are drawn into a card whose fields are marked data-field.
 
 import { t, local, formatTime } from './i18n.js';
 
-let downloadUrl = null;
+const downloads = new Map();
 
 function groups(hex, size = 8) {
   return (hex.match(new RegExp(`.{1,${size}}`, 'g')) || []).join(' ');
@@ -11,10 +12,12 @@ function groups(hex, size = 8) {
 
 /** The receipt as a plain-text file in the current language, with the signed JSON appended. */
 function receiptText(receipt, electionTitle) {
+  const opened = receipt.kind === 'challenge';
   return [
-    t('receipt.fileTitle'),
+    t(opened ? 'receipt.fileTitleChallenge' : 'receipt.fileTitle'),
     '',
     `${t('receipt.tracking')}: ${receipt.short}`,
+    ...(opened ? [t('challenge.receiptStatus')] : []),
     `${t('receipt.election')}: ${local(electionTitle)}`,
     `${t('receipt.index')}: ${receipt.index}`,
     `${t('receipt.received')}: ${receipt.received}`,
@@ -26,30 +29,31 @@ function receiptText(receipt, electionTitle) {
   ].join('\n');
 }
 
-/** Fills the receipt screen. `electionTitle` is {en, ur}. */
-export function renderReceipt(receipt, electionTitle) {
-  document.getElementById('receipt-short').textContent = receipt.short;
-  const election = document.getElementById('receipt-election');
+/** Fills a receipt card (`card`, holding [data-field] elements). `electionTitle` is {en, ur}. */
+export function renderReceipt(card, receipt, electionTitle) {
+  const field = (name) => card.querySelector(`[data-field="${name}"]`);
+  field('short').textContent = receipt.short;
+  const election = field('election');
   election.setAttribute('data-l', JSON.stringify(electionTitle));
   election.textContent = local(electionTitle);
-  document.getElementById('receipt-index').textContent = String(receipt.index);
-  const received = document.getElementById('receipt-received');
+  field('index').textContent = String(receipt.index);
+  const received = field('received');
   received.textContent = formatTime(receipt.received);
   received.setAttribute('data-time', receipt.received);
-  document.getElementById('receipt-hash').textContent = groups(receipt.tracking);
+  field('hash').textContent = groups(receipt.tracking);
   const sig = receipt.signature || {};
-  document.getElementById('receipt-signature').textContent = groups(`${sig.commitment || ''}${sig.response || ''}`);
-  refreshDownload(receipt, electionTitle);
+  field('signature').textContent = groups(`${sig.commitment || ''}${sig.response || ''}`);
 }
 
-/** Rebuilds the download (its text follows the current language). */
-export function refreshDownload(receipt, electionTitle) {
-  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+/** Points a download link at the receipt as a text file (its text follows the current
+ *  language, so this runs again when the language changes). */
+export function refreshDownload(link, receipt, electionTitle) {
+  if (downloads.has(link)) URL.revokeObjectURL(downloads.get(link));
   const blob = new Blob([receiptText(receipt, electionTitle)], { type: 'text/plain;charset=utf-8' });
-  downloadUrl = URL.createObjectURL(blob);
-  const link = document.getElementById('receipt-download');
-  link.href = downloadUrl;
-  link.download = `amanat-receipt-${receipt.short}.txt`;
+  const url = URL.createObjectURL(blob);
+  downloads.set(link, url);
+  link.href = url;
+  link.download = `amanat-${receipt.kind === 'challenge' ? 'opened' : 'receipt'}-${receipt.short}.txt`;
 }
 
 /** Times shown on the page follow the language too. */
