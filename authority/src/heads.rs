@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::board_file::BoardFile;
 use crate::election_dir::read_election;
-use crate::error::{ToolError, ToolResult};
+use crate::error::{bounded, ToolError, ToolResult};
 use crate::files;
 use crate::receipt::{look_up, parse_receipt, read_board, OnBoard};
 use crate::record::names;
@@ -282,15 +282,15 @@ pub fn run(cmd: HeadsCmd) -> ToolResult<bool> {
             let mut ok = contradictions.is_empty();
             for j in &judged {
                 match &j.result {
-                    Ok(m) => println!("pass  {}: {}: {m}", j.source, j.what),
+                    Ok(m) => println!("pass  {}: {}: {}", j.source, j.what, bounded(m)),
                     Err(m) => {
                         ok = false;
-                        println!("FAIL  {}: {}: {m}", j.source, j.what);
+                        println!("FAIL  {}: {}: {}", j.source, j.what, bounded(m));
                     }
                 }
             }
             for c in &contradictions {
-                println!("FAIL  {c}");
+                println!("FAIL  {}", bounded(c));
             }
             let failed = judged.iter().filter(|j| j.result.is_err()).count();
             println!(

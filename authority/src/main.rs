@@ -62,7 +62,10 @@ fn report<E: Display>(result: Result<(), E>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("amanat: error: {e}");
+            eprintln!(
+                "amanat: error: {}",
+                amanat_authority::error::bounded(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }

@@ -21,7 +21,7 @@ use clap::{Args, Subcommand};
 
 use crate::board_file::BoardFile;
 use crate::election_dir::read_election;
-use crate::error::{ToolError, ToolResult};
+use crate::error::{bounded, ToolError, ToolResult};
 use crate::files;
 use crate::record::names;
 use crate::tally::Tally;
@@ -407,8 +407,8 @@ pub fn run(cmd: ReceiptCmd) -> ToolResult<bool> {
             let report = check(&args.record, &receipt)?;
             for (what, result) in report.lines() {
                 match result {
-                    Ok(m) => println!("{what:<7} pass  {m}"),
-                    Err(m) => println!("{what:<7} FAIL  {m}"),
+                    Ok(m) => println!("{what:<7} pass  {}", bounded(m)),
+                    Err(m) => println!("{what:<7} FAIL  {}", bounded(m)),
                 }
             }
             Ok(report.ok())

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::board_file::{rule_breaks, BoardFile};
-use crate::error::{ToolError, ToolResult};
+use crate::error::{bounded, ToolError, ToolResult};
 use crate::files;
 use crate::record::{check_trustee, combine_all, names, Counts, Decryption, ResultsFile};
 use crate::tally::{aggregate, select, verify_ballots, Tally};
@@ -98,8 +98,8 @@ impl Checks {
         self.1 = Instant::now();
         let (id, name) = CHECKS[i];
         let (ok, detail) = match result {
-            Ok(d) => (true, d),
-            Err(d) => (false, d),
+            Ok(d) => (true, bounded(&d)),
+            Err(d) => (false, bounded(&d)),
         };
         self.0.push(CheckOutcome {
             id,

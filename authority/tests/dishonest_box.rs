@@ -501,4 +501,20 @@ fn loose_record_files_fail_the_check_that_reads_them() {
     });
     assert!(failed.contains(&"V9".to_string()), "{report:#}");
     assert!(detail(&report, "V9").contains("ascending"), "{report:#}");
+    // A 2 MB id is not echoed whole into the report.
+    let (report, failed) = edit("election.json", &|t| {
+        let mut v: Value = serde_json::from_str(t).unwrap();
+        v["manifest"]["election_id"] = Value::String("x".repeat(2_000_000));
+        v.to_string()
+    });
+    assert!(failed.contains(&"V1".to_string()), "{report:#}");
+    assert!(
+        report.to_string().len() < 20_000,
+        "{}",
+        report.to_string().len()
+    );
+    assert!(
+        detail(&report, "V1").contains("more characters not shown"),
+        "{report:#}"
+    );
 }
