@@ -21,7 +21,7 @@ use amanat::encoding::to_hex;
 use amanat::{
     check_code, normalize_short_code, Ballot, Challenge, Ciphertext, CodeCheck, Credential,
     CredentialEntry, CredentialList, Digest, Election, EntryKind, Manifest, Point, PublicKey,
-    Receipt, SealedBallot, SecretScalar, Selections, Tracking, PROTOCOL,
+    Receipt, SealedBallot, SecretScalar, Selections, SignedHead, Tracking, PROTOCOL,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::ristretto::CompressedRistretto;
@@ -32,7 +32,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha512};
 
 /// The seed of the ChaCha20 stream every random value is drawn from.
-pub const RNG_SEED: [u8; 32] = *b"amanat/1 known-answer vectors v1";
+pub const RNG_SEED: [u8; 32] = *b"amanat/2 known-answer vectors v1";
 /// The reference manifest.
 pub const MANIFEST: &str = include_str!("../tests/vectors/manifest.json");
 /// The one ballot style of the reference manifest.
@@ -43,8 +43,14 @@ pub const TRUSTEES: u32 = 3;
 pub const THRESHOLD: u32 = 2;
 /// Number of listed credentials.
 pub const LISTED: usize = 4;
-/// The board time in the receipt of `expected.json`.
+/// The board time of entry 0 of the small board (`expected.json` `receipt`).
 pub const RECEIPT_TIME: &str = "2026-11-22T10:41:07Z";
+/// The board time of entry 1 of the small board (`expected.json` `challenge_receipt`).
+pub const CHALLENGE_TIME: &str = "2026-11-22T10:43:52Z";
+/// When the box signed the small board's closing statement (`expected.json` `closing`).
+pub const CLOSING_TIME: &str = "2026-11-22T18:00:00Z";
+/// The `ballots.json` case challenged as entry 1 of the small board.
+pub const CHALLENGED: usize = 2;
 
 /// The group order ℓ, little-endian: the smallest non-canonical scalar.
 pub const GROUP_ORDER_HEX: &str =
@@ -74,7 +80,7 @@ pub const FILES: [&str; 6] = [
 // ---------------------------------------------------------------------------------------------
 // The hash layout, written out independently of the crate's private transcript.
 
-/// `SHA-512( len(tag) ‖ tag ‖ len(item_1) ‖ item_1 ‖ … )`, `tag = "amanat/1/<domain>"`, every
+/// `SHA-512( len(tag) ‖ tag ‖ len(item_1) ‖ item_1 ‖ … )`, `tag = "amanat/2/<domain>"`, every
 /// length a 4-byte big-endian integer.
 pub fn layout_digest(domain: &str, items: &[Vec<u8>]) -> [u8; 64] {
     let tag = format!("{PROTOCOL}/{domain}");
@@ -237,6 +243,8 @@ struct Expected {
     ballot_box_key: PublicKey,
     base_hash: Digest,
     receipt: Receipt,
+    challenge_receipt: Receipt,
+    closing: SignedHead,
     unlisted_credential: UnlistedJson,
     counted: Vec<&'static str>,
     tally: BTreeMap<String, BTreeMap<String, u64>>,
@@ -371,6 +379,118 @@ fn receipt_layout(election: &Election, r: &Receipt) -> Layout {
         .point(election.ballot_box_key().point())
         .point(&r.signature.commitment);
     t
+}
+
+fn head_layout(election: &Election, h: &SignedHead) -> Layout {
+    let mut t = Layout::new("message-signature");
+    t.bytes(&election.base_hash().0).str("board-head");
+    let state = if h.closed { "closed" } else { "open" };
+    let message = format!("{}|{}|{state}|{}", h.entries, to_hex(&h.head.0), h.time);
+    t.bytes(message.as_bytes())
+        .point(election.ballot_box_key().point())
+        .point(&h.signature.commitment);
+    t
+}
+
+fn genesis_layout(base: &Digest) -> Layout {
+    let mut t = Layout::new("board-genesis");
+    t.bytes(&base.0);
+    t
+}
+
+/// A board entry's hash (§8.1): the challenge's contests in ascending byte order of their
+/// ids, its seed as the 64-character hex string.
+fn entry_layout(
+    prev: &Digest,
+    index: u64,
+    kind: EntryKind,
+    received: &str,
+    tracking: &Digest,
+    challenge: Option<&Challenge>,
+) -> Layout {
+    let kind = match kind {
+        EntryKind::Cast => "cast",
+        EntryKind::Challenge => "challenge",
+    };
+    let mut t = Layout::new("board-entry");
+    t.bytes(&prev.0)
+        .u64(index)
+        .str(kind)
+        .str(received)
+        .bytes(&tracking.0);
+    match challenge {
+        None => {
+            t.u32(0);
+        }
+        Some(c) => {
+            let mut contests: Vec<&String> = c.selections.keys().collect();
+            contests.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            t.u32(1).str(&c.seed).u32(contests.len() as u32);
+            for id in contests {
+                let options = &c.selections[id];
+                t.str(id).u32(options.len() as u32);
+                for o in options {
+                    t.str(o);
+                }
+            }
+        }
+    }
+    t
+}
+
+/// The transcripts of the small board and the box's three statements about it, each
+/// recomputed from the layout (the entries' hashes chained from the genesis hash).
+fn board_transcripts(
+    election: &Election,
+    entries: &[amanat::BoardEntry],
+    statements: (&Receipt, &Receipt, &SignedHead),
+) -> Res<Vec<TranscriptCase>> {
+    let (receipt, challenge_receipt, closing) = statements;
+    let genesis = genesis_layout(election.base_hash());
+    let mut out = vec![genesis.case(
+        "board genesis hash",
+        "prev of the small board's entry 0 (H(\"board-genesis\"; base))",
+    )];
+    let mut prev = Digest(genesis.digest());
+    for (entry, equals) in entries.iter().zip([
+        "expected.json receipt.head",
+        "expected.json challenge_receipt.head and closing.head",
+    ]) {
+        let t = entry_layout(
+            &prev,
+            entry.index,
+            entry.kind,
+            &entry.received,
+            &entry.tracking,
+            entry.challenge.as_ref(),
+        );
+        prev = Digest(t.digest());
+        agree("board entry hash", prev, entry.hash)?;
+        let case = if entry.index == 0 { 0 } else { CHALLENGED };
+        let name = format!(
+            "board entry {} ({} of ballots.json[{case}])",
+            entry.index,
+            entry.kind.as_str()
+        );
+        out.push(t.case(&name, equals));
+    }
+    for (name, t) in [
+        ("receipt", receipt_layout(election, receipt)),
+        (
+            "challenge_receipt",
+            receipt_layout(election, challenge_receipt),
+        ),
+        ("closing", head_layout(election, closing)),
+    ] {
+        out.push(t.case(
+            &format!(
+                "signature challenge of expected.json {name} \
+                 (scalar c: response·G = commitment + c·ballot_box_key)"
+            ),
+            "scalar",
+        ));
+    }
+    Ok(out)
 }
 
 fn credentials_layout(list: &CredentialList) -> Layout {
@@ -674,41 +794,113 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         encrypted_tally.insert(c.id.clone(), sums);
     }
 
-    // Draw 13: the nonce of the box's receipt for ballots.json[0], entry 0 of a board.
-    let first = cases[0].ballot.tracking();
-    let received = RECEIPT_TIME.to_string();
-    let entry = amanat::BoardEntry::new(
-        amanat::board::genesis(&election),
-        0,
-        EntryKind::Cast,
-        received.clone(),
-        cases[0].ballot.clone(),
-        None,
-    )?;
-    let message = Receipt::message(EntryKind::Cast, &first.0, 0, &received, &entry.hash);
-    let receipt = Receipt {
+    // The small board the box's statements are about: entry 0 casts ballots.json[0], entry 1
+    // challenges ballots.json[CHALLENGED] (with that case's reveal), then the polls close.
+    // Each entry's hash is recomputed from the §8.1 layout before the crate's is used.
+    let genesis = amanat::board::genesis(&election);
+    agree("board genesis", genesis_layout(&base).digest(), genesis.0)?;
+    let mut entries = Vec::new();
+    for (index, kind, received, case) in [
+        (0u64, EntryKind::Cast, RECEIPT_TIME, 0usize),
+        (1, EntryKind::Challenge, CHALLENGE_TIME, CHALLENGED),
+    ] {
+        let prev = entries
+            .last()
+            .map_or(genesis, |e: &amanat::BoardEntry| e.hash);
+        let challenge = (kind == EntryKind::Challenge).then(|| cases[case].challenge.clone());
+        let layout = entry_layout(
+            &prev,
+            index,
+            kind,
+            received,
+            &cases[case].ballot.tracking().0,
+            challenge.as_ref(),
+        );
+        let entry = amanat::BoardEntry::new(
+            prev,
+            index,
+            kind,
+            received.to_string(),
+            cases[case].ballot.clone(),
+            challenge,
+        )?;
+        agree("board entry hash", layout.digest(), entry.hash.0)?;
+        entries.push(entry);
+    }
+    let head = amanat::board::check_chain(&election, &entries)?;
+
+    // Draws 13 and 14: the nonces of the box's receipts for entry 0 (cast) and entry 1
+    // (challenge), each signed over `kind|tracking|index|received|head` (§8.3).
+    let mut receipts = Vec::new();
+    for entry in &entries {
+        let message = Receipt::message(
+            entry.kind,
+            &entry.tracking,
+            entry.index,
+            &entry.received,
+            &entry.hash,
+        );
+        let receipt = Receipt {
+            election: base,
+            kind: entry.kind,
+            tracking: entry.tracking,
+            short: entry.short.clone(),
+            index: entry.index,
+            received: entry.received.clone(),
+            head: entry.hash,
+            signature: amanat::proofs::schnorr::sign(
+                &base,
+                amanat::receipt::RECEIPT_LABEL,
+                message.as_bytes(),
+                &box_secret,
+                &box_key,
+                &mut rng,
+            ),
+        };
+        receipt.verify(&election)?;
+        if !receipt.is_entry(entry) {
+            return Err(format!("receipt {}: not its entry", entry.index).into());
+        }
+        agree(
+            "receipt signature equation",
+            G * receipt.signature.response,
+            point_of(&receipt.signature.commitment)?
+                + point_of(box_key.point())? * receipt_layout(&election, &receipt).scalar_out(),
+        )?;
+        receipts.push(receipt);
+    }
+    let challenge_receipt = receipts.pop().ok_or("no challenge receipt")?;
+    let receipt = receipts.pop().ok_or("no cast receipt")?;
+
+    // Draw 15: the nonce of the box's closing statement of the small board (§8.4).
+    let closed_entries = entries.len() as u64;
+    let closing = SignedHead {
         election: base,
-        kind: EntryKind::Cast,
-        tracking: first.0,
-        short: first.short(),
-        index: 0,
-        received,
-        head: entry.hash,
+        entries: closed_entries,
+        head,
+        closed: true,
+        time: CLOSING_TIME.to_string(),
         signature: amanat::proofs::schnorr::sign(
             &base,
-            "receipt",
-            message.as_bytes(),
+            amanat::receipt::HEAD_LABEL,
+            SignedHead::message(closed_entries, &head, true, CLOSING_TIME).as_bytes(),
             &box_secret,
             &box_key,
             &mut rng,
         ),
     };
-    receipt.verify(&election)?;
-    let rl = receipt_layout(&election, &receipt);
+    closing.verify(&election)?;
     agree(
-        "receipt signature equation",
-        G * receipt.signature.response,
-        point_of(&receipt.signature.commitment)? + point_of(box_key.point())? * rl.scalar_out(),
+        "closing statement signature equation",
+        G * closing.signature.response,
+        point_of(&closing.signature.commitment)?
+            + point_of(box_key.point())? * head_layout(&election, &closing).scalar_out(),
+    )?;
+    agree("closing head", closing.head, challenge_receipt.head)?;
+    let board_transcripts = board_transcripts(
+        &election,
+        &entries,
+        (&receipt, &challenge_receipt, &closing),
     )?;
 
     let expected = Expected {
@@ -725,6 +917,8 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
         ballot_box_key: box_key,
         base_hash: base,
         receipt,
+        challenge_receipt,
+        closing,
         unlisted_credential: UnlistedJson {
             code: unlisted_code.clone(),
             key: *unlisted.public_key(),
@@ -735,7 +929,8 @@ pub fn generate() -> Res<Vec<(&'static str, String)>> {
     };
 
     let invalid = invalid_cases(&election, &list, &cases[0].ballot, &unlisted_ballot)?;
-    let primitives = primitives(&election, &list, &cases, &codes, &joint_key)?;
+    let mut primitives = primitives(&election, &list, &cases, &codes, &joint_key)?;
+    primitives.transcripts.extend(board_transcripts);
 
     Ok(vec![
         ("election.json", election.to_json() + "\n"),
@@ -880,7 +1075,7 @@ fn invalid_cases(
         ),
         (
             "wrong-protocol",
-            json.replacen("\"amanat/1\"", "\"amanat/2\"", 1),
+            json.replacen("\"amanat/2\"", "\"amanat/1\"", 1),
             "UNSUPPORTED_VERSION",
         ),
         (

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 
 use amanat::encoding::{from_hex, to_hex};
 use amanat::{
-    check_code, normalize_short_code, Ballot, Challenge, CodeCheck, Credential, CredentialList,
-    Digest, Election, SealedBallot, Selections, Tracking,
+    check_code, normalize_short_code, Ballot, BoardEntry, Challenge, CodeCheck, Credential,
+    CredentialList, Digest, Election, EntryKind, Receipt, SealedBallot, Selections, SignedHead,
+    Tracking,
 };
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
@@ -381,6 +382,18 @@ fn transcripts_follow_the_byte_layout_and_equal_what_they_claim() {
         digest("tracking hash of ballots.json[0]"),
         text(&b0["tracking"]["full"])
     );
+    assert_eq!(
+        digest("board entry 0 (cast of ballots.json[0])"),
+        text(&expected["receipt"]["head"])
+    );
+    assert_eq!(
+        digest("board entry 1 (challenge of ballots.json[2])"),
+        text(&expected["challenge_receipt"]["head"])
+    );
+    assert_eq!(
+        digest("board entry 1 (challenge of ballots.json[2])"),
+        text(&expected["closing"]["head"])
+    );
 
     let ballot = &b0["ballot"];
     let c = scalar_of(
@@ -446,6 +459,181 @@ fn transcripts_follow_the_byte_layout_and_equal_what_they_claim() {
             text(&h["scalar"])
         );
     }
+}
+
+/// The small board of `expected.json`: entry 0 casts `ballots.json[0]`, entry 1 challenges
+/// the case whose tracking hash the challenge receipt names; each hash from the §8.1 layout.
+fn small_board(election: &Election, expected: &Value, ballots: &Value) -> Vec<([u8; 64], Value)> {
+    let base = election.base_hash().0.to_vec();
+    let genesis = layout("board-genesis", &[base]);
+    let mut out = Vec::new();
+    let mut prev = genesis;
+    for (index, statement) in [&expected["receipt"], &expected["challenge_receipt"]]
+        .into_iter()
+        .enumerate()
+    {
+        let case = ballots
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["tracking"]["full"] == statement["tracking"])
+            .unwrap_or_else(|| panic!("entry {index}: no ballot with the receipt's tracking"));
+        let kind = text(&statement["kind"]);
+        let mut items = vec![
+            prev.to_vec(),
+            (index as u64).to_be_bytes().to_vec(),
+            kind.as_bytes().to_vec(),
+            text(&statement["received"]).as_bytes().to_vec(),
+            from_hex::<64>(text(&case["tracking"]["full"]), "tracking")
+                .unwrap()
+                .to_vec(),
+        ];
+        if kind == "challenge" {
+            let reveal = case["challenge"]["selections"].as_object().unwrap();
+            let mut contests: Vec<&String> = reveal.keys().collect();
+            contests.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            items.push(1u32.to_be_bytes().to_vec());
+            items.push(text(&case["challenge"]["seed"]).as_bytes().to_vec());
+            items.push((contests.len() as u32).to_be_bytes().to_vec());
+            for id in contests {
+                let options = reveal[id].as_array().unwrap();
+                items.push(id.as_bytes().to_vec());
+                items.push((options.len() as u32).to_be_bytes().to_vec());
+                items.extend(options.iter().map(|o| text(o).as_bytes().to_vec()));
+            }
+        } else {
+            items.push(0u32.to_be_bytes().to_vec());
+        }
+        prev = layout("board-entry", &items);
+        out.push((prev, case.clone()));
+    }
+    out
+}
+
+/// The §5.2 message signature under the ballot box key, its challenge from the layout.
+fn box_signed(election: &Election, what: &str, message: &str, signature: &Value) -> bool {
+    let r = point(&signature["commitment"]);
+    let key = election.ballot_box_key().to_bytes().to_vec();
+    let c = Scalar::from_bytes_mod_order_wide(&layout(
+        "message-signature",
+        &[
+            election.base_hash().0.to_vec(),
+            what.as_bytes().to_vec(),
+            message.as_bytes().to_vec(),
+            key,
+            r.compress().to_bytes().to_vec(),
+        ],
+    ));
+    let b = CompressedRistretto(election.ballot_box_key().to_bytes())
+        .decompress()
+        .unwrap();
+    G * scalar(&signature["response"]) == r + b * c
+}
+
+#[test]
+fn the_receipts_and_the_closing_statement_name_the_small_board() {
+    let election = election();
+    let expected = json("expected.json");
+    let ballots = json("ballots.json");
+    let board = small_board(&election, &expected, &ballots);
+    assert_eq!(
+        layout("board-genesis", &[election.base_hash().0.to_vec()]),
+        amanat::board::genesis(&election).0
+    );
+
+    // Each receipt: its entry's own hash as head, signed over kind|tracking|index|received|head.
+    let mut crate_prev = amanat::board::genesis(&election);
+    for (index, (name, kind)) in [
+        ("receipt", EntryKind::Cast),
+        ("challenge_receipt", EntryKind::Challenge),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (hash, case) = &board[index];
+        let json = &expected[name];
+        let receipt = Receipt::from_json(&json.to_string()).unwrap();
+        receipt.verify(&election).unwrap();
+        assert_eq!(receipt.kind, kind, "{name}");
+        assert_eq!(receipt.index, index as u64, "{name}");
+        assert_eq!(
+            receipt.head.0, *hash,
+            "{name}: head is the entry's hash (§8.1)"
+        );
+        assert_eq!(receipt.short, text(&case["tracking"]["short"]), "{name}");
+        let message = format!(
+            "{}|{}|{index}|{}|{}",
+            kind.as_str(),
+            text(&case["tracking"]["full"]),
+            text(&json["received"]),
+            to_hex(hash)
+        );
+        assert!(
+            box_signed(&election, "receipt", &message, &json["signature"]),
+            "{name}"
+        );
+
+        // The crate's board entry is the same entry, and the receipt names it.
+        let challenge = (kind == EntryKind::Challenge)
+            .then(|| Challenge::from_json(&case["challenge"].to_string()).unwrap());
+        let entry = BoardEntry::new(
+            crate_prev,
+            index as u64,
+            kind,
+            receipt.received.clone(),
+            Ballot::from_json(&case["ballot"].to_string()).unwrap(),
+            challenge,
+        )
+        .unwrap();
+        assert!(receipt.is_entry(&entry), "{name}");
+        crate_prev = entry.hash;
+
+        // The kind, the head, the index and the time are signed.
+        let mut other = receipt.clone();
+        other.kind = match kind {
+            EntryKind::Cast => EntryKind::Challenge,
+            EntryKind::Challenge => EntryKind::Cast,
+        };
+        assert!(other.verify(&election).is_err(), "{name}: kind changed");
+        let mut other = receipt.clone();
+        other.head.0[63] ^= 1;
+        assert!(other.verify(&election).is_err(), "{name}: head changed");
+        let mut other = receipt.clone();
+        other.index += 1;
+        assert!(other.verify(&election).is_err(), "{name}: index changed");
+    }
+
+    // The closing statement: closed, the whole small board, signed as "board-head".
+    let json = &expected["closing"];
+    let closing = SignedHead::from_json(&json.to_string()).unwrap();
+    closing.verify(&election).unwrap();
+    assert!(closing.closed);
+    assert_eq!(closing.entries, board.len() as u64);
+    assert_eq!(closing.head.0, board[board.len() - 1].0);
+    let message = format!(
+        "{}|{}|closed|{}",
+        board.len(),
+        to_hex(&board[board.len() - 1].0),
+        text(&json["time"])
+    );
+    assert!(box_signed(
+        &election,
+        "board-head",
+        &message,
+        &json["signature"]
+    ));
+    assert!(!box_signed(
+        &election,
+        "receipt",
+        &message,
+        &json["signature"]
+    ));
+    let mut open = closing.clone();
+    open.closed = false;
+    assert!(open.verify(&election).is_err(), "the state is signed");
+    let mut fewer = closing.clone();
+    fewer.entries -= 1;
+    assert!(fewer.verify(&election).is_err(), "the count is signed");
 }
 
 #[test]

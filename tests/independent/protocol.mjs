@@ -1,11 +1,14 @@
-// An independent implementation of the amanat/1 verifier side, written from docs/protocol.md
-// alone (section numbers below refer to it). Uses only @noble/curves' ristretto255 and
-// Node's SHA-512; it shares no code with the Rust crate.
+// An independent implementation of the amanat/2 verifier side, written from docs/protocol.md
+// alone (section numbers below refer to it; "record.md" is docs/record.md, for the exported
+// board and its checks). Uses only @noble/curves' ristretto255 and Node's SHA-512; it shares
+// no code with the Rust crate.
 
 import { createHash } from 'node:crypto';
 import { ristretto255 } from '@noble/curves/ed25519.js';
 
 const Point = ristretto255.Point;
+/** The protocol version (§ Versions): the first part of every domain tag (§2.1). */
+export const PROTOCOL = 'amanat/2';
 /** The group order ℓ (§ Notation). */
 export const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 export const G = Point.BASE;
@@ -217,7 +220,7 @@ export class Transcript {
     return this.bytes(le32(s));
   }
   encoding() {
-    return concat(item(utf8(`amanat/1/${this.domain}`)), ...this.items.map(item));
+    return concat(item(utf8(`${PROTOCOL}/${this.domain}`)), ...this.items.map(item));
   }
   digest() {
     return new Uint8Array(createHash('sha512').update(this.encoding()).digest());
@@ -353,7 +356,7 @@ export function uint(v, bits, what) {
 }
 
 function protocol(v, what) {
-  if (str(v, what) !== 'amanat/1') fail('UNSUPPORTED_VERSION', `${what}: ${v.slice(0, 32)}`);
+  if (str(v, what) !== PROTOCOL) fail('UNSUPPORTED_VERSION', `${what}: ${v.slice(0, 32)}`);
 }
 
 /** Converts JsonNumbers to numbers and drops the parser's bookkeeping (for display). */
@@ -935,11 +938,9 @@ export function genesis(election) {
 export function parseEntry(json) {
   const e = typeof json === 'string' ? parseJson(json) : json;
   shape(e, 'board entry', ['index', 'kind', 'received', 'tracking', 'short', 'ballot', 'prev', 'hash'], ['challenge']);
-  const kind = str(e.kind, 'kind');
-  if (kind !== 'cast' && kind !== 'challenge') fail('MALFORMED_JSON', `unknown kind ${kind}`);
   return {
     index: uint(e.index, 64, 'index'),
-    kind,
+    kind: entryKind(e.kind, 'kind'),
     received: str(e.received, 'received'),
     tracking: fromHex(e.tracking, 64, 'tracking'),
     short: str(e.short, 'short'),
@@ -950,7 +951,8 @@ export function parseEntry(json) {
   };
 }
 
-export function entryHash(e) {
+/** §8.1: the items of an entry's hash. */
+export function entryTranscript(e) {
   const t = new Transcript('board-entry');
   t.bytes(e.prev).u64(e.index).str(e.kind).str(e.received).bytes(e.tracking);
   if (!e.challenge) {
@@ -964,7 +966,11 @@ export function entryHash(e) {
       for (const o of opts) t.str(o);
     }
   }
-  return t.digest();
+  return t;
+}
+
+export function entryHash(e) {
+  return entryTranscript(e).digest();
 }
 
 /** §8: checks the chain; returns the head. */
@@ -995,24 +1001,40 @@ export function isBoardTimestamp(s) {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 60;
 }
 
+/** `cast` or `challenge` (§8.1); anything else is not a member of the right type (§1.2). */
+function entryKind(v, what) {
+  const kind = str(v, what);
+  if (kind !== 'cast' && kind !== 'challenge') fail('MALFORMED_JSON', `${what}: unknown kind ${JSON.stringify(kind).slice(0, 32)}`);
+  return kind;
+}
+
 /** Parses a receipt (§8.3, §1.2): shape and encodings only. */
 export function parseReceipt(json) {
   const r = typeof json === 'string' ? parseJson(json) : json;
-  shape(r, 'receipt', ['election', 'tracking', 'short', 'index', 'received', 'signature']);
+  shape(r, 'receipt', ['election', 'kind', 'tracking', 'short', 'index', 'received', 'head', 'signature']);
   return {
     election: fromHex(r.election, 64, 'election'),
+    kind: entryKind(r.kind, 'kind'),
     tracking: fromHex(r.tracking, 64, 'tracking'),
     short: str(r.short, 'short'),
     index: uint(r.index, 64, 'index'),
     received: str(r.received, 'received'),
+    head: fromHex(r.head, 64, 'head'),
     signature: parseSchnorr(r.signature, 'signature'),
   };
 }
 
-/** The signed message of a receipt (§8.3): `tracking_hex | index | received`. */
-export function receiptMessage(tracking, index, received) {
-  return utf8(`${toHex(tracking)}|${BigInt(index)}|${received}`);
+/** The signed message of a receipt (§8.3): `kind | tracking_hex | index | received | head_hex`. */
+export function receiptMessage(r) {
+  return utf8(`${r.kind}|${toHex(r.tracking)}|${BigInt(r.index)}|${r.received}|${toHex(r.head)}`);
 }
+
+/** The §5.2 context of a receipt's signature: label "receipt" and the message. */
+export function receiptContext(election, r) {
+  return messageContext(election.base, 'receipt', receiptMessage(r));
+}
+
+const TIME_FORM = 'the time is not of the form YYYY-MM-DDTHH:MM:SSZ';
 
 /**
  * Checks a receipt against an election (§8.3), in the order of the specification: the
@@ -1022,21 +1044,148 @@ export function receiptMessage(tracking, index, received) {
 export function verifyReceipt(election, r) {
   if (!bytesEqual(r.election, election.base)) fail('WRONG_ELECTION', 'receipt is for another election');
   if (r.short !== group4(encodeBits(r.tracking, 12))) verificationFailed('receipt: the short code is not the tracking hash\'s');
-  if (!isBoardTimestamp(r.received)) verificationFailed('receipt: the time is not of the form YYYY-MM-DDTHH:MM:SSZ');
-  const C = messageContext(election.base, 'receipt', receiptMessage(r.tracking, r.index, r.received));
-  if (!verifySchnorr(C, election.B, r.signature)) verificationFailed('signature on receipt');
+  if (!isBoardTimestamp(r.received)) verificationFailed(`receipt: ${TIME_FORM}`);
+  if (!verifySchnorr(receiptContext(election, r), election.B, r.signature)) verificationFailed('signature on receipt');
   return r;
 }
 
 /**
- * The holder's look-up (§8.3): the board has a cast entry at the receipt's index with the
- * receipt's tracking hash and time.
+ * The holder's look-up (§8.3): the entry at the receipt's index exists and has the receipt's
+ * kind, tracking hash, time, and hash equal to the receipt's head. Says which differs.
  */
 export function receiptOnBoard(r, entries) {
   const e = entries.find((x) => BigInt(x.index) === BigInt(r.index));
   if (!e) verificationFailed(`receipt: no board entry ${r.index}`);
-  if (e.kind !== 'cast' || !bytesEqual(e.tracking, r.tracking) || e.received !== r.received) {
-    verificationFailed(`receipt: board entry ${r.index} differs`);
-  }
+  const differs = [];
+  if (e.kind !== r.kind) differs.push('kind');
+  if (!bytesEqual(e.tracking, r.tracking)) differs.push('tracking hash');
+  if (e.received !== r.received) differs.push('time');
+  if (!bytesEqual(e.hash, r.head)) differs.push('hash (the board before it differs from the one the box signed)');
+  if (differs.length) verificationFailed(`receipt: board entry ${r.index} differs: ${differs.join(', ')}`);
   return e;
+}
+
+// ---------------------------------------------------------------- §8.4 signed heads
+
+/** Parses a signed board-head statement (§8.4, §1.2): shape and encodings only. */
+export function parseSignedHead(json) {
+  const h = typeof json === 'string' ? parseJson(json) : json;
+  shape(h, 'signed head', ['election', 'entries', 'head', 'closed', 'time', 'signature']);
+  if (h.closed !== true && h.closed !== false) fail('MALFORMED_JSON', 'closed: expected a boolean');
+  return {
+    election: fromHex(h.election, 64, 'election'),
+    entries: uint(h.entries, 64, 'entries'),
+    head: fromHex(h.head, 64, 'head'),
+    closed: h.closed,
+    time: str(h.time, 'time'),
+    signature: parseSchnorr(h.signature, 'signature'),
+  };
+}
+
+/** The signed message of a head (§8.4): `decimal(entries) | head_hex | open-or-closed | time`. */
+export function signedHeadMessage(h) {
+  return utf8(`${BigInt(h.entries)}|${toHex(h.head)}|${h.closed ? 'closed' : 'open'}|${h.time}`);
+}
+
+/** The §5.2 context of a signed head's signature: label "board-head" and the message. */
+export function signedHeadContext(election, h) {
+  return messageContext(election.base, 'board-head', signedHeadMessage(h));
+}
+
+/** Checks a signed head against an election (§8.4): election, time form, signature under B. */
+export function verifySignedHead(election, h) {
+  if (!bytesEqual(h.election, election.base)) fail('WRONG_ELECTION', 'signed head is for another election');
+  if (!isBoardTimestamp(h.time)) verificationFailed(`receipt: ${TIME_FORM}`);
+  if (!verifySchnorr(signedHeadContext(election, h), election.B, h.signature)) verificationFailed('signature on board-head');
+  return h;
+}
+
+/**
+ * §8.4 "against a board": a statement of n entries holds when the board has at least n
+ * entries and entry n − 1's hash (the genesis hash for n = 0) is its head; a closed one only
+ * when the board has exactly n entries.
+ */
+export function headHoldsOnBoard(election, h, entries) {
+  const n = BigInt(h.entries);
+  const have = BigInt(entries.length);
+  if (n > have) verificationFailed(`board-head: names ${n} entries, the board has ${have}`);
+  const head = n === 0n ? genesis(election) : entries[Number(n - 1n)].hash;
+  if (!bytesEqual(head, h.head)) verificationFailed(`board-head: the head of the first ${n} entries is not the statement's`);
+  if (h.closed && n !== have) verificationFailed(`board-head: closed with ${n} entries, the board has ${have}`);
+  return h;
+}
+
+// ---------------------------------------------------------------- the exported board (record.md §2)
+
+/**
+ * Parses an exported board, `{"election", "closed", "head", "closing"?, "entries"}`
+ * (record.md §2): shape and encodings only.
+ */
+export function parseBoardFile(json) {
+  const b = typeof json === 'string' ? parseJson(json) : json;
+  shape(b, 'board', ['election', 'closed', 'head', 'entries'], ['closing']);
+  if (b.closed !== true && b.closed !== false) fail('MALFORMED_JSON', 'closed: expected a boolean');
+  return {
+    election: fromHex(b.election, 64, 'election'),
+    closed: b.closed,
+    head: fromHex(b.head, 64, 'head'),
+    closing: b.closing === undefined ? null : parseSignedHead(b.closing),
+    entries: arr(b.entries, 'entries').map(parseEntry),
+  };
+}
+
+/**
+ * The chain part of check V4 (record.md §5): the board names this election, its entries
+ * chain from the genesis hash (§8.2) and `head` is the last hash. Returns the head.
+ */
+export function checkBoardChain(election, board) {
+  if (!bytesEqual(board.election, election.base)) fail('WRONG_ELECTION', 'the board is for another election');
+  const head = checkChain(election, board.entries);
+  if (!bytesEqual(head, board.head)) verificationFailed("board: the recorded head is not the last entry's hash");
+  return head;
+}
+
+/**
+ * The closing part of check V4 (record.md §2, §5; §8.4): `closing` is present exactly when
+ * `closed`; the statement verifies under the election's B, says closed, and names exactly
+ * this board's number of entries and head.
+ */
+export function checkClosing(election, board) {
+  if (board.closed && !board.closing) verificationFailed('closing statement: the board is closed but carries none');
+  if (!board.closed && board.closing) verificationFailed('closing statement: present on a board that is not closed');
+  if (!board.closing) return null;
+  const c = verifySignedHead(election, board.closing);
+  if (!c.closed) verificationFailed('closing statement: says the polls are open');
+  if (BigInt(c.entries) !== BigInt(board.entries.length) || !bytesEqual(c.head, board.head)) {
+    verificationFailed(`closing statement: names ${c.entries} entries with head ${toHex(c.head).slice(0, 16)}…, the board has ${board.entries.length} with head ${toHex(board.head).slice(0, 16)}…`);
+  }
+  return c;
+}
+
+/**
+ * Check V13 (record.md §5, §5.3): each tracking hash at most once per kind; never both cast
+ * and challenged; every `received` of the form YYYY-MM-DDTHH:MM:SSZ and none earlier than the
+ * entry before it. Returns the breaks, in board order, each `{index, rule}`; none is a pass.
+ */
+export function boardRuleBreaks(entries) {
+  const seen = new Map(); // `${kind} ${tracking hex}` → first index
+  const breaks = [];
+  let previous = null;
+  for (const e of entries) {
+    const tr = toHex(e.tracking);
+    const other = e.kind === 'cast' ? 'challenge' : 'cast';
+    const key = `${e.kind} ${tr}`;
+    if (seen.has(key)) breaks.push({ index: e.index, rule: `repeats the ${e.kind} of entry ${seen.get(key)}` });
+    else seen.set(key, e.index);
+    if (seen.has(`${other} ${tr}`)) breaks.push({ index: e.index, rule: `a ${e.kind} of the ballot that is a ${other} at entry ${seen.get(`${other} ${tr}`)}` });
+    if (!isBoardTimestamp(e.received)) {
+      breaks.push({ index: e.index, rule: TIME_FORM });
+    } else {
+      // The form is fixed-width with the most significant field first, so comparing the
+      // strings compares the times.
+      if (previous !== null && e.received < previous) breaks.push({ index: e.index, rule: `received ${e.received}, earlier than the entry before it` });
+      previous = e.received;
+    }
+  }
+  return breaks;
 }

@@ -1,6 +1,6 @@
-// Independent verifier of the amanat/1 known-answer vectors: node tests/independent/verify.mjs DIR
-// Written from docs/protocol.md (see protocol.mjs); prints one line per check and exits 1 on
-// any mismatch.
+// Independent verifier of the amanat/2 known-answer vectors: node tests/independent/verify.mjs DIR
+// Written from docs/protocol.md and, for the exported board, docs/record.md (see protocol.mjs);
+// prints one line per check and exits 1 on any mismatch.
 
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,14 +26,21 @@ function attempt(name, f) {
   }
 }
 
-/** Runs `f` and expects a ProtocolError with `code`. */
-function rejects(name, code, f) {
+/**
+ * Runs `f` and expects a ProtocolError with `code` and, when `because` is given, a detail it
+ * matches (which check refused: so a case meant for one check is not passed by another).
+ */
+function rejects(name, code, f, because) {
   try {
     f();
     check(name, false, `accepted, expected ${code}`);
   } catch (e) {
     if (!(e instanceof P.ProtocolError)) check(name, false, `crashed: ${e?.stack ?? e}`);
-    else check(name, code === undefined || e.code === code, `${e.code}${code && e.code !== code ? ` (expected ${code})` : ''}: ${e.detail}`);
+    else {
+      const why = because === undefined || because.test(e.detail);
+      check(name, (code === undefined || e.code === code) && why,
+        `${e.code}${code && e.code !== code ? ` (expected ${code})` : ''}: ${e.detail}${why ? '' : ` (expected ${because})`}`);
+    }
   }
 }
 
@@ -44,19 +51,23 @@ const has = (f) => existsSync(join(dir, f));
 // implementation (and, through the vectors below, from the crate).
 {
   const t = new P.Transcript('x').u32(7);
-  check('spec §2.1 example: transcript bytes', P.toHex(t.encoding()) === '0000000a616d616e61742f312f780000000400000007');
-  check('spec §2.1 example: H("x"; u32 7)', P.toHex(t.digest()) === '62914b1b496f8924b5350f2275f8480d03434b3ba9d8e66624569c601a8ddc604f3a8bbbd513a3de8df08cbf9a7a3f060fdf4565f66dc4ac666f9fbbbe98d87d');
-  check('spec §2.2 example: Hs("x"; u32 7)', P.toHex(P.le32(t.scalarOut())) === '3be3d21084b0697166d624ab452a0e49505f08dc40541eaa89b306cb49943501');
+  // §2.1's example with the amanat/2 tag `amanat/2/x` (values written here, not read from
+  // the document).
+  check('spec §2.1 example: transcript bytes', P.toHex(t.encoding()) === '0000000a616d616e61742f322f780000000400000007');
+  check('spec §2.1 example: H("x"; u32 7)', P.toHex(t.digest()) === '141cbbd58b5558e2bb9e972cede5d989239c0c74b1adc7ffc04e8687581573373f9c31fb95b05ef067b2a204af35e1f346b6842df732cfbe6a1fe552d5ea3a23');
+  check('spec §2.2 example: Hs("x"; u32 7)', P.toHex(P.le32(t.scalarOut())) === 'bec53e7306e7c9c29c1eccbab2ca4fe0efdab4eea44f7c654598338b14582002');
   check('spec §1.3 examples: ff00 → ZW0, 0886 → 123, grouping', P.encodeBits([0xff, 0], 3) === 'ZW0' && P.encodeBits([0x08, 0x86], 3) === '123' && P.group4('ABCDEFGHJ') === 'ABCD-EFGH-J');
   check('spec §1.3: O, I, L, lowercase read; U rejected', P.symbolValue('o') === 0 && P.symbolValue('L') === 1 && P.symbolValue('i') === 1 && P.symbolValue('z') === 31 && P.symbolValue('U') === null);
   check('spec § Notation: G and ℓ', P.G.toHex() === 'e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76' && P.L === 7237005577332262213973186563042994240857116359379907606001950938285454250989n);
+  // §6.5 and §6.6's example under amanat/2: its hash check symbol and key come from hashes
+  // with amanat/2 tags (values written here, not read from the document).
   const payload = Uint8Array.from([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   const code = P.codeOfPayload(payload);
-  check('spec §6 example: payload → code', code === '0000-0G40-R40M-30E2-0918-5GR3-8EJM', code);
-  const typed = P.readCode('oooo 0g4o r40m-30e2 0918 5gr3 8ejm');
+  check('spec §6 example: payload → code', code === '0000-0G40-R40M-30E2-0918-5GR3-8EJD', code);
+  const typed = P.readCode('oooo 0g4o r40m-30e2 0918 5gr3 8ejd');
   check('spec §6.5 example: typed code reads back', typed.outcome === 'valid' && P.bytesEqual(typed.payload, payload));
   const cred = P.credentialFromCode({ election_id: 'reference-2026', ballot_styles: [{ id: 's' }] }, code);
-  check('spec §6.6 example: credential key', P.toHex(P.le32(cred.x)) === '0d7404064519bc0ea9a9f99ffb26e6f3e04c0199d2bc6b114786d9f52623490d' && cred.X.hex === '0a2a2ed9b52db4f3d5ef73552547462254db8abe9f69c7423fa021a3b0856a29');
+  check('spec §6.6 example: credential key', P.toHex(P.le32(cred.x)) === '027f89a285e01a8389fa38019978b4cd6e5e0b53d7d7fa0479fdcf0ad3305d0f' && cred.X.hex === '965cdb26d36defe2620a8e57d46843ee2382454db57e539c5c649cce8a9dbd47');
   check('spec §6.5: incomplete, invalid character, too long', P.readCode('ab-cd').outcome === 'incomplete' && P.readCode('abU').position === 2 && P.readCode('0'.repeat(29)).outcome === 'too-long');
   // §1.1: encodings every RFC 9496 decoder must reject — field elements ≥ p, and negative s.
   for (const [hex, why] of [
@@ -201,6 +212,71 @@ attempt('tally: decrypting the sums gives the tally and the revealed choices agr
 
 }
 
+// ------------------------------------------------------------------ the board (§8.1, record.md §2)
+
+// The box's signature remade here (§5.2) with the test-only secrets: a changed statement then
+// signs validly, so the failures below are the ones §8.3, §8.4 and record.md name, not a broken
+// signer. (§5.2 lets the signer pick any unpredictable nonce; 'test-nonce' is this file's, not
+// a domain of §2.3.)
+const OTHER_KEY = 987654321n;
+const boxSecret = expected.ballot_box_secret === undefined ? null : P.scalarFromHex(expected.ballot_box_secret, 'ballot box secret');
+function signWith(secret, C) {
+  const k = P.mod(P.scalarFromLE(new P.Transcript('test-nonce').scalar(secret).bytes(C.encoding()).digest()));
+  const R = P.Elem.of(P.mul(P.G, k));
+  const c = P.schnorrTranscript(C, P.Elem.of(P.mul(P.G, secret)), R).scalarOut();
+  return { R, s: P.mod(k + c * secret) };
+}
+const signReceipt = (secret, r) => ({ ...r, signature: signWith(secret, P.receiptContext(election, r)) });
+const signHead = (secret, h) => ({ ...h, signature: signWith(secret, P.signedHeadContext(election, h)) });
+
+/**
+ * Entries chained here from the genesis hash (§8.1): `items` are `{kind, received, ballot,
+ * challenge}` with the ballot and reveal parsed.
+ */
+function chainEntries(items) {
+  let prev = P.genesis(election);
+  return items.map((x, i) => {
+    const tr = P.tracking(x.ballot);
+    const e = { index: BigInt(i), kind: x.kind, received: x.received, tracking: tr.full, short: tr.short, ballot: x.ballot, challenge: x.challenge ?? null, prev };
+    e.hash = P.entryHash(e);
+    prev = e.hash;
+    return e;
+  });
+}
+
+/** The ballots.json index of a tracking hash, or -1. */
+const vectorOf = (tracking) => ballotVectors.findIndex((v) => v.tracking.full === P.toHex(tracking));
+
+/**
+ * The board the vectors' statements are about: board.json (extra), or, in tests/vectors, the
+ * small board the receipts describe (its README): each receipt's entry rebuilt from its kind,
+ * time and the ballot of its tracking hash (with that ballot's reveal for a challenge), closed
+ * by expected.json's closing statement.
+ */
+let board = null;
+let boardJson = null;
+if (has('board.json')) {
+  attempt('board: board.json parses as an exported board (record.md §2, §8.1)', () => {
+    boardJson = P.plain(P.parseJson(read('board.json')));
+    board = P.parseBoardFile(read('board.json'));
+    return `${board.entries.length} entries, ${board.closed ? 'closed' : 'open'}`;
+  });
+} else if (expected.receipt && expected.closing) {
+  attempt('small board: rebuilt from the receipts and ballots.json (§8.1)', () => {
+    const receipts = [expected.receipt, expected.challenge_receipt].filter(Boolean).map((r) => P.parseReceipt(JSON.stringify(r)));
+    receipts.sort((a, b) => (a.index < b.index ? -1 : 1));
+    const entries = chainEntries(receipts.map((r, i) => {
+      if (BigInt(r.index) !== BigInt(i)) throw new Error(`no receipt for entry ${i}`);
+      const k = vectorOf(r.tracking);
+      if (k < 0) throw new Error(`no ballot with the tracking hash of receipt ${r.index}`);
+      const challenge = r.kind === 'challenge' ? P.parseChallenge(JSON.stringify(ballotVectors[k].challenge)) : null;
+      return { kind: r.kind, received: r.received, ballot: ballots[k], challenge };
+    }));
+    board = { election: election.base, closed: true, head: entries[entries.length - 1].hash, closing: P.parseSignedHead(JSON.stringify(expected.closing)), entries };
+    return entries.map((e) => `${e.kind} of ballots.json[${vectorOf(e.tracking)}]`).join(', ');
+  });
+}
+
 // ------------------------------------------------------------------ primitives
 
 const prim = has('primitives.json') ? P.plain(P.parseJson(read('primitives.json'))) : {};
@@ -233,6 +309,21 @@ function ourTranscript(name) {
     return new P.Nonces(election.base, P.fromHex(ballotVectors[Number(r[1])].seed, 32, 'seed')).encryptionTranscript(r[2], r[3]);
   }
   if ((r = /^credential key of (\S+)$/.exec(name))) return P.credentialKeyTranscript(m.election_id, P.readCode(r[1]).payload);
+  if (name === 'board genesis hash') return new P.Transcript('board-genesis').bytes(election.base);
+  if ((r = /^board entry (\d+) \((cast|challenge) of ballots\.json\[(\d+)\]\)$/.exec(name)) && board) {
+    const e = board.entries[Number(r[1])];
+    if (!e || e.kind !== r[2] || vectorOf(e.tracking) !== Number(r[3])) throw new Error(`the board's entry ${r[1]} is not the ${r[2]} of ballots.json[${r[3]}]`);
+    return P.entryTranscript(e);
+  }
+  if ((r = /^signature challenge of expected\.json (receipt|challenge_receipt|closing) /.exec(name))) {
+    const x = expected[r[1]];
+    if (r[1] === 'closing') {
+      const h = P.parseSignedHead(JSON.stringify(x));
+      return P.schnorrTranscript(P.signedHeadContext(election, h), election.B, h.signature.R);
+    }
+    const rc = P.parseReceipt(JSON.stringify(x));
+    return P.schnorrTranscript(P.receiptContext(election, rc), election.B, rc.signature.R);
+  }
   return null;
 }
 
@@ -244,7 +335,12 @@ for (const [i, t] of (prim.transcripts ?? []).entries()) {
     if (P.toHex(tr.digest()) !== t.digest) throw new Error('digest differs');
     if (P.toHex(P.le32(tr.scalarOut())) !== t.scalar) throw new Error('scalar differs');
   });
-  const ours = ourTranscript(t.name);
+  let ours = null;
+  try {
+    ours = ourTranscript(t.name);
+  } catch (e) {
+    check(`${name}: names what this implementation can rebuild`, false, String(e?.message ?? e));
+  }
   if (ours) {
     attempt(`${name}: the specification gives the same ${t.items.length} items`, () => {
       if (ours.domain !== t.domain) throw new Error(`domain ${ours.domain}`);
@@ -299,32 +395,49 @@ for (const v of has('invalid.json') ? P.parseJson(read('invalid.json')) : []) {
   });
 }
 
-let entries = null;
-if (has('board.json')) {
-  const raw = P.parseJson(read('board.json'));
-  attempt('board: entries parse (§8)', () => {
-    entries = P.arr(raw, 'board').map(P.parseEntry);
-    return `${entries.length} entries`;
+// ------------------------------------------------------------------ the board's checks (§8.2, §8.4, record.md V4, V13)
+
+if (board) {
+  const entries = board.entries;
+  attempt('board: hash chain from the genesis hash, the recorded head its last hash (§8.2, record.md V4)', () =>
+    `${entries.length} entries, head ${P.toHex(P.checkBoardChain(election, board)).slice(0, 16)}…`);
+  if (expected.board_head) check('board: head as expected', P.toHex(board.head) === expected.board_head);
+  attempt('board: the closing statement verifies and names exactly this board (§8.4, record.md §2, V4)', () => {
+    const c = P.checkClosing(election, board);
+    if (!c) throw new Error('the board is not closed');
+    return `${c.entries} entries, closed at ${c.time}`;
   });
-  if (entries) {
-    attempt('board: hash chain from the genesis hash (§8)', () => `head ${P.toHex(P.checkChain(election, entries)).slice(0, 16)}…`);
-    if (expected.board_head) check('board: head as expected', P.toHex(P.checkChain(election, entries)) === expected.board_head);
+  attempt('board: its rules — one entry per tracking hash and kind, never cast and challenged, times in order (record.md V13)', () => {
+    const breaks = P.boardRuleBreaks(entries);
+    if (breaks.length) throw new Error(breaks.map((b) => `entry ${b.index}: ${b.rule}`).join('; '));
+    return `${entries.length} entries keep them`;
+  });
+  const challenged = entries.find((e) => e.challenge && e.challenge.selections.size > 1);
+  if (challenged) {
+    attempt(`board: entry ${challenged.index}'s reveal with its contests in another order hashes the same (§8.1 sorts them)`, () => {
+      const reversed = new Map([...challenged.challenge.selections].reverse());
+      const again = P.entryHash({ ...challenged, challenge: { ...challenged.challenge, selections: reversed } });
+      if (!P.bytesEqual(again, challenged.hash)) throw new Error('another hash');
+      return [...reversed.keys()].join(', ');
+    });
+  }
+  if (has('board.json')) {
     entries.forEach((e, i) => {
       attempt(`board entry ${i} (${e.kind}): ballot verifies (§7.5)`, () => P.verifyBallot(election, e.ballot, list).length > 0);
       if (e.challenge) attempt(`board entry ${i}: reveal checks (§7.6)`, () => JSON.stringify(P.checkChallenge(election, e.ballot, e.challenge)));
     });
-    const plainEntries = P.plain(raw);
+    // The chain, tampered in the file's JSON and read again.
     const again = (f) => {
-      const copy = JSON.parse(JSON.stringify(plainEntries));
+      const copy = JSON.parse(JSON.stringify(boardJson.entries));
       f(copy);
       return P.checkChain(election, copy.map((x) => P.parseEntry(JSON.stringify(x))));
     };
     rejects('board tamper: received time changed', 'VERIFICATION_FAILED', () => again((c) => (c[0].received = '2026-11-22T00:00:00Z')));
-    if (plainEntries.length > 1) {
+    if (entries.length > 1) {
       rejects('board tamper: entries reordered', 'VERIFICATION_FAILED', () => again((c) => c.reverse()));
       rejects('board tamper: entry dropped', 'VERIFICATION_FAILED', () => again((c) => c.splice(0, 1)));
     }
-    const ci = plainEntries.findIndex((x) => x.kind === 'challenge');
+    const ci = entries.findIndex((x) => x.kind === 'challenge');
     if (ci >= 0) {
       rejects('board tamper: challenge selections changed', 'VERIFICATION_FAILED', () =>
         again((c) => {
@@ -333,6 +446,143 @@ if (has('board.json')) {
           sel[k] = sel[k].length ? [] : ['x'];
         }));
     }
+    rejects('board tamper: the recorded head is not the last hash', 'VERIFICATION_FAILED', () =>
+      P.checkBoardChain(election, { ...board, head: entries[0].hash }));
+    rejects('board tamper: the board of another election', 'WRONG_ELECTION', () => P.checkBoardChain(election, { ...board, election: new Uint8Array(64) }));
+    rejects('board tamper: "closed" not a boolean', 'MALFORMED_JSON', () => P.parseBoardFile(JSON.stringify({ ...boardJson, closed: 'true' })));
+    rejects('board tamper: an unknown member', 'MALFORMED_JSON', () => P.parseBoardFile(JSON.stringify({ ...boardJson, extra: 1 })));
+  }
+
+  // The closing statement as JSON (§8.4, §1.2).
+  const closingJson = board.closing ? JSON.stringify(boardJson ? boardJson.closing : expected.closing) : null;
+  if (closingJson) {
+    const editClosing = (f) => {
+      const o = JSON.parse(closingJson);
+      f(o);
+      return P.verifySignedHead(election, P.parseSignedHead(JSON.stringify(o)));
+    };
+    attempt('closing statement: parses and verifies as a signed head (§8.4)', () => {
+      const c = editClosing(() => {});
+      return `${c.entries} entries, ${c.closed ? 'closed' : 'open'}, ${c.time}`;
+    });
+    rejects('closing tamper: closed → false', 'VERIFICATION_FAILED', () => editClosing((o) => (o.closed = false)), /signature on board-head/);
+    rejects('closing tamper: entries + 1', 'VERIFICATION_FAILED', () => editClosing((o) => (o.entries += 1)), /signature on board-head/);
+    rejects('closing tamper: head changed', 'VERIFICATION_FAILED', () => editClosing((o) => (o.head = (o.head[0] === '0' ? '1' : '0') + o.head.slice(1))), /signature on board-head/);
+    rejects('closing tamper: another valid time', 'VERIFICATION_FAILED', () => editClosing((o) => (o.time = '2026-11-22T18:00:01Z')), /signature on board-head/);
+    rejects('closing tamper: a time not of the board\'s form', 'VERIFICATION_FAILED', () => editClosing((o) => (o.time = '2026-11-22T18:00:00+00:00')), /not of the form/);
+    rejects('closing tamper: another election', 'WRONG_ELECTION', () => editClosing((o) => (o.election = 'ab'.repeat(64))));
+    rejects('closing tamper: "closed" a string', 'MALFORMED_JSON', () => editClosing((o) => (o.closed = 'true')));
+    rejects('closing tamper: "entries" negative', 'MALFORMED_JSON', () => editClosing((o) => (o.entries = -1)));
+    rejects('closing tamper: an unknown member', 'MALFORMED_JSON', () => editClosing((o) => (o.state = 'closed')));
+    rejects('closing tamper: uppercase head', 'BAD_ENCODING', () => editClosing((o) => (o.head = o.head.toUpperCase())));
+    rejects('closing tamper: the same message signed under the label "receipt"', 'VERIFICATION_FAILED', () => {
+      const c = P.parseSignedHead(closingJson);
+      const signature = signWith(boxSecret ?? OTHER_KEY, P.messageContext(election.base, 'receipt', P.signedHeadMessage(c)));
+      return P.verifySignedHead(election, { ...c, signature });
+    }, /signature on board-head/);
+  }
+
+  // Boards made here from the board's own entries, closed with the test-only box secret: the
+  // control is accepted, and each change is refused by the check it is about (record.md V4,
+  // V13) — the chain links and, for a rule, the closing statement names the board.
+  if (board.closing && boxSecret !== null) {
+    const items = entries.map((e) => ({ kind: e.kind, received: e.received, ballot: e.ballot, challenge: e.challenge }));
+    const closingTime = board.closing.time;
+    const headOf = (es) => (es.length ? es[es.length - 1].hash : P.genesis(election));
+    const closedBoard = (its, secret = boxSecret, statement = {}) => {
+      const es = chainEntries(its);
+      const closing = signHead(secret, { election: election.base, entries: BigInt(es.length), head: headOf(es), closed: true, time: closingTime, ...statement });
+      return { election: election.base, closed: true, head: headOf(es), closing, entries: es };
+    };
+    const judge = (b) => {
+      P.checkBoardChain(election, b);
+      P.checkClosing(election, b);
+      const breaks = P.boardRuleBreaks(b.entries);
+      if (breaks.length) P.verificationFailed(`board rules: entry ${breaks[0].index} ${breaks[0].rule}`);
+      return `${b.entries.length} entries`;
+    };
+    attempt('board rebuilt here and closed with the test-only box secret: accepted (control)', () => judge(closedBoard(items)));
+    const later = '2026-11-22T12:00:00Z';
+    const unused = ballotVectors.findIndex((v, k) => ballots[k] && !entries.some((e) => v.tracking.full === P.toHex(e.tracking)));
+    const truncated = entries.slice(0, -1);
+    rejects('closing: the last entry dropped after the close', 'VERIFICATION_FAILED', () =>
+      judge({ ...board, entries: truncated, head: headOf(truncated) }), /closing statement: names/);
+    attempt('closing: the truncated board closed again by the box: accepted', () => judge(closedBoard(items.slice(0, -1))));
+    rejects(`closing: an entry appended after the close (${unused >= 0 ? `ballots.json[${unused}] cast` : 'entry 0 again'})`, 'VERIFICATION_FAILED', () => {
+      const extra = unused >= 0 ? { kind: 'cast', received: later, ballot: ballots[unused], challenge: null } : { ...items[0], received: later };
+      const es = chainEntries([...items, extra]);
+      return judge({ ...board, entries: es, head: headOf(es) });
+    }, /closing statement: names/);
+    rejects('closing: signed by another key', 'VERIFICATION_FAILED', () => judge(closedBoard(items, OTHER_KEY)), /signature on board-head/);
+    rejects('closing: signed by the box but open', 'VERIFICATION_FAILED', () => judge(closedBoard(items, boxSecret, { closed: false })), /says the polls are open/);
+    rejects('closing: signed by the box for one entry fewer', 'VERIFICATION_FAILED', () =>
+      judge(closedBoard(items, boxSecret, { entries: BigInt(items.length - 1), head: headOf(entries.slice(0, -1)) })), /closing statement: names/);
+    rejects('closing: removed from a closed board', 'VERIFICATION_FAILED', () => judge({ ...board, closing: null }), /carries none/);
+    rejects('closing: on a board marked open', 'VERIFICATION_FAILED', () => judge({ ...board, closed: false }), /not closed/);
+    attempt('closing: as a signed head, it holds on its board and on no shorter one (§8.4)', () => {
+      P.headHoldsOnBoard(election, board.closing, entries);
+      try {
+        P.headHoldsOnBoard(election, board.closing, truncated);
+      } catch (e) {
+        return 'yes';
+      }
+      throw new Error('it held on a shorter board');
+    });
+
+    const castAt = entries.findIndex((e) => e.kind === 'cast');
+    const challengedAt = entries.findIndex((e) => e.kind === 'challenge');
+    if (castAt >= 0) {
+      rejects(`board rules: the cast of entry ${castAt} replayed at the end`, 'VERIFICATION_FAILED', () =>
+        judge(closedBoard([...items, { ...items[castAt], received: later }])), /repeats the cast/);
+      const v = ballotVectors[vectorOf(entries[castAt].tracking)];
+      if (v?.challenge) {
+        rejects(`board rules: the ballot cast at entry ${castAt} challenged at the end`, 'VERIFICATION_FAILED', () =>
+          judge(closedBoard([...items, { ...items[castAt], kind: 'challenge', challenge: P.parseChallenge(JSON.stringify(v.challenge)), received: later }])),
+          /a challenge of the ballot that is a cast/);
+      }
+    }
+    if (challengedAt >= 0) {
+      rejects(`board rules: the ballot challenged at entry ${challengedAt} cast at the end`, 'VERIFICATION_FAILED', () =>
+        judge(closedBoard([...items, { ...items[challengedAt], kind: 'cast', challenge: null, received: later }])), /a cast of the ballot that is a challenge/);
+      rejects(`board rules: the challenge of entry ${challengedAt} posted again at the end`, 'VERIFICATION_FAILED', () =>
+        judge(closedBoard([...items, { ...items[challengedAt], received: later }])), /repeats the challenge/);
+    }
+    if (items.length > 1) {
+      rejects('board rules: the last entry\'s time before the one before it', 'VERIFICATION_FAILED', () =>
+        judge(closedBoard(items.map((x, i) => (i === items.length - 1 ? { ...x, received: '2026-11-22T00:00:00Z' } : x)))), /earlier than the entry before it/);
+    }
+    rejects('board rules: a time not of the form YYYY-MM-DDTHH:MM:SSZ', 'VERIFICATION_FAILED', () =>
+      judge(closedBoard(items.map((x, i) => (i === 0 ? { ...x, received: x.received.replace(/Z$/, '+00:00') } : x)))), /not of the form/);
+  }
+}
+
+// Boards the crate made that each break one thing (extra/boards.json): every chain links, so
+// each must be refused by the check it names, and the control accepted.
+for (const c of has('boards.json') ? P.parseJson(read('boards.json')) : []) {
+  const name = `board "${c.name}"`;
+  let b;
+  attempt(`${name}: parses, its chain links (§8.2)`, () => {
+    b = P.parseBoardFile(c.board);
+    return `${b.entries.length} entries, head ${P.toHex(P.checkBoardChain(election, b)).slice(0, 16)}…`;
+  });
+  if (!b) continue;
+  const closing = () => P.checkClosing(election, b);
+  const rules = () => {
+    const breaks = P.boardRuleBreaks(b.entries);
+    if (breaks.length) P.verificationFailed(`board rules: entry ${breaks[0].index} ${breaks[0].rule}`);
+    return 'none broken';
+  };
+  if (c.expect === 'accepted') {
+    attempt(`${name}: the closing statement names it (V4)`, () => `${closing().entries} entries`);
+    attempt(`${name}: its rules hold (V13)`, rules);
+  } else if (c.expect === 'closing') {
+    rejects(`${name}: refused by the closing statement check (V4)`, 'VERIFICATION_FAILED', closing, /closing statement|board-head/);
+    attempt(`${name}: its rules hold (V13)`, rules);
+  } else if (c.expect === 'rules') {
+    attempt(`${name}: the closing statement names it (V4)`, () => `${closing().entries} entries`);
+    rejects(`${name}: refused by the board rules (V13), at entry ${P.plain(c.entry)}`, 'VERIFICATION_FAILED', rules, new RegExp(`^board rules: entry ${P.plain(c.entry)} `));
+  } else {
+    check(`${name}: known expectation`, false, String(c.expect));
   }
 }
 
@@ -344,90 +594,115 @@ for (const c of has('elections.json') ? P.plain(P.parseJson(read('elections.json
   else attempt(`${name} accepted, base hash`, () => P.toHex(P.parseElection(c.election_json).base) === c.base_hash);
 }
 
-// ------------------------------------------------------------------ authority proofs (§5.2, §5.3, §8.3)
+// ------------------------------------------------------------------ receipts (§8.3)
 
-if (expected.receipt) {
-  const text = JSON.stringify(expected.receipt);
+for (const [label, json] of [['receipt', expected.receipt], ['challenge receipt', expected.challenge_receipt]]) {
+  if (!json) continue;
+  const text = JSON.stringify(json);
   let receipt;
-  attempt('receipt: parses (§8.3, §1.2)', () => {
+  attempt(`${label}: parses (§8.3, §1.2)`, () => {
     receipt = P.parseReceipt(text);
+    return `${receipt.kind}, entry ${receipt.index}`;
   });
-  if (receipt) {
-    attempt("receipt: verifies under the election's ballot_box_key (§8.3)", () => {
-      const r = P.verifyReceipt(election, receipt);
-      return `${r.short} entry ${r.index} at ${r.received}`;
+  if (!receipt) continue;
+  attempt(`${label}: verifies under the election's ballot_box_key (§8.3)`, () => {
+    const r = P.verifyReceipt(election, receipt);
+    return `${r.kind} ${r.short} entry ${r.index} at ${r.received}, head ${P.toHex(r.head).slice(0, 16)}…`;
+  });
+  if (board) {
+    const entries = board.entries;
+    attempt(`${label}: its entry is on the board as acknowledged — kind, tracking hash, time, and hash = head (§8.3)`, () =>
+      `entry ${P.receiptOnBoard(receipt, entries).index}`);
+    attempt(`${label}: as a signed head of index + 1 entries, it holds on the board (§8.4)`, () => {
+      P.headHoldsOnBoard(election, { entries: BigInt(receipt.index) + 1n, head: receipt.head, closed: false }, entries);
     });
-    if (entries) {
-      attempt('receipt: its entry is on the board (§8.3)', () => `entry ${P.receiptOnBoard(receipt, entries).index}`);
-      rejects('receipt: a board without its entry', 'VERIFICATION_FAILED', () => P.receiptOnBoard(receipt, entries.filter((e) => e.index !== receipt.index)));
-      rejects('receipt: a board whose entry has another time', 'VERIFICATION_FAILED', () =>
-        P.receiptOnBoard(receipt, entries.map((e) => (e.index === receipt.index ? { ...e, received: '2026-11-22T00:00:00Z' } : e))));
-    } else {
-      check('receipt: names ballots.json[0] at index 0', P.toHex(receipt.tracking) === ballotVectors[0].tracking.full && receipt.index === 0n);
+    const at = (f) => entries.map((e) => (BigInt(e.index) === BigInt(receipt.index) ? f(e) : e));
+    rejects(`${label}: a board without its entry`, 'VERIFICATION_FAILED', () => P.receiptOnBoard(receipt, entries.filter((e) => BigInt(e.index) !== BigInt(receipt.index))), /no board entry/);
+    rejects(`${label}: a board whose entry has another time`, 'VERIFICATION_FAILED', () =>
+      P.receiptOnBoard(receipt, at((e) => ({ ...e, received: '2026-11-22T00:00:00Z' }))), /time/);
+    rejects(`${label}: a board whose entry has another kind`, 'VERIFICATION_FAILED', () =>
+      P.receiptOnBoard(receipt, at((e) => ({ ...e, kind: e.kind === 'cast' ? 'challenge' : 'cast' }))), /kind/);
+    if (BigInt(receipt.index) > 0n) {
+      // The board before the entry changed (entry 0's time) and the chain recomputed: the
+      // entry itself is the same, but its hash — the receipt's head — is not (§8.3).
+      rejects(`${label}: a board changed before its entry, chain recomputed`, 'VERIFICATION_FAILED', () => {
+        const changed = chainEntries(entries.map((e, i) => ({ kind: e.kind, received: i === 0 ? '2026-11-22T00:00:00Z' : e.received, ballot: e.ballot, challenge: e.challenge })));
+        P.checkChain(election, changed);
+        return P.receiptOnBoard(receipt, changed);
+      }, /differs: hash/);
     }
-
-    // The box's signature, remade here (§5.2): with the test-only secret a changed receipt
-    // signs validly, so the failures below are the ones §8.3 names, not a broken signer. (§5.2
-    // lets the signer pick any unpredictable nonce; 'test-nonce' is this file's, not a domain
-    // of §2.3.)
-    const sign = (secret, r) => {
-      const C = P.messageContext(election.base, 'receipt', P.receiptMessage(r.tracking, r.index, r.received));
-      const k = P.mod(P.scalarFromLE(new P.Transcript('test-nonce').scalar(secret).bytes(C.encoding()).digest()));
-      const R = P.Elem.of(P.mul(P.G, k));
-      const X = P.Elem.of(P.mul(P.G, secret));
-      const c = P.schnorrTranscript(C, X, R).scalarOut();
-      return { ...r, signature: { R, s: P.mod(k + c * secret) } };
-    };
-    if (expected.ballot_box_secret !== undefined) {
-      const b = P.scalarFromHex(expected.ballot_box_secret, 'ballot box secret');
-      attempt('receipt: re-signed for index + 1 with the box secret, verifies', () => {
-        P.verifyReceipt(election, sign(b, { ...receipt, index: receipt.index + 1n }));
-      });
-    }
-    rejects('receipt: signed by another key (§8.3)', 'VERIFICATION_FAILED', () => P.verifyReceipt(election, sign(987654321n, receipt)));
-
-    // Every field changed in the receipt's JSON: each must fail with the code §8.3 gives.
-    const edit = (f) => {
-      const o = JSON.parse(text);
-      f(o);
-      return P.verifyReceipt(election, P.parseReceipt(JSON.stringify(o)));
-    };
-    const flip = (hex) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
-    const bump = (hex) => P.toHex(P.le32(P.mod(P.scalarFromLE(P.fromHex(hex, 32, 's')) + 1n)));
-    rejects('receipt tamper: another election', 'WRONG_ELECTION', () => edit((o) => (o.election = flip(o.election))));
-    rejects('receipt tamper: tracking changed', 'VERIFICATION_FAILED', () => edit((o) => (o.tracking = flip(o.tracking))));
-    rejects('receipt tamper: tracking changed and short recomputed', 'VERIFICATION_FAILED', () =>
-      edit((o) => {
-        o.tracking = flip(o.tracking);
-        o.short = P.group4(P.encodeBits(P.fromHex(o.tracking, 64, 't'), 12));
-      }));
-    rejects('receipt tamper: short code of another ballot', 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short === '0000-0000-0000' ? '0000-0000-0001' : '0000-0000-0000')));
-    rejects('receipt tamper: short code in lowercase (compared exactly)', 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short.toLowerCase())));
-    rejects('receipt tamper: index + 1', 'VERIFICATION_FAILED', () => edit((o) => (o.index += 1)));
-    rejects('receipt tamper: another valid time', 'VERIFICATION_FAILED', () => edit((o) => (o.received = o.received.replace(/:([0-9]{2})Z$/, (_, x) => `:${x === '00' ? '01' : '00'}Z`))));
-    for (const t of ['2026-11-22T10:41:07', '2026-11-22 10:41:07Z', '2026-11-22T10:41:07+00:00', '2026-11-22T10:41:07.0Z',
-      '2026-13-22T10:41:07Z', '2026-11-00T10:41:07Z', '2026-11-22T24:41:07Z', '2026-11-22T10:60:07Z', '2026-11-22T10:41:61Z', '+026-11-22T10:41:07Z']) {
-      rejects(`receipt tamper: time ${JSON.stringify(t)}`, 'VERIFICATION_FAILED', () => edit((o) => (o.received = t)));
-    }
-    rejects('receipt tamper: signature response + 1', 'VERIFICATION_FAILED', () => edit((o) => (o.signature.response = bump(o.signature.response))));
-    rejects('receipt tamper: signature commitment + G', 'VERIFICATION_FAILED', () =>
-      edit((o) => (o.signature.commitment = P.toHex(P.pointFromHex(o.signature.commitment, 'R').p.add(P.G).toBytes()))));
-    rejects('receipt tamper: unknown member', 'MALFORMED_JSON', () => edit((o) => (o.extra = 1)));
-    rejects('receipt tamper: index as a string', 'MALFORMED_JSON', () => edit((o) => (o.index = String(o.index))));
-    rejects('receipt tamper: uppercase tracking', 'BAD_ENCODING', () => edit((o) => (o.tracking = o.tracking.toUpperCase())));
-    rejects('receipt tamper: response equal to ℓ', 'NON_CANONICAL', () =>
-      edit((o) => (o.signature.response = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')));
-
-    // The key is bound by the base hash: the same election with another ballot_box_key is
-    // another election, and a receipt naming that election still needs that key's signature.
-    const doc = P.plain(P.parseJson(read('election.json')));
-    doc.ballot_box_key = P.toHex(P.mul(P.G, 987654321n).toBytes());
-    const other = P.parseElection(JSON.stringify(doc));
-    check('election with another ballot_box_key has another base hash (§3.2)', !P.bytesEqual(other.base, election.base));
-    rejects("receipt under an election with another ballot_box_key", 'WRONG_ELECTION', () => P.verifyReceipt(other, receipt));
-    rejects("receipt renamed to that election", 'VERIFICATION_FAILED', () => P.verifyReceipt(other, { ...receipt, election: other.base }));
+  } else {
+    check(`${label}: names ballots.json[0] at index 0`, P.toHex(receipt.tracking) === ballotVectors[0].tracking.full && receipt.index === 0n);
   }
+
+  if (boxSecret !== null) {
+    attempt(`${label}: re-signed for index + 1 with the box secret, verifies`, () => {
+      P.verifyReceipt(election, signReceipt(boxSecret, { ...receipt, index: receipt.index + 1n }));
+    });
+    if (board) {
+      // The box can sign anything, but what it signed is then evidence against it: a receipt
+      // re-signed with another kind or head verifies, and the look-up says what differs.
+      const other = receipt.kind === 'cast' ? 'challenge' : 'cast';
+      rejects(`${label}: re-signed by the box as a ${other}, verifies but is not the board's entry`, 'VERIFICATION_FAILED', () =>
+        P.receiptOnBoard(P.verifyReceipt(election, signReceipt(boxSecret, { ...receipt, kind: other })), board.entries), /differs: kind/);
+      rejects(`${label}: re-signed by the box with another head, verifies but names another board`, 'VERIFICATION_FAILED', () =>
+        P.receiptOnBoard(P.verifyReceipt(election, signReceipt(boxSecret, { ...receipt, head: P.genesis(election) })), board.entries), /differs: hash/);
+    }
+  }
+  rejects(`${label}: signed by another key (§8.3)`, 'VERIFICATION_FAILED', () => P.verifyReceipt(election, signReceipt(OTHER_KEY, receipt)), /signature on receipt/);
+  rejects(`${label}: its message signed under the label "board-head"`, 'VERIFICATION_FAILED', () =>
+    P.verifyReceipt(election, { ...receipt, signature: signWith(boxSecret ?? OTHER_KEY, P.messageContext(election.base, 'board-head', P.receiptMessage(receipt))) }), /signature on receipt/);
+
+  // Every field changed in the receipt's JSON: each must fail with the code §8.3 gives.
+  const edit = (f) => {
+    const o = JSON.parse(text);
+    f(o);
+    return P.verifyReceipt(election, P.parseReceipt(JSON.stringify(o)));
+  };
+  const flip = (hex) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+  const bump = (hex) => P.toHex(P.le32(P.mod(P.scalarFromLE(P.fromHex(hex, 32, 's')) + 1n)));
+  const t = `${label} tamper`;
+  rejects(`${t}: another election`, 'WRONG_ELECTION', () => edit((o) => (o.election = flip(o.election))));
+  rejects(`${t}: kind changed`, 'VERIFICATION_FAILED', () => edit((o) => (o.kind = o.kind === 'cast' ? 'challenge' : 'cast')), /signature on receipt/);
+  rejects(`${t}: kind "Cast" (not exactly the lowercase string)`, 'MALFORMED_JSON', () => edit((o) => (o.kind = 'Cast')));
+  rejects(`${t}: kind missing`, 'MALFORMED_JSON', () => edit((o) => delete o.kind));
+  rejects(`${t}: head changed`, 'VERIFICATION_FAILED', () => edit((o) => (o.head = flip(o.head))), /signature on receipt/);
+  rejects(`${t}: head the genesis hash`, 'VERIFICATION_FAILED', () => edit((o) => (o.head = P.toHex(P.genesis(election)))), /signature on receipt/);
+  rejects(`${t}: head of 64 digits`, 'BAD_ENCODING', () => edit((o) => (o.head = o.head.slice(0, 64))));
+  rejects(`${t}: head missing`, 'MALFORMED_JSON', () => edit((o) => delete o.head));
+  rejects(`${t}: tracking changed`, 'VERIFICATION_FAILED', () => edit((o) => (o.tracking = flip(o.tracking))));
+  rejects(`${t}: tracking changed and short recomputed`, 'VERIFICATION_FAILED', () =>
+    edit((o) => {
+      o.tracking = flip(o.tracking);
+      o.short = P.group4(P.encodeBits(P.fromHex(o.tracking, 64, 't'), 12));
+    }), /signature on receipt/);
+  rejects(`${t}: short code of another ballot`, 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short === '0000-0000-0000' ? '0000-0000-0001' : '0000-0000-0000')), /short code/);
+  rejects(`${t}: short code in lowercase (compared exactly)`, 'VERIFICATION_FAILED', () => edit((o) => (o.short = o.short.toLowerCase())), /short code/);
+  rejects(`${t}: index + 1`, 'VERIFICATION_FAILED', () => edit((o) => (o.index += 1)), /signature on receipt/);
+  rejects(`${t}: another valid time`, 'VERIFICATION_FAILED', () => edit((o) => (o.received = o.received.replace(/:([0-9]{2})Z$/, (_, x) => `:${x === '00' ? '01' : '00'}Z`))), /signature on receipt/);
+  for (const bad of ['2026-11-22T10:41:07', '2026-11-22 10:41:07Z', '2026-11-22T10:41:07+00:00', '2026-11-22T10:41:07.0Z',
+    '2026-13-22T10:41:07Z', '2026-11-00T10:41:07Z', '2026-11-22T24:41:07Z', '2026-11-22T10:60:07Z', '2026-11-22T10:41:61Z', '+026-11-22T10:41:07Z']) {
+    rejects(`${t}: time ${JSON.stringify(bad)}`, 'VERIFICATION_FAILED', () => edit((o) => (o.received = bad)), /not of the form/);
+  }
+  rejects(`${t}: signature response + 1`, 'VERIFICATION_FAILED', () => edit((o) => (o.signature.response = bump(o.signature.response))));
+  rejects(`${t}: signature commitment + G`, 'VERIFICATION_FAILED', () =>
+    edit((o) => (o.signature.commitment = P.toHex(P.pointFromHex(o.signature.commitment, 'R').p.add(P.G).toBytes()))));
+  rejects(`${t}: unknown member`, 'MALFORMED_JSON', () => edit((o) => (o.extra = 1)));
+  rejects(`${t}: index as a string`, 'MALFORMED_JSON', () => edit((o) => (o.index = String(o.index))));
+  rejects(`${t}: uppercase tracking`, 'BAD_ENCODING', () => edit((o) => (o.tracking = o.tracking.toUpperCase())));
+  rejects(`${t}: response equal to ℓ`, 'NON_CANONICAL', () =>
+    edit((o) => (o.signature.response = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')));
+
+  // The key is bound by the base hash: the same election with another ballot_box_key is
+  // another election, and a receipt naming that election still needs that key's signature.
+  const doc = P.plain(P.parseJson(read('election.json')));
+  doc.ballot_box_key = P.toHex(P.mul(P.G, OTHER_KEY).toBytes());
+  const other = P.parseElection(JSON.stringify(doc));
+  check(`${label}: an election with another ballot_box_key has another base hash (§3.2)`, !P.bytesEqual(other.base, election.base));
+  rejects(`${label} under an election with another ballot_box_key`, 'WRONG_ELECTION', () => P.verifyReceipt(other, receipt));
+  rejects(`${label} renamed to that election`, 'VERIFICATION_FAILED', () => P.verifyReceipt(other, { ...receipt, election: other.base }), /signature on receipt/);
 }
+
 // §7.3: in PROOF(p) each of a proof's three arrays carries its own length. Move the first
 // ballot's first selection proof's second challenge into its responses: with only the
 // commitment count written (the layout before this rule) both proofs give the same items,
@@ -483,12 +758,34 @@ if (expected.rng_seed && existsSync(specPath) && ballots[0]) {
     ['R', b.signature.R.hex], ['signature challenge', hex(P.schnorrTranscript(P.signatureContext(election.base, body.digest()), b.credential, b.signature.R).scalarOut())],
     ['s', hex(b.signature.s)], ['tracking', tr.fullHex], ['short code', tr.short],
   ];
-  if (expected.receipt) {
-    const r = P.parseReceipt(JSON.stringify(expected.receipt));
-    const message = P.receiptMessage(r.tracking, r.index, r.received);
-    const C = P.messageContext(election.base, 'receipt', message);
-    quoted.push(['receipt message', `${message.length}-bytemessage\`${short(P.toHex(r.tracking))}|${r.index}|${r.received}\``],
-      ['receipt R', r.signature.R.hex], ['receipt challenge', hex(P.schnorrTranscript(C, election.B, r.signature.R).scalarOut())], ['receipt s', hex(r.signature.s)]);
+  const nSelections = b.contests.reduce((n, c) => n + c.selections.length, 0);
+  // PROOF(p) of §7.3: three counts, two points per commitment, the challenges and responses.
+  const nItems = (proof) => 3 + 2 * proof.commitments.length + proof.challenges.length + proof.responses.length;
+  quoted.push(['trustees and threshold', `with${election.trustees}trustees,threshold${election.threshold}`],
+    ['credential count', `${election.credentials.count}credentialswithdigest`], ['style', `(styleindex${cred.styleIndex},\`${cred.style}\`)`],
+    ['selections', `overall${nSelections}selectionsandboth`], ['selection proof items', `is${nItems(s0.proof)}ofthem`],
+    ['contest proof items', `over\`[${m.contests[0].min},${m.contests[0].max}]\`,${nItems(b.contests[0].proof)}—`]);
+  // Step 7's bits: the first bytes of the tracking hash, then the twelve 5-bit values.
+  const bytes = [...tr.full.slice(0, 7)].map((x) => x.toString(16).padStart(2, '0'));
+  const fives = [...tr.short.replace(/-/g, '')].map((c) => P.ALPHABET.indexOf(c));
+  quoted.push([`${sel.items.length} selection challenge items`, `(${sel.items.length}items)`],
+    ['tracking bytes', `\`${bytes.slice(0, 7).join('')}${tr.fullHex[14]}…\``], ['fives', `\`${fives.join('')}\``]);
+  if (board && expected.receipt && expected.challenge_receipt && expected.closing) {
+    const statement = (r, C) => [hex(P.schnorrTranscript(C, election.B, r.signature.R).scalarOut()), r.signature.R.hex, hex(r.signature.s)];
+    const message = (bytes) => `${bytes.length}-bytemessage\`${Buffer.from(bytes).toString('utf8').replace(/[0-9a-f]{128}/g, (h) => short(h))}\``;
+    const [r0, r1] = [expected.receipt, expected.challenge_receipt].map((x) => P.parseReceipt(JSON.stringify(x)));
+    const h = P.parseSignedHead(JSON.stringify(expected.closing));
+    const [e0, e1] = board.entries;
+    const [c0r, R0, s0r] = statement(r0, P.receiptContext(election, r0));
+    const [c1r, R1, s1r] = statement(r1, P.receiptContext(election, r1));
+    const [ch, Rh, sh] = statement(h, P.signedHeadContext(election, h));
+    quoted.push(['genesis', `=\`${short(P.toHex(P.genesis(election)))}\``],
+      ['entry 0 items', `over${P.entryTranscript(e0).items.length}itemsafterthetag`], ['entry 0 hash (head)', P.toHex(e0.hash)],
+      ['receipt message', message(P.receiptMessage(r0))], ['receipt R', R0], ['receipt challenge', c0r], ['receipt s', s0r],
+      ['challenged ballot', `\`${ballotVectors[vectorOf(e1.tracking)].name}\`,challengedat\`${e1.received}\``],
+      ['entry 1 items', `—${P.entryTranscript(e1).items.length}itemsafterthetag`], ['entry 1 hash', short(P.toHex(e1.hash))],
+      ['challenge receipt message', message(P.receiptMessage(r1))], ['challenge receipt R', R1], ['challenge receipt challenge', c1r], ['challenge receipt s', s1r],
+      ['closing message', message(P.signedHeadMessage(h))], ['closing R', Rh], ['closing challenge', ch], ['closing s', sh]);
   }
   const missing = quoted.filter(([, q]) => !flat.includes(q)).map(([name]) => name);
   check(`spec §11.1 worked example quotes the vectors (${quoted.length} values)`, text !== '' && missing.length === 0, missing.length ? `not found: ${missing.join(', ')}` : '');
@@ -567,7 +864,7 @@ if (has('ballots.json')) {
   rejects('tamper: non-canonical point', 'NON_CANONICAL', () => verifyText(mutate((b) => (sel0(b)[0].ciphertext.a = 'ff'.repeat(32)))));
   rejects('tamper: unknown member', 'MALFORMED_JSON', () => verifyText(mutate((b) => (b.extra = 1))));
   rejects('tamper: duplicated member', 'MALFORMED_JSON', () => verifyText(good.replace('"style":', '"style":"x","style":')));
-  rejects('tamper: protocol amanat/2', 'UNSUPPORTED_VERSION', () => verifyText(mutate((b) => (b.protocol = 'amanat/2'))));
+  rejects('tamper: protocol amanat/1 (the previous version)', 'UNSUPPORTED_VERSION', () => verifyText(mutate((b) => (b.protocol = 'amanat/1'))));
   if (v.challenge) {
     const b = P.parseBallot(good);
     const lie = JSON.parse(JSON.stringify(v.challenge));

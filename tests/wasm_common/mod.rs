@@ -236,10 +236,12 @@ pub fn happy_path() {
     assert_eq!(
         acknowledged,
         json!({
+            "kind": "cast",
             "trackingCode": tracking,
             "trackingHash": verified["trackingHash"],
             "index": 7,
             "received": "2026-11-22T10:41:07Z",
+            "head": "07".repeat(64),
         })
     );
     assert_code(sealed.cast(), "BALLOT_SPENT");
@@ -273,7 +275,7 @@ pub fn every_error_code() {
     assert_code(JsElection::from_json(j(&bad)), "INVALID_ELECTION");
     let bad = edit(&f.json, |v| v["manifest"]["contests"] = json!([]));
     assert_code(JsElection::from_json(j(&bad)), "INVALID_ELECTION");
-    let bad = edit(&f.json, |v| v["protocol"] = json!("amanat/2"));
+    let bad = edit(&f.json, |v| v["protocol"] = json!("amanat/1"));
     assert_code(JsElection::from_json(j(&bad)), "UNSUPPORTED_VERSION");
     let bad = edit(&f.json, |v| v["joint_public_key"] = json!("zz"));
     assert_code(JsElection::from_json(j(&bad)), "BAD_ENCODING");

@@ -1,7 +1,8 @@
 //! The known-answer vectors through the binding, in whichever engine runs the tests (the
 //! baseline and the SIMD builds, in Chromium and in Node): natively sealed ballots recomputed
 //! byte for byte, verified, and the invalid ones refused with their recorded codes; the
-//! recorded receipt verified, and every tampering with it refused.
+//! recorded receipts (of a cast and of a challenged ballot) verified, and every tampering with
+//! them refused.
 
 use amanat::wasm::{self, JsElection};
 use amanat::{
@@ -132,10 +133,10 @@ fn other_hex(hex: &Value) -> Value {
     json!(format!("{}{last}", &s[..s.len() - 1]))
 }
 
-/// The receipt of `expected.json` (the box's acknowledgement of the first ballot of
-/// `ballots.json`) verifies through the binding under the ballot box key the election fixes.
-/// Every receipt with one field changed, one bit of its signature flipped, or checked against
-/// another election fails, with the code that says why.
+/// The receipts of `expected.json` (the box's acknowledgements of the first ballot of
+/// `ballots.json` cast and of the third challenged) verify through the binding under the
+/// ballot box key the election fixes. Every receipt with one field changed, one bit of its
+/// signature flipped, or checked against another election fails, with the code that says why.
 pub fn the_receipt_verifies_and_every_tampering_fails() {
     let expected: Value = serde_json::from_str(EXPECTED).unwrap();
     let election = JsElection::from_json(j(ELECTION)).unwrap();
@@ -150,10 +151,26 @@ pub fn the_receipt_verifies_and_every_tampering_fails() {
     assert_eq!(
         verified,
         json!({
+            "kind": "cast",
             "trackingCode": ballots[0]["tracking"]["short"],
             "trackingHash": ballots[0]["tracking"]["full"],
             "index": 0,
             "received": "2026-11-22T10:41:07Z",
+            "head": receipt["head"],
+        })
+    );
+    let challenged = &expected["challenge_receipt"];
+    let verified = wasm::verify_receipt(&election, j(&challenged.to_string())).unwrap();
+    let verified: Value = serde_json::from_str(&text(&verified)).unwrap();
+    assert_eq!(
+        verified,
+        json!({
+            "kind": "challenge",
+            "trackingCode": ballots[2]["tracking"]["short"],
+            "trackingHash": ballots[2]["tracking"]["full"],
+            "index": 1,
+            "received": "2026-11-22T10:43:52Z",
+            "head": challenged["head"],
         })
     );
 
@@ -166,7 +183,7 @@ pub fn the_receipt_verifies_and_every_tampering_fails() {
 
     // Each field changed.
     let another = &ballots[1]["tracking"];
-    let fields: [(&str, Tamper, &str); 16] = [
+    let fields: [(&str, Tamper, &str); 21] = [
         (
             "election: one digit",
             |r, _| r["election"] = other_hex(&r["election"]),
@@ -175,6 +192,33 @@ pub fn the_receipt_verifies_and_every_tampering_fails() {
         (
             "election: upper case",
             |r, _| r["election"] = json!(r["election"].as_str().unwrap().to_uppercase()),
+            "BAD_ENCODING",
+        ),
+        (
+            "kind: challenge",
+            |r, _| r["kind"] = json!("challenge"),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "kind: unknown",
+            |r, _| r["kind"] = json!("spoil"),
+            "MALFORMED_JSON",
+        ),
+        (
+            "kind: missing",
+            |r, _| {
+                r.as_object_mut().unwrap().remove("kind");
+            },
+            "MALFORMED_JSON",
+        ),
+        (
+            "head: one digit",
+            |r, _| r["head"] = other_hex(&r["head"]),
+            "VERIFICATION_FAILED",
+        ),
+        (
+            "head: half its digits",
+            |r, _| r["head"] = json!(r["head"].as_str().unwrap()[..64]),
             "BAD_ENCODING",
         ),
         (
@@ -261,6 +305,18 @@ pub fn the_receipt_verifies_and_every_tampering_fails() {
             what,
         );
     }
+    refused(
+        &election,
+        &edited(challenged, |r| r["kind"] = json!("cast")),
+        "VERIFICATION_FAILED",
+        "the challenge receipt: kind cast",
+    );
+    refused(
+        &election,
+        &edited(challenged, |r| r["head"] = receipt["head"].clone()),
+        "VERIFICATION_FAILED",
+        "the challenge receipt: the cast entry's head",
+    );
 
     // Each byte of the signature with one bit flipped: a commitment that is no longer a
     // point, or a response that is no longer a reduced scalar, is refused when decoded;

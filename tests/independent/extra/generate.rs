@@ -1,10 +1,12 @@
 //! Generates tests/independent/extra/ — known-answer vectors for what tests/vectors does not
 //! cover: a multi-choice contest (range proof over [0, 2]), a blank vote, a second ballot
-//! style, a bulletin board with a challenge entry, a receipt under the election's ballot box
-//! key, a proof of knowledge and an equality proof. Everything derives from one fixed ChaCha20 seed, so reruns give the same
-//! files. Run from a scratch crate that depends on `amanat` (path = the repository),
-//! `curve25519-dalek = "4.1"`, `rand_chacha = "0.3"`, `serde_json = "1"`:
-//! `cargo run -- <repository>/tests/independent/extra`.
+//! style, an exported bulletin board with a challenge entry and the box's closing statement,
+//! boards that break one rule each, receipts for a cast and a challenged ballot under the
+//! election's ballot box key, a proof of knowledge and an equality proof. Everything derives
+//! from one fixed ChaCha20 seed, so reruns give the same files. Run from a scratch crate that
+//! depends on `amanat` (path = the repository), `curve25519-dalek = "4.1"`,
+//! `rand_chacha = "0.3"`, `serde = { version = "1", features = ["derive"] }`,
+//! `serde_json = "1"`: `cargo run -- <repository>/tests/independent/extra`.
 #![allow(clippy::unwrap_used)]
 
 use amanat::board::{check_chain, genesis};
@@ -15,7 +17,56 @@ use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use serde::Serialize;
 use serde_json::{json, Value};
+
+/// The exported board (docs/record.md §2), members in the order `amanat export-board` writes.
+#[derive(Serialize)]
+struct BoardFile {
+    election: Digest,
+    closed: bool,
+    head: Digest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closing: Option<SignedHead>,
+    entries: Vec<BoardEntry>,
+}
+
+/// A board file of `entries`, closed with `closing` (or open without one).
+fn board_file(election: &Election, entries: Vec<BoardEntry>, closing: Option<SignedHead>) -> BoardFile {
+    let head = check_chain(election, &entries).unwrap();
+    BoardFile { election: *election.base_hash(), closed: closing.is_some(), head, closing, entries }
+}
+
+/// The signed statement of a board of `entries` entries with head `head` (§8.4), its message
+/// built by hand: `decimal(entries)|head_hex|open-or-closed|time`.
+fn signed_head(election: &Election, entries: u64, head: Digest, closed: bool, time: &str,
+    secret: &SecretScalar, rng: &mut ChaCha20Rng) -> SignedHead {
+    let key = PublicKey::from_bytes(&(G * secret.expose()).compress().to_bytes(), "signer").unwrap();
+    let message = format!("{entries}|{}|{}|{time}", head.to_hex(), if closed { "closed" } else { "open" });
+    let base = election.base_hash();
+    let signature = sign(base, "board-head", message.as_bytes(), secret, &key, rng);
+    SignedHead { election: *base, entries, head, closed, time: time.into(), signature }
+}
+
+/// The box's receipt for `e` (§8.3), its message built by hand:
+/// `kind|tracking_hex|index|received|head_hex`, the head being the entry's own hash.
+fn receipt_for(election: &Election, e: &BoardEntry, secret: &SecretScalar, key: &PublicKey, rng: &mut ChaCha20Rng) -> Receipt {
+    let message = format!("{}|{}|{}|{}|{}", e.kind.as_str(), e.tracking.to_hex(), e.index, e.received, e.hash.to_hex());
+    let base = election.base_hash();
+    let receipt = Receipt {
+        election: *base,
+        kind: e.kind,
+        tracking: e.tracking,
+        short: e.short.clone(),
+        index: e.index,
+        received: e.received.clone(),
+        head: e.hash,
+        signature: sign(base, "receipt", message.as_bytes(), secret, key, rng),
+    };
+    receipt.verify(election).unwrap();
+    assert!(receipt.is_entry(e));
+    receipt
+}
 
 fn scalar(rng: &mut ChaCha20Rng) -> Scalar {
     let mut w = [0u8; 64];
@@ -26,7 +77,7 @@ fn scalar(rng: &mut ChaCha20Rng) -> Scalar {
 fn main() {
     let out = std::env::args().nth(1).unwrap();
     let repo = format!("{out}/../../..");
-    let mut rng = ChaCha20Rng::from_seed(*b"amanat/1 independent extra v1..!");
+    let mut rng = ChaCha20Rng::from_seed(*b"amanat/2 independent extra v1..!");
     let mut mj: Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{repo}/tests/vectors/manifest.json")).unwrap()).unwrap();
     mj["contests"].as_array_mut().unwrap().push(json!({
@@ -66,6 +117,7 @@ fn main() {
         ("senate-blank", [("NA-1".into(), vec!["na-1-11".into()])].into()),
     ];
     let mut ballots = vec![];
+    let mut sealed_ballots = vec![];
     let mut board: Vec<BoardEntry> = vec![];
     let mut prev = genesis(&election);
     for (n, ((name, sel), code)) in choices.iter().zip(&creds).enumerate() {
@@ -84,6 +136,7 @@ fn main() {
             challenged.then(|| ch.clone())).unwrap();
         prev = e.hash;
         board.push(e);
+        sealed_ballots.push((b.clone(), ch.clone()));
         ballots.push(json!({
             "name": name, "code": code, "seed": amanat::encoding::to_hex(&seed), "selections": sel,
             "ballot": serde_json::from_str::<Value>(&b.to_json()).unwrap(),
@@ -93,22 +146,11 @@ fn main() {
     }
     let head = check_chain(&election, &board).unwrap();
     std::fs::write(format!("{out}/ballots.json"), serde_json::to_string_pretty(&ballots).unwrap()).unwrap();
-    std::fs::write(format!("{out}/board.json"), serde_json::to_string_pretty(&board).unwrap()).unwrap();
 
     // A receipt (§8.3) for board entry 0, signed with the election's ballot box key; a proof
     // of knowledge and an equality proof (§5) for a trustee's key.
     let base = election.base_hash();
-    let e0 = &board[0];
-    let message = format!("{}|{}|{}", e0.tracking.to_hex(), e0.index, e0.received);
-    let receipt = Receipt {
-        election: *base,
-        tracking: e0.tracking,
-        short: e0.short.clone(),
-        index: e0.index,
-        received: e0.received.clone(),
-        signature: sign(base, "receipt", message.as_bytes(), &box_secret, &box_key, &mut rng),
-    };
-    receipt.verify(&election).unwrap();
+    let receipt = receipt_for(&election, &board[0], &box_secret, &box_key, &mut rng);
     let trustee_secret = SecretScalar::from_scalar(scalar(&mut rng));
     let trustee_key = PublicKey::from_bytes(&(G * trustee_secret.expose()).compress().to_bytes(), "trustee").unwrap();
     let what = "trustee 1 coefficient 0";
@@ -116,8 +158,21 @@ fn main() {
     let q = Point::from_point(G * scalar(&mut rng));
     let (y, equality) = EqualityProof::prove(base, "trustee 1 share", &trustee_secret, &trustee_key, &q, &mut rng);
     equality.verify(base, "trustee 1 share", &trustee_key, &q, &y).unwrap();
+
+    // Drawn after everything above, so the draws before keep their order: the receipt for the
+    // challenge entry, then the box's closing statement of the board (§8.4), which
+    // board.json carries (docs/record.md §2).
+    let challenge_receipt = receipt_for(&election, &board[1], &box_secret, &box_key, &mut rng);
+    let closing = signed_head(&election, board.len() as u64, head, true, "2026-11-22T18:00:00Z", &box_secret, &mut rng);
+    closing.verify(&election).unwrap();
+    let exported = board_file(&election, board, Some(closing));
+    std::fs::write(format!("{out}/board.json"), serde_json::to_string_pretty(&exported).unwrap()).unwrap();
+    let boards = rule_breaking_boards(&election, &sealed_ballots, &box_secret, &mut rng);
+    let lines: Vec<String> = boards.iter().map(|b| serde_json::to_string(b).unwrap()).collect();
+    std::fs::write(format!("{out}/boards.json"), format!("[\n{}\n]\n", lines.join(",\n"))).unwrap();
+
     let expected = json!({
-        "protocol": "amanat/1",
+        "protocol": PROTOCOL,
         "election_id": election.manifest().election_id,
         "trustees": election.trustees(), "threshold": election.threshold(),
         "joint_public_key": key.to_hex(),
@@ -128,11 +183,92 @@ fn main() {
         "base_hash": base.to_hex(),
         "board_head": head.to_hex(),
         "receipt": serde_json::from_str::<Value>(&receipt.to_json()).unwrap(),
+        "challenge_receipt": serde_json::from_str::<Value>(&challenge_receipt.to_json()).unwrap(),
         "knowledge": {"what": what, "key": trustee_key.to_hex(), "proof": knowledge},
         "equality": {"what": "trustee 1 share", "key": trustee_key.to_hex(), "q": q.to_hex(), "y": y.to_hex(), "proof": equality},
     });
     std::fs::write(format!("{out}/expected.json"), serde_json::to_string_pretty(&expected).unwrap()).unwrap();
     std::fs::write(format!("{out}/elections.json"), serde_json::to_string_pretty(&election_cases(&election)).unwrap()).unwrap();
+}
+
+/// Boards that each break one thing and nothing else: every chain links and, unless the case
+/// is about the closing statement, the box's closing statement names exactly the board. Each
+/// case says which check must reject it: `closing` (docs/record.md V4, protocol §8.4) or
+/// `rules` (V13, record.md §5.3) with the first entry that breaks one; `accepted` for the
+/// control, which breaks nothing. The ballots are those of ballots.json: `na-pp` cast,
+/// `senate-two` challenged and `senate-blank` cast on board.json.
+fn rule_breaking_boards(election: &Election, sealed: &[(Ballot, Challenge)], box_secret: &SecretScalar,
+    rng: &mut ChaCha20Rng) -> Vec<Value> {
+    let (two, blank) = (&sealed[1], &sealed[2]);
+    // Entries chained from the genesis hash: (kind, received, ballot and reveal).
+    let chain = |items: &[(EntryKind, &str, &(Ballot, Challenge))]| -> Vec<BoardEntry> {
+        let mut prev = genesis(election);
+        let mut out = vec![];
+        for (i, (kind, received, (ballot, challenge))) in items.iter().enumerate() {
+            let reveal = (*kind == EntryKind::Challenge).then(|| challenge.clone());
+            let e = BoardEntry::new(prev, i as u64, *kind, received.to_string(), ballot.clone(), reveal).unwrap();
+            prev = e.hash;
+            out.push(e);
+        }
+        out
+    };
+    use EntryKind::{Cast, Challenge as Open};
+    let fine = [(Cast, "2026-11-22T10:50:07Z", blank), (Open, "2026-11-22T10:51:07Z", two)];
+    let mut out = vec![];
+    let mut case = |name: &str, expect: &str, entry: Option<u64>, board: BoardFile| {
+        let mut v = json!({"name": name, "expect": expect, "board": board});
+        if let Some(i) = entry {
+            v["entry"] = json!(i);
+        }
+        out.push(v);
+    };
+    let closed = |entries: Vec<BoardEntry>, rng: &mut ChaCha20Rng| {
+        let head = check_chain(election, &entries).unwrap();
+        let c = signed_head(election, entries.len() as u64, head, true, "2026-11-22T18:00:00Z", box_secret, rng);
+        c.verify(election).unwrap();
+        board_file(election, entries, Some(c))
+    };
+
+    case("control: two entries, closed", "accepted", None, closed(chain(&fine), rng));
+
+    // The closing statement (V4), on a one-entry board: a statement of the empty board
+    // (genesis head) or of a longer one, one signed by another key or saying the polls are open,
+    // and none at all.
+    let one = chain(&fine[..1]);
+    let prefix = signed_head(election, 0, genesis(election), true, "2026-11-22T18:00:00Z", box_secret, rng);
+    prefix.verify(election).unwrap();
+    case("closing names the empty board: an entry appended after the close", "closing", None,
+        board_file(election, one.clone(), Some(prefix)));
+    let both = chain(&fine);
+    let dropped = signed_head(election, 2, both[1].hash, true, "2026-11-22T18:00:00Z", box_secret, rng);
+    dropped.verify(election).unwrap();
+    case("closing names a longer board: an entry dropped after the close", "closing", None,
+        board_file(election, one.clone(), Some(dropped)));
+    let other_key = SecretScalar::from_scalar(scalar(rng));
+    let forged = signed_head(election, 1, one[0].hash, true, "2026-11-22T18:00:00Z", &other_key, rng);
+    assert!(forged.verify(election).is_err());
+    case("closing signed by another key", "closing", None, board_file(election, one.clone(), Some(forged)));
+    let open = signed_head(election, 1, one[0].hash, false, "2026-11-22T18:00:00Z", box_secret, rng);
+    open.verify(election).unwrap();
+    case("closing says the polls are open", "closing", None, board_file(election, one.clone(), Some(open)));
+    let mut missing = board_file(election, one, None);
+    missing.closed = true;
+    case("closed without a closing statement", "closing", None, missing);
+
+    // The board's rules (V13), each board closed properly by the box.
+    case("a cast replayed", "rules", Some(1),
+        closed(chain(&[(Cast, "2026-11-22T10:50:07Z", blank), (Cast, "2026-11-22T10:51:07Z", blank)]), rng));
+    case("a challenged ballot cast", "rules", Some(1),
+        closed(chain(&[(Open, "2026-11-22T10:50:07Z", two), (Cast, "2026-11-22T10:51:07Z", two)]), rng));
+    case("a cast ballot challenged", "rules", Some(1),
+        closed(chain(&[(Cast, "2026-11-22T10:50:07Z", blank), (Open, "2026-11-22T10:51:07Z", blank)]), rng));
+    case("a challenge posted twice", "rules", Some(1),
+        closed(chain(&[(Open, "2026-11-22T10:50:07Z", two), (Open, "2026-11-22T10:51:07Z", two)]), rng));
+    case("times go back", "rules", Some(1),
+        closed(chain(&[(Cast, "2026-11-22T10:51:07Z", blank), (Open, "2026-11-22T10:50:07Z", two)]), rng));
+    case("a time not of the form YYYY-MM-DDTHH:MM:SSZ", "rules", Some(0),
+        closed(chain(&[(Cast, "2026-11-22T10:50:07+00:00", blank)]), rng));
+    out
 }
 
 /// Variations of the election document, each with the crate's verdict: the error code, or the
@@ -161,7 +297,7 @@ fn election_cases(election: &Election) -> Vec<Value> {
         ("box-key-null", Box::new(|v| v["ballot_box_key"] = Value::Null)),
         ("box-key-other", Box::new(|v| v["ballot_box_key"] = json!(Point::from_point(G * Scalar::from(987654321u64)).to_hex()))),
         ("box-key-equals-joint-key", Box::new(|v| v["ballot_box_key"] = v["joint_public_key"].clone())),
-        ("protocol-other", Box::new(|v| v["protocol"] = json!("amanat/2"))),
+        ("protocol-other", Box::new(|v| v["protocol"] = json!("amanat/1"))),
         ("protocol-missing", Box::new(|v| { v.as_object_mut().unwrap().remove("protocol"); })),
         ("unknown-member", Box::new(|v| v["extra"] = json!(true))),
         ("manifest-unknown-member", Box::new(|v| v["manifest"]["extra"] = json!(1))),
