@@ -953,7 +953,7 @@ fn forgeable() -> Vec<(&'static str, Decoder, String)> {
     d.push((
         "board entry",
         |s| from_json::<BoardEntry>(s).map(|_| ()),
-        board[1].to_string(),
+        board["entries"][1].to_string(),
     ));
     for (name, decode, valid) in &d {
         decode(valid).unwrap_or_else(|e| panic!("{name}: the valid document fails: {e}"));

@@ -188,9 +188,9 @@ fn credential_check_symbol_and_key_section_6() {
     values.push(18);
     // §6.4: one raw item of the 27 values, one byte each (not their characters).
     let d27 = h("credential-check", &[I::Raw(&values)])[0] >> 3;
-    assert_eq!(d27, 20);
+    assert_eq!(d27, 13);
     assert_eq!(
-        check_code("0000-0G40-R40M-30E2-0918-5GR3-8EJM"),
+        check_code("0000-0G40-R40M-30E2-0918-5GR3-8EJD"),
         CodeCheck::Valid
     );
 

@@ -32,7 +32,7 @@ const INVALID: [char; 16] = [
 ];
 
 /// §6.5's example code.
-const CODE: &str = "0000-0G40-R40M-30E2-0918-5GR3-8EJM";
+const CODE: &str = "0000-0G40-R40M-30E2-0918-5GR3-8EJD";
 
 fn symbols(s: &str) -> Vec<char> {
     s.chars().filter(|&c| c != '-').collect()
@@ -84,7 +84,7 @@ fn other_characters_are_invalid_where_they_stand() {
 #[test]
 fn only_ascii_letters_fold_and_o_i_l_read_as_digits() {
     assert_eq!(
-        check_code("oooo 0g4o r40m-30e2 0918 5gr3 8ejm"),
+        check_code("oooo 0g4o r40m-30e2 0918 5gr3 8ejd"),
         CodeCheck::Valid
     );
     assert_eq!(

@@ -141,10 +141,19 @@ fn an_altered_ballot_on_a_rechained_board_fails_ballot_verification() {
     board.entries = rebuilt;
     std::fs::write(&path, serde_json::to_string(&board).unwrap()).unwrap();
     let f = failed(dir.path());
-    assert!(f.contains(&"V5") && !f.contains(&"V4"), "{f:?}");
+    assert!(f.contains(&"V5"), "{f:?}");
     let report = verify(dir.path());
     let v5 = report.check("V5").unwrap();
     assert!(v5.detail.contains(&format!("entry {i}")), "{}", v5.detail);
+    // The chain links, but the box's closing statement names the board it closed, not this
+    // one: only the box's key could sign a new one (authority/tests/dishonest_box.rs has a
+    // box that does, and V5 still fails there).
+    let v4 = report.check("V4").unwrap();
+    assert!(
+        v4.detail.contains("the box signed a closed board of"),
+        "{}",
+        v4.detail
+    );
 }
 
 #[test]
