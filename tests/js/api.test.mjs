@@ -220,10 +220,12 @@ test("the ballot box's receipt verifies under the key the election fixes; any ta
   const receipt = expected.receipt;
   const json = JSON.stringify(receipt);
   assert.deepEqual(amanat.verifyReceipt(election, json), {
+    kind: 'cast',
     trackingCode: ballots[0].tracking.short,
     trackingHash: ballots[0].tracking.full,
     index: 0,
     received: '2026-11-22T10:41:07Z',
+    head: receipt.head,
   });
   const receiptWith = (edit) => {
     const r = structuredClone(receipt);
@@ -252,6 +254,11 @@ test("the ballot box's receipt verifies under the key the election fixes; any ta
     [(r) => { delete r.signature; }, 'MALFORMED_JSON'],
     [(r) => { delete r.received; }, 'MALFORMED_JSON'],
     [(r) => { r.verified = true; }, 'MALFORMED_JSON'],
+    [(r) => { r.kind = 'challenge'; }, 'VERIFICATION_FAILED'],
+    [(r) => { r.kind = 'spoiled'; }, 'MALFORMED_JSON'],
+    [(r) => { r.head = lastDigit(r.head); }, 'VERIFICATION_FAILED'],
+    [(r) => { delete r.head; }, 'MALFORMED_JSON'],
+    [(r) => { r.head = null; }, 'MALFORMED_JSON'],
   ]) {
     throwsCode(() => amanat.verifyReceipt(election, receiptWith(edit)), want);
   }
@@ -293,7 +300,7 @@ test('every error the API can throw carries its code', () => {
   throwsCode(() => amanat.Election.fromJson('[]'), 'MALFORMED_JSON');
   throwsCode(() => amanat.Election.fromJson(edited((d) => { d.threshold = 0; })), 'INVALID_ELECTION');
   throwsCode(() => amanat.Election.fromJson(edited((d) => { d.manifest.contests[0].options[1].id = d.manifest.contests[0].options[0].id; })), 'INVALID_ELECTION');
-  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.protocol = 'amanat/2'; })), 'UNSUPPORTED_VERSION');
+  throwsCode(() => amanat.Election.fromJson(edited((d) => { d.protocol = 'amanat/1'; })), 'UNSUPPORTED_VERSION');
   throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = 'zz'; })), 'BAD_ENCODING');
   throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = 'ed' + 'f'.repeat(60) + '7f'; })), 'NON_CANONICAL');
   throwsCode(() => amanat.Election.fromJson(edited((d) => { d.joint_public_key = '0'.repeat(64); })), 'IDENTITY_POINT');
@@ -333,7 +340,7 @@ test('every error the API can throw carries its code', () => {
     edit(b);
     return JSON.stringify(b);
   };
-  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.protocol = 'amanat/2'; })), 'UNSUPPORTED_VERSION');
+  throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.protocol = 'amanat/1'; })), 'UNSUPPORTED_VERSION');
   throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.election = b.election.toUpperCase(); })), 'BAD_ENCODING');
   throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.credential = 'ed' + 'f'.repeat(60) + '7f'; })), 'NON_CANONICAL');
   throwsCode(() => amanat.verifyBallot(election, ballotWith((b) => { b.signature.response = b.signature.response.replace(/^./, (c) => (c === '0' ? '1' : '0')); })), 'VERIFICATION_FAILED');
