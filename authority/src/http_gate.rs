@@ -177,8 +177,12 @@ pub(crate) struct Gate {
     write_timer: Option<Pin<Box<Sleep>>>,
     /// The answer the gate owes the client, written once hyper is done.
     refusal: Option<ApiError>,
-    /// Nothing more goes to hyper: it reads end-of-stream once no request is in progress.
+    /// Nothing more goes to hyper: it reads end-of-stream once no request is in progress
+    /// (hyper drops a request in progress when its stream ends, and the gate's own ending
+    /// must not cost the client the answers it is owed).
     shut: bool,
+    /// The client's own stream ended: hyper is told at once, as if there were no gate.
+    client_gone: bool,
 }
 
 impl Gate {
@@ -196,6 +200,7 @@ impl Gate {
             write_timer: None,
             refusal: None,
             shut: false,
+            client_gone: false,
         }
     }
 
@@ -222,6 +227,12 @@ impl Gate {
         self.end();
     }
 
+    /// The client closed its side (or reset the connection).
+    fn client_ended(&mut self) {
+        self.client_gone = true;
+        self.end();
+    }
+
     fn end(&mut self) {
         self.shut = true;
         self.buf = Vec::new();
@@ -239,7 +250,7 @@ impl Gate {
                 let n = part.filled().len();
                 if n == 0 {
                     // The client went away in the middle of its body.
-                    self.end();
+                    self.client_ended();
                 }
                 out.advance(n);
                 self.body_left -= n as u64;
@@ -326,9 +337,7 @@ impl AsyncRead for Gate {
         let me = self.get_mut();
         loop {
             if me.shut {
-                // hyper drops a request in progress when its client's stream ends, so the end
-                // waits until the answers owed are sent.
-                if !me.state.idle() {
+                if !me.client_gone && !me.state.idle() {
                     me.state.set_reader(cx.waker());
                     if !me.state.idle() {
                         return Poll::Pending;
@@ -361,7 +370,7 @@ impl AsyncRead for Gate {
                 continue;
             }
             match me.poll_head(cx) {
-                Poll::Ready(Ok(0)) => me.end(),
+                Poll::Ready(Ok(0)) => me.client_ended(),
                 Poll::Ready(Ok(_)) => {
                     if me.head_deadline.is_none() {
                         me.head_deadline = Some(tokio::time::Instant::now() + HEAD_TIMEOUT);

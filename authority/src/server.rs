@@ -1019,6 +1019,22 @@ fn trim_heap() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim_heap() {}
 
+/// Caps glibc's malloc arenas at two per core (its default is eight per core): the box's
+/// threads (the runtime's and up to [`BLOCKING_THREADS`] blocking ones) then share a few
+/// arenas, and a burst leaves less memory scattered over arenas that trimming cannot give
+/// back. After 100 clients had read board pages it stayed some 20 MB larger without this.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_arenas(cores: usize) {
+    let arenas = libc::c_int::try_from(2 * cores).unwrap_or(libc::c_int::MAX);
+    // SAFETY: mallopt only sets a tuning parameter; called before the runtime's threads.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_arenas(_cores: usize) {}
+
 async fn shutdown_signal() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -1063,6 +1079,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         www: args.www,
         pkg: args.pkg,
     });
+    limit_arenas(cores);
     let files = FileLimit::raise();
     let max_connections = files.max_connections(args.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
