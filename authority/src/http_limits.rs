@@ -1,6 +1,6 @@
 //! What one client may hold of the ballot box, in time, connections and memory
-//! (docs/ballot-box.md, "Limits"). The numbers live here; [`crate::http_gate`] enforces the
-//! per-connection ones, [`crate::http_listener`] the connection cap, and the handlers in
+//! (docs/ballot-box.md, "Limits"). The numbers live here; `http_gate.rs` enforces the
+//! per-connection ones, `http_listener.rs` the connection cap, and the handlers in
 //! [`crate::server`] the request-body budget and the board-page semaphore.
 
 use std::time::Duration;

@@ -7,9 +7,9 @@
 //! answer goes out only after the store has committed it to disk.
 //!
 //! The connections themselves (accepting, the cap, timeouts, the checks on request heads)
-//! are [`crate::http_listener`] and [`crate::http_gate`]; the limits are in
-//! [`crate::http_limits`]; this module keeps the two that belong to requests: the budget of
-//! request bodies in memory and the board-page semaphore.
+//! are `http_listener.rs` and `http_gate.rs`; the limits are in [`crate::http_limits`];
+//! this module keeps the two that belong to requests: the budget of request bodies in
+//! memory and the board-page semaphore.
 
 use std::io::Write;
 use std::net::SocketAddr;
