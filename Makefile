@@ -74,9 +74,11 @@ test-js: pkg-node/amanat_bg.wasm
 	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
-## index.html with subresource-integrity hashes, integrity.json, the service worker's file list.
+## index.html with subresource-integrity hashes, integrity.json, the service worker's file list;
+## then brotli and gzip copies of www/ and pkg/ for the box to send (scripts/precompress.mjs).
 www-assets: pkg/amanat_bg.wasm
 	node scripts/integrity.mjs
+	node scripts/precompress.mjs www pkg
 
 ## The voter page end to end: headless Chromium against `amanat serve` on loopback.
 ## Screens of every step, both languages, phone size, go to test-artifacts/screens/.

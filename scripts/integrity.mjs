@@ -74,7 +74,10 @@ for (const file of MODULE_FILES) {
   if (!existsSync(join(pkg, file))) fail(`pkg/${file} is missing: run make pkg first`);
 }
 const assets = [
-  ...walk(www).filter((p) => !NOT_ASSETS.has(relative(www, p).split(sep).join('/'))),
+  // Not the compressed copies scripts/precompress.mjs writes: the box sends them in place of
+  // their originals, whose hashes are the ones that count.
+  ...walk(www).filter((p) => !NOT_ASSETS.has(relative(www, p).split(sep).join('/'))
+    && !/\.(br|gz)$/.test(p)),
   ...MODULE_FILES.map((f) => join(pkg, f)),
 ];
 const hashes = Object.fromEntries(assets.map((p) => [urlOf(p), sri(readFileSync(p))]));

@@ -21,6 +21,7 @@ pub mod receipt;
 pub mod record;
 pub mod server;
 pub mod simulate;
+mod static_files;
 pub mod store;
 pub mod tally;
 pub mod threshold;

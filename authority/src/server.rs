@@ -13,7 +13,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -220,7 +220,7 @@ pub fn rfc3339(t: SystemTime) -> String {
 // Errors on the wire
 
 impl ApiError {
-    fn not_found(message: impl Into<String>) -> ApiError {
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message)
     }
 
@@ -888,54 +888,6 @@ async fn method_not_allowed() -> ApiError {
 // ---------------------------------------------------------------------------------------
 // Static files
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" | "map" => "application/json",
-        "webmanifest" => "application/manifest+json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "ttf" => "font/ttf",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Maps a URL path below `root` to a file, refusing anything that could leave `root`:
-/// `..`, hidden names, percent-escapes, backslashes, and symbolic links pointing outside.
-async fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
-    let mut path = root.to_path_buf();
-    for seg in rel.split('/').filter(|s| !s.is_empty()) {
-        if seg.starts_with('.') || seg.contains(['\\', '%', '\0']) {
-            return None;
-        }
-        if !matches!(
-            Path::new(seg).components().next(),
-            Some(Component::Normal(_))
-        ) {
-            return None;
-        }
-        path.push(seg);
-    }
-    let mut meta = tokio::fs::metadata(&path).await.ok()?;
-    if meta.is_dir() {
-        path.push("index.html");
-        meta = tokio::fs::metadata(&path).await.ok()?;
-    }
-    if !meta.is_file() {
-        return None;
-    }
-    let real = tokio::fs::canonicalize(&path).await.ok()?;
-    let real_root = tokio::fs::canonicalize(root).await.ok()?;
-    real.starts_with(&real_root).then_some(real)
-}
-
 async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> Response {
     let uri_path = req.uri().path().to_string();
     if uri_path == "/api" || uri_path.starts_with("/api/") {
@@ -948,20 +900,7 @@ async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> R
         Some(rest) => (&b.pkg, rest),
         None => (&b.www, uri_path.as_str()),
     };
-    let Some(file) = resolve(root, rel).await else {
-        return ApiError::not_found("no such file").into_response();
-    };
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type(&file)),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            Body::from(bytes),
-        )
-            .into_response(),
-        Err(_) => ApiError::not_found("no such file").into_response(),
-    }
+    crate::static_files::serve(root, rel, req.headers()).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1256,27 +1195,5 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-11-22T10:41:07Z");
         let leap = UNIX_EPOCH + std::time::Duration::from_secs(951_782_400);
         assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn static_paths_stay_inside_their_root() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("index.html"), "x").unwrap();
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
-        std::fs::write(dir.path().join("sub/a.js"), "x").unwrap();
-        std::fs::write(dir.path().join(".secret"), "x").unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let root = dir.path();
-            assert!(resolve(root, "/").await.unwrap().ends_with("index.html"));
-            assert!(resolve(root, "/sub/a.js").await.is_some());
-            assert!(resolve(root, "/sub/../index.html").await.is_none());
-            assert!(resolve(root, "/.secret").await.is_none());
-            assert!(resolve(root, "/%2e%2e/etc/passwd").await.is_none());
-            assert!(resolve(root, "/missing").await.is_none());
-        });
     }
 }

@@ -1037,3 +1037,128 @@ fn throughput() {
     );
     assert_eq!(server.board().len(), voters);
 }
+
+/// A `GET` with the given request headers: status, response headers and the raw body bytes
+/// (ureq here decodes no content encoding).
+fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply, Vec<u8>) {
+    let mut req = agent().get(&format!("{}{path}", server.url));
+    for (name, value) in headers {
+        req = req.set(name, value);
+    }
+    let res = match req.call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let status = res.status();
+    let headers = res
+        .headers_names()
+        .into_iter()
+        .map(|n| {
+            let v = res.header(&n).unwrap_or("").to_string();
+            (n, v)
+        })
+        .collect();
+    let mut body = Vec::new();
+    res.into_reader().read_to_end(&mut body).unwrap();
+    let reply = Reply {
+        status,
+        headers,
+        body: String::new(),
+    };
+    (status, reply, body)
+}
+
+#[test]
+fn static_files_go_out_precompressed_and_revalidate_with_304() {
+    let f = Fixture::new(1);
+    let www = f.path().join("www");
+    let pkg = f.path().join("pkg");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm = pkg.join("amanat_bg.wasm");
+    let original = [b"\0asm\x01\0\0\0".as_slice(), &[7u8; 4000]].concat();
+    std::fs::write(&wasm, &original).unwrap();
+    // Stand-ins for scripts/precompress.mjs's copies: the box picks by name, age and size,
+    // and sends the bytes as they are.
+    std::fs::write(pkg.join("amanat_bg.wasm.br"), b"BROTLI").unwrap();
+    std::fs::write(pkg.join("amanat_bg.wasm.gz"), b"GZIP-COPY").unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(
+        www.join("index.html.gz"),
+        "a copy larger than the file itself",
+    )
+    .unwrap();
+    std::fs::write(www.join("old.js"), "export const x = 1;".repeat(50)).unwrap();
+    let stale = std::fs::File::options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(www.join("old.js.br"))
+        .unwrap();
+    stale
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000))
+        .unwrap();
+    let server = Server::start_with(
+        &f,
+        &[
+            "--www",
+            www.to_str().unwrap(),
+            "--pkg",
+            pkg.to_str().unwrap(),
+        ],
+    );
+    let path = "/pkg/amanat_bg.wasm";
+
+    // The smallest copy the browser takes, with its encoding, the original's type, Vary.
+    let (status, r, body) = get_raw(
+        &server,
+        path,
+        &[("Accept-Encoding", "gzip, deflate, br, zstd")],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body, b"BROTLI");
+    assert_eq!(r.header("content-encoding"), Some("br"));
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    assert_eq!(r.header("vary"), Some("Accept-Encoding"));
+    assert!(r.header("content-security-policy").is_some());
+    let (_, r, body) = get_raw(&server, path, &[("Accept-Encoding", "gzip, br;q=0")]);
+    assert_eq!(
+        (body.as_slice(), r.header("content-encoding")),
+        (b"GZIP-COPY".as_slice(), Some("gzip"))
+    );
+    let (_, r, body) = get_raw(&server, path, &[]);
+    assert_eq!(body, original);
+    assert_eq!(r.header("content-encoding"), None);
+    // A copy that is not smaller, or older than its file, is never sent.
+    let (_, r, body) = get_raw(&server, "/", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(
+        (body.as_slice(), r.header("content-encoding")),
+        (b"<!doctype html>".as_slice(), None)
+    );
+    let (_, r, body) = get_raw(&server, "/old.js", &[("Accept-Encoding", "br")]);
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(body.len(), 19 * 50);
+
+    // Revalidation: the same ETag gets 304 with no body; each encoding has its own ETag.
+    let (_, r, _) = get_raw(&server, path, &[("Accept-Encoding", "br")]);
+    let etag = r.header("etag").unwrap().to_string();
+    let (status, r, body) = get_raw(
+        &server,
+        path,
+        &[("Accept-Encoding", "br"), ("If-None-Match", &etag)],
+    );
+    assert_eq!((status, body.len()), (304, 0));
+    assert_eq!(r.header("etag"), Some(etag.as_str()));
+    let (status, _, body) = get_raw(&server, path, &[("If-None-Match", &etag)]);
+    assert_eq!((status, body), (200, original.clone()));
+    // A changed file is a new ETag.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(&wasm, &original[..100]).unwrap();
+    let (status, r, body) = get_raw(&server, path, &[("If-None-Match", &etag)]);
+    assert_eq!((status, body.len()), (200, 100));
+    assert_ne!(r.header("etag"), Some(etag.as_str()));
+    // And the brotli copy, now older than its file, is no longer sent.
+    let (_, r, _) = get_raw(&server, path, &[("Accept-Encoding", "br")]);
+    assert_eq!(r.header("content-encoding"), None);
+}
