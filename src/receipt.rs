@@ -96,11 +96,6 @@ impl Receipt {
                 "the short code is not the tracking hash's".into(),
             )));
         }
-        if !is_board_timestamp(&self.received) {
-            return Err(Error::Verification(Check::Receipt(
-                "the time is not of the form YYYY-MM-DDTHH:MM:SSZ".into(),
-            )));
-        }
         let message = Receipt::message(
             self.kind,
             &self.tracking,
@@ -108,11 +103,11 @@ impl Receipt {
             &self.received,
             &self.head,
         );
-        verify_signature(
-            election.base_hash(),
+        verify_box_statement(
+            election,
             RECEIPT_LABEL,
-            message.as_bytes(),
-            election.ballot_box_key(),
+            &message,
+            &self.received,
             &self.signature,
         )
     }
@@ -187,18 +182,30 @@ impl SignedHead {
         if self.election != *election.base_hash() {
             return Err(Error::WrongElection);
         }
-        if !is_board_timestamp(&self.time) {
-            return Err(Error::Verification(Check::Receipt(
-                "the time is not of the form YYYY-MM-DDTHH:MM:SSZ".into(),
-            )));
-        }
         let message = SignedHead::message(self.entries, &self.head, self.closed, &self.time);
-        verify_signature(
-            election.base_hash(),
-            HEAD_LABEL,
-            message.as_bytes(),
-            election.ballot_box_key(),
-            &self.signature,
-        )
+        verify_box_statement(election, HEAD_LABEL, &message, &self.time, &self.signature)
     }
+}
+
+/// The last steps of checking anything the box signs (§8.3 steps 3–4, §8.4): its time has the
+/// board's form, and the election's ballot box key signed `message` under `label`.
+fn verify_box_statement(
+    election: &Election,
+    label: &str,
+    message: &str,
+    time: &str,
+    signature: &SchnorrProof,
+) -> Result<()> {
+    if !is_board_timestamp(time) {
+        return Err(Error::Verification(Check::Receipt(
+            "the time is not of the form YYYY-MM-DDTHH:MM:SSZ".into(),
+        )));
+    }
+    verify_signature(
+        election.base_hash(),
+        label,
+        message.as_bytes(),
+        election.ballot_box_key(),
+        signature,
+    )
 }

@@ -2,6 +2,8 @@
 //! a fresh election and database, talks to it as the voter page would, and stops it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -11,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use amanat::board::{check_chain, BoardEntry, EntryKind};
 use amanat::{
-    Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey, Receipt,
-    SealedBallot, Selections, SignedHead,
+    Ballot, Credential, CredentialList, Election, Manifest, PublicKey, Receipt, SealedBallot,
+    Selections, SignedHead,
 };
 use amanat_authority::box_key::BoxKey;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
@@ -21,7 +23,6 @@ use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_amanat");
-const STYLE: &str = "NA-1.PP-1";
 
 fn manifest() -> Manifest {
     serde_json::from_str(include_str!("../../tests/vectors/manifest.json")).unwrap()
@@ -45,37 +46,7 @@ struct Fixture {
 
 impl Fixture {
     fn new(voters: usize) -> Fixture {
-        let m = manifest();
-        let voters: Vec<Credential> = (0..voters)
-            .map(|_| {
-                Credential::generate(&m.election_id, 0, &mut OsRng)
-                    .unwrap()
-                    .1
-            })
-            .collect();
-        let list = CredentialList::new(
-            voters
-                .iter()
-                .map(|c| CredentialEntry {
-                    key: *c.public_key(),
-                    style: STYLE.into(),
-                })
-                .collect(),
-        )
-        .unwrap();
-        let (secret, key) = random_key();
-        let box_key = BoxKey::generate(&mut OsRng);
-        let election = Election::new(m, 3, 2, key, list.summary(), *box_key.public()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        box_key
-            .save(&BoxKey::path_for(&dir.path().join("box.sqlite")))
-            .unwrap();
-        std::fs::write(dir.path().join("election.json"), election.to_json()).unwrap();
-        std::fs::write(
-            dir.path().join("credentials.json"),
-            serde_json::to_string(&list).unwrap(),
-        )
-        .unwrap();
+        let (dir, election, secret, voters) = common::box_election(voters);
         Fixture {
             dir,
             election,
@@ -301,17 +272,8 @@ fn try_request(
         Err(ureq::Error::Status(_, r)) => r,
         Err(ureq::Error::Transport(t)) => return Err(Box::new(t)),
     };
-    let status = res.status();
-    let headers = res
-        .headers_names()
-        .into_iter()
-        .map(|n| {
-            let v = res.header(&n).unwrap_or("").to_string();
-            (n, v)
-        })
-        .collect();
-    let mut body = String::new();
-    res.into_reader().read_to_string(&mut body).unwrap();
+    let (status, headers, bytes) = parts(res);
+    let body = String::from_utf8(bytes).unwrap();
     Ok(Reply {
         status,
         headers,
@@ -1038,6 +1000,22 @@ fn throughput() {
     assert_eq!(server.board().len(), voters);
 }
 
+/// An answer's status, headers and body bytes.
+fn parts(res: ureq::Response) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let status = res.status();
+    let headers = res
+        .headers_names()
+        .into_iter()
+        .map(|n| {
+            let v = res.header(&n).unwrap_or("").to_string();
+            (n, v)
+        })
+        .collect();
+    let mut body = Vec::new();
+    res.into_reader().read_to_end(&mut body).unwrap();
+    (status, headers, body)
+}
+
 /// A `GET` with the given request headers: status, response headers and the raw body bytes
 /// (ureq here decodes no content encoding).
 fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply, Vec<u8>) {
@@ -1050,17 +1028,7 @@ fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply
         Err(ureq::Error::Status(_, r)) => r,
         Err(e) => panic!("{e}"),
     };
-    let status = res.status();
-    let headers = res
-        .headers_names()
-        .into_iter()
-        .map(|n| {
-            let v = res.header(&n).unwrap_or("").to_string();
-            (n, v)
-        })
-        .collect();
-    let mut body = Vec::new();
-    res.into_reader().read_to_end(&mut body).unwrap();
+    let (status, headers, body) = parts(res);
     let reply = Reply {
         status,
         headers,

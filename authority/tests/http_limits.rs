@@ -9,6 +9,8 @@
 //! limits, say) to measure it: each attack prints its figures before asserting.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
@@ -16,11 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use amanat::{Ballot, Credential, CredentialEntry, CredentialList, Election, Manifest, PublicKey};
+use amanat::{Ballot, Credential, Election};
 use amanat::{Receipt, SealedBallot, Selections};
-use amanat_authority::box_key::BoxKey;
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
-use curve25519_dalek::Scalar;
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
@@ -30,7 +29,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_amanat");
 fn bin() -> String {
     std::env::var("AMANAT_BIN").unwrap_or_else(|_| BIN.to_string())
 }
-const STYLE: &str = "NA-1.PP-1";
 /// How the tests start the box where the open-file limit matters: as systemd would.
 const SYSTEMD_FILES: &str = "--nofile=1024:4096";
 
@@ -43,39 +41,7 @@ struct Fixture {
 
 impl Fixture {
     fn new(voters: usize) -> Fixture {
-        let m: Manifest =
-            serde_json::from_str(include_str!("../../tests/vectors/manifest.json")).unwrap();
-        let voters: Vec<Credential> = (0..voters)
-            .map(|_| {
-                Credential::generate(&m.election_id, 0, &mut OsRng)
-                    .unwrap()
-                    .1
-            })
-            .collect();
-        let list = CredentialList::new(
-            voters
-                .iter()
-                .map(|c| CredentialEntry {
-                    key: *c.public_key(),
-                    style: STYLE.into(),
-                })
-                .collect(),
-        )
-        .unwrap();
-        let x = Scalar::random(&mut OsRng);
-        let key = PublicKey::from_bytes(&(G * x).compress().to_bytes(), "joint key").unwrap();
-        let box_key = BoxKey::generate(&mut OsRng);
-        let election = Election::new(m, 3, 2, key, list.summary(), *box_key.public()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        box_key
-            .save(&BoxKey::path_for(&dir.path().join("box.sqlite")))
-            .unwrap();
-        std::fs::write(dir.path().join("election.json"), election.to_json()).unwrap();
-        std::fs::write(
-            dir.path().join("credentials.json"),
-            serde_json::to_string(&list).unwrap(),
-        )
-        .unwrap();
+        let (dir, election, _, voters) = common::box_election(voters);
         Fixture {
             dir,
             election,

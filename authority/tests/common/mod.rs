@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use amanat::{BoardEntry, Election, Selections};
+use amanat::{BoardEntry, Credential, CredentialEntry, CredentialList, Election, Manifest};
+use amanat::{PublicKey, Selections};
 use amanat_authority::board_file::BoardFile;
 use amanat_authority::box_key::BoxKey;
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use rand_core::OsRng;
 use serde_json::Value;
 
 pub fn amanat(args: &[&str]) -> Output {
@@ -148,4 +152,46 @@ pub fn choose(election: &Election, style: &str, alt: bool) -> Selections {
         .iter()
         .map(|c| (c.id.clone(), vec![c.options[usize::from(alt)].id.clone()]))
         .collect()
+}
+
+/// An election of the reference manifest written to a temporary directory as `amanat serve`
+/// reads it: election.json, credentials.json (`voters` new credentials, all for ballot
+/// style `NA-1.PP-1`) and the ballot box's key where the box looks by default
+/// (`box.sqlite.key`). Also returns the joint secret key, so a test can decrypt without
+/// trustees, and the voters' credentials.
+pub fn box_election(voters: usize) -> (tempfile::TempDir, Election, Scalar, Vec<Credential>) {
+    let m: Manifest =
+        serde_json::from_str(include_str!("../../../tests/vectors/manifest.json")).unwrap();
+    let voters: Vec<Credential> = (0..voters)
+        .map(|_| {
+            Credential::generate(&m.election_id, 0, &mut OsRng)
+                .unwrap()
+                .1
+        })
+        .collect();
+    let list = CredentialList::new(
+        voters
+            .iter()
+            .map(|c| CredentialEntry {
+                key: *c.public_key(),
+                style: "NA-1.PP-1".into(),
+            })
+            .collect(),
+    )
+    .unwrap();
+    let secret = Scalar::random(&mut OsRng);
+    let key = PublicKey::from_bytes(&(G * secret).compress().to_bytes(), "joint key").unwrap();
+    let box_key = BoxKey::generate(&mut OsRng);
+    let election = Election::new(m, 3, 2, key, list.summary(), *box_key.public()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    box_key
+        .save(&BoxKey::path_for(&dir.path().join("box.sqlite")))
+        .unwrap();
+    std::fs::write(dir.path().join("election.json"), election.to_json()).unwrap();
+    std::fs::write(
+        dir.path().join("credentials.json"),
+        serde_json::to_string(&list).unwrap(),
+    )
+    .unwrap();
+    (dir, election, secret, voters)
 }
