@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use amanat::board::{BoardEntry, EntryKind};
 use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election, Receipt};
@@ -41,6 +41,7 @@ use crate::http_limits::{
     HEAVY_WAIT, PAGE_BYTES, TRIM_EVERY,
 };
 use crate::http_listener::Holding;
+use crate::metrics::{Metrics, RequestLog, Watch};
 use crate::store::{Appended, BallotStore, NewEntry, SqliteStore, StoreError};
 
 /// The largest request body the box reads.
@@ -84,6 +85,10 @@ pub struct ServeArgs {
     /// hard limit, less 128 kept for the database and files; at most 16384].
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Write a request log here, one JSON object per answered request (time, method, route,
+    /// status, milliseconds; never a ballot, a code or an address); `-` for standard error.
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
 }
 
 /// `amanat close`: close the polls (works while the server runs) and sign the closing
@@ -394,6 +399,8 @@ struct BallotBox {
     /// Board pages and request bodies read so far: [`give_back_memory`] trims the heap
     /// after a burst of them.
     reads: AtomicU64,
+    /// Metrics and the request log (docs/ballot-box.md, "Operating the box").
+    watch: Arc<Watch>,
     www: PathBuf,
     pkg: PathBuf,
 }
@@ -461,17 +468,66 @@ impl BallotBox {
             .acquire()
             .await
             .map_err(|_| ApiError::internal("verify the ballot"))?;
-        self.blocking(f).await
+        self.blocking(move |b| {
+            let start = Instant::now();
+            let result = f(b);
+            b.watch
+                .metrics
+                .verify_seconds
+                .observe(start.elapsed().as_secs_f64());
+            result
+        })
+        .await
     }
 
     async fn append(self: &Arc<Self>, new: NewEntry) -> ApiResult<Appended> {
+        let metrics = &self.watch.metrics;
+        let start = Instant::now();
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.writer
-            .send((new, reply))
-            .map_err(|_| ApiError::internal("store the ballot"))?;
-        Ok(answer
-            .await
-            .map_err(|_| ApiError::internal("store the ballot"))??)
+        metrics.write_queue.inc();
+        let sent = self.writer.send((new, reply));
+        let result = match sent {
+            Ok(()) => answer.await.ok(),
+            Err(_) => None,
+        };
+        metrics.write_queue.dec();
+        metrics
+            .append_seconds
+            .observe(start.elapsed().as_secs_f64());
+        match result {
+            None => {
+                metrics.storage_errors.inc();
+                Err(ApiError::internal("store the ballot"))
+            }
+            Some(Err(e @ (StoreError::Storage(_) | StoreError::Corrupt(_)))) => {
+                metrics.storage_errors.inc();
+                Err(e.into())
+            }
+            Some(r) => Ok(r?),
+        }
+    }
+
+    /// Counts a submission's outcome (metrics) and passes it on.
+    fn count(
+        &self,
+        kind: &'static str,
+        result: ApiResult<(Appended, Response)>,
+    ) -> ApiResult<Response> {
+        let metrics = &self.watch.metrics;
+        match result {
+            Ok((Appended::New(_), r)) => {
+                metrics.submitted(kind, "accepted", "");
+                Ok(r)
+            }
+            Ok((Appended::Existing(_), r)) => {
+                metrics.submitted(kind, "repeat", "");
+                Ok(r)
+            }
+            Err(e) => {
+                metrics.submitted(kind, "refused", e.code);
+                Err(e)
+            }
+        }
     }
 
     /// The receipt for an entry, cast or challenged, signed with the key the election fixes.
@@ -538,7 +594,12 @@ async fn post_ballot(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let body = body_text(&b.bodies, &headers, body).await?;
+    let result = cast(&b, &headers, body).await;
+    b.count("cast", result)
+}
+
+async fn cast(b: &Shared, headers: &HeaderMap, body: Body) -> ApiResult<(Appended, Response)> {
+    let body = body_text(&b.bodies, headers, body).await?;
     b.reads.fetch_add(1, Ordering::Relaxed);
     let ballot = b
         .verify(move |b| {
@@ -556,7 +617,8 @@ async fn post_ballot(
         })
         .await?;
     let receipt = b.receipt(appended.entry());
-    Ok(Json(serde_json::json!({ "receipt": receipt })).into_response())
+    let answer = Json(serde_json::json!({ "receipt": receipt })).into_response();
+    Ok((appended, answer))
 }
 
 #[derive(Deserialize)]
@@ -571,7 +633,12 @@ async fn post_challenge(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let body = body_text(&b.bodies, &headers, body).await?;
+    let result = challenge(&b, &headers, body).await;
+    b.count("challenge", result)
+}
+
+async fn challenge(b: &Shared, headers: &HeaderMap, body: Body) -> ApiResult<(Appended, Response)> {
+    let body = body_text(&b.bodies, headers, body).await?;
     b.reads.fetch_add(1, Ordering::Relaxed);
     let (req, selections) = b
         .verify(move |b| {
@@ -590,12 +657,32 @@ async fn post_challenge(
         })
         .await?;
     let receipt = b.receipt(appended.entry());
-    Ok(Json(serde_json::json!({
+    let answer = Json(serde_json::json!({
         "index": appended.entry().index,
         "selections": selections,
         "receipt": receipt,
     }))
-    .into_response())
+    .into_response();
+    Ok((appended, answer))
+}
+
+/// `GET /api/ready`: whether this box can take ballots now — its database answers. For a
+/// load balancer's readiness check (`503 STORAGE` otherwise).
+async fn get_ready(State(b): State<Shared>) -> ApiResult<Response> {
+    let entries = b
+        .blocking(|b| {
+            let r = lock(&b.reader);
+            r.head().map(|(n, _)| n).map_err(|e| {
+                b.watch.metrics.storage_errors.inc();
+                ApiError::from(e)
+            })
+        })
+        .await?;
+    Ok(Json(serde_json::json!({ "ready": true, "entries": entries })).into_response())
+}
+
+async fn get_metrics(State(b): State<Shared>) -> Response {
+    crate::metrics::answer(&b.watch.metrics)
 }
 
 #[derive(Deserialize)]
@@ -907,7 +994,10 @@ async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> R
 // The router
 
 fn router(state: Shared) -> Router {
+    let watch = Arc::clone(&state.watch);
     let api = Router::new()
+        .route("/metrics", get(get_metrics))
+        .route("/api/ready", get(get_ready))
         .route("/api/election", get(get_election))
         .route("/api/status", get(get_status))
         .route("/api/head", get(get_head))
@@ -922,6 +1012,7 @@ fn router(state: Shared) -> Router {
         // The ballot endpoints read their bodies themselves (body_text, with the JSON 413);
         // this bounds any other extractor that would read one.
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(watch, crate::metrics::watch))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -1015,6 +1106,15 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         bodies: Arc::new(Semaphore::new(BODY_BUDGET)),
         heavy: Arc::new(Semaphore::new(HEAVY_READS)),
         reads: AtomicU64::new(0),
+        watch: Arc::new(Watch {
+            metrics: Metrics::new(),
+            log: match &args.request_log {
+                None => None,
+                Some(path) => Some(RequestLog::open(path).map_err(|e| {
+                    ServerError::io(format!("opening the request log {}", path.display()), e)
+                })?),
+            },
+        }),
         www: args.www,
         pkg: args.pkg,
     });

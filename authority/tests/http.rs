@@ -1130,3 +1130,59 @@ fn static_files_go_out_precompressed_and_revalidate_with_304() {
     let (_, r, _) = get_raw(&server, path, &[("Accept-Encoding", "br")]);
     assert_eq!(r.header("content-encoding"), None);
 }
+
+#[test]
+fn operators_see_metrics_readiness_and_a_request_log_without_ballots() {
+    let f = Fixture::new(2);
+    let log = f.path().join("requests.log");
+    let server = Server::start_with(&f, &["--request-log", log.to_str().unwrap()]);
+    let ready = server.get("/api/ready");
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.json()["ready"], true);
+    let ballot = f.ballot(0);
+    check_receipt(&f, &ballot, &server.cast(&ballot));
+    check_receipt(&f, &ballot, &server.cast(&ballot));
+    let mut bad = f.ballot(1);
+    bad.signature.response += Scalar::ONE;
+    assert_eq!(server.cast(&bad).code(), "VERIFICATION_FAILED");
+    let tracking = ballot.tracking().short();
+    assert_eq!(server.get(&format!("/api/board/{tracking}")).status, 200);
+
+    let metrics = server.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(metrics
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    for line in [
+        "amanat_submissions_total{kind=\"cast\",outcome=\"accepted\",code=\"\"} 1",
+        "amanat_submissions_total{kind=\"cast\",outcome=\"repeat\",code=\"\"} 1",
+        "amanat_submissions_total{kind=\"cast\",outcome=\"refused\",code=\"VERIFICATION_FAILED\"} 1",
+        "amanat_verify_seconds_count 3",
+        "amanat_append_seconds_count 2",
+        "amanat_write_queue 0",
+        "amanat_storage_errors_total 0",
+        "amanat_http_answers_total{route=\"/api/board/{code}\",status=\"200\"} 1",
+    ] {
+        assert!(metrics.body.contains(line), "{line} not in\n{}", metrics.body);
+    }
+
+    // One JSON line per answer; routes by pattern, nothing of a ballot or a code.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 5, "{text}");
+    for l in &lines {
+        let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["method", "ms", "route", "status", "time"], "{l}");
+    }
+    assert!(lines
+        .iter()
+        .any(|l| l["route"] == "/api/ballots" && l["status"] == 422));
+    assert!(
+        !text.contains(&tracking) && !text.contains(&ballot.credential.to_hex()),
+        "{text}"
+    );
+}
