@@ -58,12 +58,16 @@ const state = {
 
 const sender = new outbox.Sender();
 
+/** Screens that only pass (a progress bar): they take no place in the browser's history. */
+const PASSING = new Set(['loading', 'sealing', 'sending']);
+
 // ---------------------------------------------------------------------------------------
 // Screens, focus and announcements
 
-function show(name, { focus = true } = {}) {
+function show(name, { focus = true, history: how = 'push' } = {}) {
   for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
   state.screen = name;
+  remember(name, how);
   const step = STEP_OF[name];
   $('steps').hidden = !step;
   const at = STEPS.indexOf(step);
@@ -76,6 +80,85 @@ function show(name, { focus = true } = {}) {
   updateBanner();
   window.scrollTo(0, 0);
   if (focus) $(`${name}-title`).focus();
+}
+
+// ---------------------------------------------------------------------------------------
+// The browser's Back and Forward move between the page's own steps
+
+/**
+ * Gives each screen the voter reaches its own entry in the browser's history, so Android's
+ * Back button (and Forward) moves between steps instead of leaving the page mid-vote.
+ * `how`: 'push' a new entry, 'replace' the current one, or 'none' (the entry already says it).
+ */
+function remember(name, how) {
+  if (PASSING.has(name) || how === 'none') return;
+  const at = history.state && history.state.amanat;
+  if (at === name) return;
+  const url = name === 'lookup' ? '#lookup' : window.location.pathname + window.location.search;
+  if (how === 'replace' || !at) history.replaceState({ amanat: name }, '', url);
+  else history.pushState({ amanat: name }, '', url);
+}
+
+/**
+ * The screen a history entry may show now: a step whose content is gone (choices wiped after
+ * casting, a receipt from an earlier visit) falls back to the nearest one that still makes
+ * sense, and a sealed ballot not yet cast keeps the voter at the cast-or-discard decision.
+ */
+function screenFor(wanted) {
+  const sealedWaiting = Boolean(state.sealed || outbox.held());
+  const beforeSeal = ['code', 'ballot', 'review', 'challenge'];
+  if (sealedWaiting && (beforeSeal.includes(wanted) || !wanted)) return 'tracking';
+  switch (wanted) {
+    case 'code':
+    case 'lookup':
+      return wanted;
+    case 'ballot':
+      return state.code && state.style ? 'ballot' : 'code';
+    case 'review':
+      return state.code && state.selections ? 'review' : screenFor('ballot');
+    case 'tracking':
+      return sealedWaiting ? 'tracking' : screenFor('review');
+    case 'receipt':
+      return state.receipt ? 'receipt' : 'code';
+    case 'outbox':
+    case 'unverified': {
+      const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
+      if (!entry) return 'code';
+      return entry.unverified ? 'unverified' : 'outbox';
+    }
+    default:
+      return 'code';
+  }
+}
+
+/** Shows screen `name` with what it needs (a screen drawn from stored state has its own). */
+function goTo(name, options = {}) {
+  const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
+  if (name === 'tracking') showTracking(options);
+  else if (name === 'unverified' && entry) showUnverified(entry, options);
+  else show(name, options);
+}
+
+function onPopState(event) {
+  if (!state.amanat) return;
+  const wanted = event.state && event.state.amanat;
+  const from = state.screen;
+  const target = screenFor(wanted);
+  if (target === 'lookup') {
+    openLookup(undefined, { history: 'none' });
+    return;
+  }
+  // Back from the decision itself: the sealed ballot must be cast or discarded first.
+  const held = target === 'tracking' && wanted !== 'tracking';
+  goTo(target, { history: held || target === wanted ? 'none' : 'replace' });
+  if (held) {
+    // Stay on this entry's place in history by putting the decision back on top of it.
+    history.pushState({ amanat: 'tracking' }, '', window.location.pathname + window.location.search);
+    if (from === 'tracking') {
+      $('tracking-leave-first').hidden = false;
+      announce(i18n.t('tracking.leaveFirst'));
+    }
+  }
 }
 
 function announce(text) {
@@ -136,6 +219,9 @@ function updateBanner() {
     i18n.bind(text, 'unverified.banner', { code: bad.trackingCode });
     banner.className = 'banner banner-bad';
     detailsButton.hidden = false;
+  } else if (sealedNotCast() && !['tracking', 'sealing', 'challenge'].includes(state.screen)) {
+    i18n.bind(text, 'tracking.leaveWarning');
+    banner.className = 'banner banner-waiting';
   } else if (waiting.length > 0 && !onOwnScreen) {
     i18n.bind(text, 'outbox.pendingBanner', { code: waiting[0].trackingCode });
     banner.className = 'banner banner-waiting';
@@ -299,12 +385,41 @@ async function seal() {
     showError('review-error', errorKey(err));
     return;
   }
+  // Held on the device (the sealed ballot alone) until the voter casts or discards it, so
+  // that leaving or reloading the page does not lose it silently.
+  try {
+    outbox.hold({ trackingHash: state.sealed.trackingHash, trackingCode: state.sealed.trackingCode, ballotJson: state.sealed.ballotJson });
+  } catch {
+    // Without storage the ballot still lives in memory for as long as the page is open.
+  }
   const spent = performance.now() - started;
   if (spent < MIN_PROGRESS_MS) await sleep(MIN_PROGRESS_MS - spent);
-  $('tracking-code').textContent = state.sealed.trackingCode;
+  showTracking();
+  announce(`${i18n.t('tracking.title')}. ${i18n.t('tracking.codeLabel')}: ${state.sealed.trackingCode.split('').join(' ')}`);
+}
+
+/**
+ * The cast-or-discard decision for the sealed ballot not yet cast: the one just sealed (which
+ * can also be checked, its seed still in memory), or, after the voter left or reloaded, the
+ * one held on the device (cast it, or discard it and seal again: a check needs a fresh seal).
+ */
+function showTracking(options = {}) {
+  const held = outbox.held();
+  const live = Boolean(state.sealed);
+  const code = live ? state.sealed.trackingCode : held && held.trackingCode;
+  if (!code) return show('code', options);
+  $('tracking-code').textContent = code;
+  $('tracking-resumed').hidden = live;
+  $('tracking-leave-first').hidden = true;
+  $('tracking-challenge-card').hidden = !live;
+  $('tracking-no-check').hidden = live;
   hideError('tracking-error');
-  show('tracking');
-  announce(`${i18n.t('tracking.codeLabel')}: ${state.sealed.trackingCode.split('').join(' ')}`);
+  show('tracking', options);
+}
+
+/** Whether a sealed ballot is waiting for the voter's decision (cast or discard). */
+function sealedNotCast() {
+  return Boolean(state.sealed) || outbox.held() !== null;
 }
 
 /** Drops every trace of the code and the choices from the page. */
@@ -322,29 +437,48 @@ function forgetChoices() {
 
 function cast() {
   const sealed = state.sealed;
-  if (!sealed) return;
-  state.sealed = null;
   let entry;
-  try {
-    entry = { trackingHash: sealed.trackingHash, trackingCode: sealed.trackingCode, ballotJson: sealed.cast() };
-  } catch (err) {
-    showError('tracking-error', errorKey(err));
-    return;
-  } finally {
-    sealed.free();
+  if (sealed) {
+    state.sealed = null;
+    try {
+      entry = { trackingHash: sealed.trackingHash, trackingCode: sealed.trackingCode, ballotJson: sealed.cast() };
+    } catch (err) {
+      showError('tracking-error', errorKey(err));
+      return;
+    } finally {
+      sealed.free();
+    }
+    outbox.keep(entry);
+    outbox.release();
+  } else {
+    entry = outbox.castHeld();
+    if (!entry) return;
   }
   forgetChoices();
-  outbox.keep(entry);
   state.awaiting = entry.trackingHash;
   $('outbox-code').textContent = entry.trackingCode;
   show('sending');
   sender.flush();
 }
 
+/** Discards the sealed ballot not yet cast (never sent), and goes back to seal again: to the
+ *  review while the choices are still in memory, else to the start. */
+function discardSealed() {
+  if (state.sealed) {
+    state.sealed.free();
+    state.sealed = null;
+  }
+  outbox.release();
+  if (state.code && state.selections) backToReview();
+  else show('code');
+}
+
 async function challenge() {
   const sealed = state.sealed;
   if (!sealed) return;
   state.sealed = null;
+  // Opened for checking: it can never be cast, so it is no longer held.
+  outbox.release();
   let ballotJson;
   let challengeJson;
   let trackingCode;
@@ -449,7 +583,7 @@ function receiptProblem(receipt, expected = {}) {
 }
 
 /** The warning for a ballot the box answered with a receipt that does not check. */
-function showUnverified(entry) {
+function showUnverified(entry, options = {}) {
   state.awaiting = entry.trackingHash;
   $('unverified-tracking').textContent = entry.trackingCode;
   $('unverified-code').textContent = entry.unverified.code;
@@ -460,7 +594,7 @@ function showUnverified(entry) {
   if (entry.refused) i18n.bind(detail, 'unverified.refused', { code: entry.refused.code });
   $('unverified-retry').hidden = Boolean(entry.refused);
   $('unverified-kept').hidden = Boolean(entry.refused);
-  show('unverified');
+  show('unverified', options);
 }
 
 function onSenderEvent(event) {
@@ -566,12 +700,12 @@ async function noteReplaced(receipt, note) {
 // ---------------------------------------------------------------------------------------
 // Looking up a tracking code on the board
 
-function openLookup(prefill) {
+function openLookup(prefill, options = {}) {
   if (state.screen !== 'lookup') state.beforeLookup = state.screen === 'loading' ? 'code' : state.screen;
   $('lookup-result').replaceChildren();
   state.lookup = null;
   renderSaved();
-  show('lookup');
+  show('lookup', options);
   fetchKeptStates();
   if (prefill) {
     $('lookup-input').value = prefill;
@@ -659,8 +793,8 @@ function fetchKeptStates() {
 }
 
 function closeLookup() {
-  if (window.location.hash === '#lookup') history.replaceState(null, '', window.location.pathname);
-  show(state.amanat ? state.beforeLookup : 'loading');
+  if (!state.amanat) return show('loading');
+  goTo(screenFor(state.beforeLookup));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -719,8 +853,12 @@ async function loadElection() {
   state.title = state.election.title;
   sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
-  if (window.location.hash === '#lookup') openLookup();
-  else show('code', { focus: false });
+  if (window.location.hash === '#lookup') openLookup(undefined, { history: 'replace' });
+  else if (outbox.held()) {
+    // Left or reloaded before casting: back to the decision, cast or discard.
+    history.replaceState({ amanat: 'code' }, '', window.location.pathname + window.location.search);
+    showTracking();
+  } else show('code', { focus: false, history: 'replace' });
   if (outbox.pending().length > 0) sender.flush();
 }
 
@@ -759,11 +897,19 @@ function wire() {
     i18n.bind($('outbox-detail'), 'cast.title');
     sender.flush();
   });
-  $('outbox-restart').addEventListener('click', () => show('code'));
   $('outbox-banner-details').addEventListener('click', () => {
     const entry = otherUnverified();
     if (entry) showUnverified(entry);
   });
+  $('outbox-restart').addEventListener('click', () => show('code'));
+  $('tracking-discard').addEventListener('click', discardSealed);
+  // A sealed ballot not yet cast is kept, but leaving still deserves a word: it is not a vote.
+  window.addEventListener('beforeunload', (event) => {
+    if (!sealedNotCast()) return;
+    event.preventDefault();
+    event.returnValue = i18n.t('tracking.leaveWarning');
+  });
+  window.addEventListener('popstate', onPopState);
   $('unverified-retry').addEventListener('click', () => {
     i18n.bind($('unverified-detail'), 'cast.title');
     sender.flush();

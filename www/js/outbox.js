@@ -14,10 +14,14 @@
 // again only when asked (a retry, a reload, the network coming back), never in a loop. If the
 // box then refuses that ballot for good, it is still kept, marked `refused`, and never sent
 // again: the receipt that did not check is the voter's evidence and must not vanish.
+//
+// Between sealing and casting, the sealed ballot (alone) is held under its own key, so that
+// leaving or reloading the page brings the voter back to cast it or discard it.
 
 import { ApiError, castBallot } from './api.js';
 
 const OUTBOX_KEY = 'amanat.outbox';
+const SEALED_KEY = 'amanat.sealed';
 const RECEIPTS_KEY = 'amanat.receipts';
 const EVIDENCE_KEY = 'amanat.evidence';
 const KEEP = 20;
@@ -90,6 +94,37 @@ export function keepEvidence({ kind, trackingHash, trackingCode, code, receipt }
 export function forgetReceipts() {
   write(RECEIPTS_KEY, []);
   write(EVIDENCE_KEY, []);
+}
+
+/** The sealed ballot the voter has not yet cast or discarded, or null: {trackingHash,
+ *  trackingCode, ballotJson, sealedAt}. Kept from sealing until the voter casts it (then it
+ *  moves to the outbox) or discards it, so leaving or reloading the page cannot lose it. Only
+ *  the sealed ballot: never the choices, the seed or the code (so it can be cast, not checked:
+ *  a check of the seal needs the seed, and so a fresh seal). */
+export function held() {
+  const list = read(SEALED_KEY);
+  const entry = list[list.length - 1];
+  return entry && typeof entry.ballotJson === 'string' ? entry : null;
+}
+
+/** Holds a sealed ballot the voter has not decided on yet (one at a time). */
+export function hold({ trackingHash, trackingCode, ballotJson }) {
+  write(SEALED_KEY, [{ trackingHash, trackingCode, ballotJson, sealedAt: new Date().toISOString() }]);
+}
+
+/** Lets go of the held sealed ballot: cast (already in the outbox), checked, or discarded. */
+export function release() {
+  write(SEALED_KEY, []);
+}
+
+/** Moves the held sealed ballot to the outbox (kept there before it is let go of, so there is
+ *  no moment when it is in neither). Returns the outbox entry, or null if none was held. */
+export function castHeld() {
+  const entry = held();
+  if (!entry) return null;
+  keep(entry);
+  release();
+  return entry;
 }
 
 /** Keeps a sealed ballot until the box has it. */

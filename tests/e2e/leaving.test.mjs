@@ -1,0 +1,191 @@
+// Real voters leave: a sealed ballot not yet cast survives a reload, a closed and reopened
+// page, and Android's Back button, and brings the voter back to the decision (cast it, or
+// discard it and seal again) without losing it or casting it twice. Back and Forward move
+// between the page's own steps.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  axeViolations,
+  board,
+  choose,
+  currentScreen,
+  enterCode,
+  openPage,
+  phonePage,
+  reviewAndSeal,
+  say,
+  screenshot,
+  stored,
+  testStack,
+  waitForScreen,
+} from './harness.mjs';
+
+const stack = testStack(12);
+let nextCode = 0;
+const takeCode = () => stack.election.codes[nextCode++].code;
+
+async function check(page, lang, name) {
+  await screenshot(page, `${lang}-${name}`);
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe on ${lang} ${name}: ${JSON.stringify(violations, null, 2)}`);
+}
+
+const text = async (page, selector) => (await page.textContent(selector)).trim();
+
+/** Goes Back (or Forward) in the browser's history as the phone's Back button does. */
+async function historyStep(page, direction, expected) {
+  await page.evaluate((d) => (d < 0 ? history.back() : history.forward()), direction);
+  await waitForScreen(page, expected);
+  // Let a popstate handler that puts an entry back on top finish.
+  await page.waitForTimeout(100);
+}
+
+/** Every entry of `code` (tracking code) on the board. */
+async function onBoard(code) {
+  return (await board(stack.server.url)).filter((e) => e.short === code);
+}
+
+/** Nothing the voter chose or typed is kept: only sealed ballots. */
+async function assertNoSecrets(page, code) {
+  const everything = JSON.stringify(await page.evaluate(() => ({ ...localStorage })));
+  assert.ok(!everything.includes(code) && !everything.includes(code.replace(/-/g, '')), 'no voting code stored');
+  assert.ok(!/"seed"|"selections"/.test(everything), 'no seed or choices stored');
+}
+
+for (const lang of ['en', 'ur']) {
+  describe(`leaving at the sealed step (${lang})`, () => {
+    test('reload, Back, close and reopen: the sealed ballot waits for cast or discard, then is cast once', async () => {
+      const { context, page, problems } = await phonePage(stack.browser, stack.server.url, lang, { serviceWorkers: 'block' });
+      try {
+        await openPage(page, stack.server.url);
+        const code = takeCode();
+        await enterCode(page, code);
+        await choose(page, [1, 1]);
+        const tracking = await reviewAndSeal(page);
+        assert.equal(await text(page, '#tracking-title'), say(lang, 'tracking.title'));
+        assert.equal(await text(page, '#tracking-status'), say(lang, 'tracking.notCast'));
+        const [held] = await stored(page, 'amanat.sealed');
+        assert.equal(held.trackingCode, tracking, 'the sealed ballot is kept from the moment it is sealed');
+        await assertNoSecrets(page, code);
+        await check(page, lang, '30-tracking-not-cast');
+
+        // Reload: the browser asks first, and the page comes back to the decision.
+        let prompted = 0;
+        page.on('dialog', async (dialog) => {
+          if (dialog.type() === 'beforeunload') prompted += 1;
+          await dialog.accept();
+        });
+        await page.reload();
+        await waitForScreen(page, 'tracking');
+        assert.equal(prompted, 1, 'leaving with a sealed ballot not cast asks first');
+        assert.equal(await text(page, '#tracking-code'), tracking);
+        assert.equal(await page.isVisible('#tracking-resumed'), true);
+        assert.equal(await text(page, '#tracking-resumed'), say(lang, 'tracking.resumed'));
+        assert.equal(await page.isVisible('#tracking-challenge'), false, 'a check needs a fresh seal');
+        assert.equal(await page.isVisible('#tracking-no-check'), true);
+        await check(page, lang, '31-tracking-resumed');
+
+        // Back (Android's button): still the decision, and the voter is told why.
+        await page.evaluate(() => history.back());
+        await page.waitForSelector('#tracking-leave-first:not([hidden])');
+        assert.equal(await currentScreen(page), 'tracking');
+        assert.equal(await text(page, '#tracking-leave-first'), say(lang, 'tracking.leaveFirst'));
+        assert.equal(new URL(page.url()).origin, stack.server.url, 'Back did not leave the page');
+        await check(page, lang, '32-tracking-back');
+
+        // Closed and opened again in the same browser: the decision again, the same ballot.
+        const reopened = await context.newPage();
+        await page.close({ runBeforeUnload: false });
+        await reopened.goto(`${stack.server.url}/`);
+        await waitForScreen(reopened, 'tracking');
+        assert.equal(await text(reopened, '#tracking-code'), tracking);
+        assert.equal((await onBoard(tracking)).length, 0, 'nothing was sent before the voter cast');
+
+        await reopened.click('#tracking-cast');
+        await waitForScreen(reopened, 'receipt');
+        assert.equal(await text(reopened, '#receipt-short'), tracking);
+        assert.deepEqual(await stored(reopened, 'amanat.sealed'), []);
+        assert.deepEqual(await stored(reopened, 'amanat.outbox'), []);
+
+        // Cast once; a reload now is an ordinary start, with nothing to decide.
+        await reopened.reload();
+        await waitForScreen(reopened, 'code');
+        assert.equal((await onBoard(tracking)).length, 1, 'cast exactly once');
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
+
+test('discarding the sealed ballot: in the session back to the review, after a reload back to the start; nothing sent', async () => {
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
+  try {
+    page.on('dialog', (dialog) => dialog.accept());
+    await openPage(page, stack.server.url);
+    await enterCode(page, takeCode());
+    await choose(page, [2, 2]);
+    const first = await reviewAndSeal(page);
+    await page.click('#tracking-discard');
+    await waitForScreen(page, 'review');
+    assert.deepEqual(await stored(page, 'amanat.sealed'), []);
+
+    await page.click('#review-seal');
+    await waitForScreen(page, 'tracking');
+    const second = await text(page, '#tracking-code');
+    assert.notEqual(second, first, 'sealed again, fresh');
+    await page.reload();
+    await waitForScreen(page, 'tracking');
+    await page.click('#tracking-discard');
+    await waitForScreen(page, 'code');
+    assert.deepEqual(await stored(page, 'amanat.sealed'), []);
+    assert.deepEqual(await stored(page, 'amanat.outbox'), []);
+    await page.reload();
+    await waitForScreen(page, 'code');
+    assert.equal((await onBoard(first)).length + (await onBoard(second)).length, 0, 'a discarded ballot is never sent');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Back and Forward move between the steps, never off the page mid-vote', async () => {
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
+  try {
+    page.on('dialog', (dialog) => dialog.accept());
+    await openPage(page, stack.server.url);
+    const code = takeCode();
+    await enterCode(page, code);
+    await choose(page, [1, 2]);
+    await page.click('#ballot-submit');
+    await waitForScreen(page, 'review');
+
+    await historyStep(page, -1, 'ballot');
+    assert.equal(await page.locator('#contests input:checked').count(), 2, 'the choices are still marked');
+    await historyStep(page, -1, 'code');
+    assert.equal(await page.inputValue('#code-input'), code, 'the code is still there, not an empty box');
+    await historyStep(page, 1, 'ballot');
+    await historyStep(page, 1, 'review');
+    assert.ok((await page.locator('#review-list > *').count()) > 0, 'the review still shows the choices');
+
+    await page.click('#review-seal');
+    await waitForScreen(page, 'tracking');
+    const tracking = await text(page, '#tracking-code');
+    await historyStep(page, -1, 'tracking');
+    await page.waitForSelector('#tracking-leave-first:not([hidden])');
+    await historyStep(page, -1, 'tracking');
+    assert.equal(new URL(page.url()).origin, stack.server.url);
+
+    await page.click('#tracking-cast');
+    await waitForScreen(page, 'receipt');
+    // After casting, Back goes to the start (the choices are wiped), never to an empty review.
+    await historyStep(page, -1, 'code');
+    assert.equal(await page.inputValue('#code-input'), '');
+    assert.equal((await onBoard(tracking)).length, 1);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
