@@ -1,7 +1,8 @@
 // Real voters leave: a sealed ballot not yet cast survives a reload, a closed and reopened
 // page, and Android's Back button, and brings the voter back to the decision (cast it, or
 // discard it and seal again) without losing it or casting it twice. Back and Forward move
-// between the page's own steps.
+// between the page's own steps. A permanent refusal by the box is shown as a refusal, not as
+// "will be sent", and the refused ballot is kept as evidence.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -189,3 +190,51 @@ test('Back and Forward move between the steps, never off the page mid-vote', asy
     await context.close();
   }
 });
+
+const REFUSALS = [
+  { lang: 'en', status: 403, code: 'UNKNOWN_CREDENTIAL' },
+  { lang: 'ur', status: 409, code: 'POLLS_CLOSED' },
+];
+
+for (const { lang, status, code: refusal } of REFUSALS) {
+  test(`a refusal by the box (${status} ${refusal}, ${lang}) is shown as a refusal, and the ballot kept as evidence`, async () => {
+    const { context, page, problems } = await phonePage(stack.browser, stack.server.url, lang, { serviceWorkers: 'block' });
+    try {
+      let refusals = 0;
+      await context.route('**/api/ballots', async (route) => {
+        refusals += 1;
+        await route.fulfill({ status, json: { error: { code: refusal, message: 'refused' } } });
+      });
+      await openPage(page, stack.server.url);
+      await enterCode(page, takeCode());
+      await choose(page, [0, 1]);
+      const tracking = await reviewAndSeal(page);
+      await page.click('#tracking-cast');
+      await waitForScreen(page, 'refused');
+      assert.equal(await text(page, '#refused-title'), say(lang, 'refused.title'));
+      assert.equal(await text(page, '#refused-tracking'), tracking);
+      assert.equal(await text(page, '#refused-code'), refusal);
+      assert.equal(await text(page, '#refused-reason'), say(lang, `errors.${refusal}`));
+      assert.equal(await text(page, '#refused-todo'), say(lang, `refused.todo.${refusal}`));
+      const shown = await page.innerText('main');
+      assert.ok(!shown.includes(say(lang, 'outbox.explain')) && !shown.includes(say(lang, 'outbox.title')), 'not "will be sent automatically"');
+      const [kept] = await stored(page, 'amanat.outbox');
+      assert.equal(kept.trackingCode, tracking, 'kept as evidence, not dropped');
+      assert.equal(kept.refused.code, refusal);
+      await check(page, lang, '33-refused');
+
+      // Reopened: never sent again, and a banner leads back to the refusal.
+      await page.reload();
+      await waitForScreen(page, 'code');
+      await page.waitForSelector('#outbox-banner.banner-bad:not([hidden])');
+      assert.equal(await text(page, '#outbox-banner-text'), say(lang, 'refused.banner', { code: tracking }));
+      await check(page, lang, '34-refused-banner');
+      await page.click('#outbox-banner-details');
+      await waitForScreen(page, 'refused');
+      assert.equal(refusals, 1, 'a refused ballot is never sent again');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -29,6 +29,7 @@ const STEP_OF = {
   sending: 'seal',
   outbox: 'seal',
   unverified: 'seal',
+  refused: 'seal',
   receipt: 'receipt',
 };
 const STEPS = ['code', 'ballot', 'review', 'seal', 'receipt'];
@@ -121,10 +122,12 @@ function screenFor(wanted) {
     case 'receipt':
       return state.receipt ? 'receipt' : 'code';
     case 'outbox':
-    case 'unverified': {
+    case 'unverified':
+    case 'refused': {
       const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
       if (!entry) return 'code';
-      return entry.unverified ? 'unverified' : 'outbox';
+      if (entry.unverified) return 'unverified';
+      return entry.refused ? 'refused' : 'outbox';
     }
     default:
       return 'code';
@@ -135,6 +138,7 @@ function screenFor(wanted) {
 function goTo(name, options = {}) {
   const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
   if (name === 'tracking') showTracking(options);
+  else if (name === 'refused' && entry) showRefused(entry, options);
   else if (name === 'unverified' && entry) showUnverified(entry, options);
   else show(name, options);
 }
@@ -210,13 +214,18 @@ function updateBanner() {
   const receiptButton = $('outbox-banner-receipt');
   const detailsButton = $('outbox-banner-details');
   const bad = otherUnverified();
-  const waiting = outbox.pending().filter((e) => !e.unverified);
-  const onOwnScreen = ['sending', 'outbox', 'unverified'].includes(state.screen);
+  const refusedOther = outbox.refused().filter((e) => !(state.screen === 'refused' && e.trackingHash === state.awaiting)).pop();
+  const waiting = outbox.pending().filter((e) => !e.unverified && !e.refused);
+  const onOwnScreen = ['sending', 'outbox', 'unverified', 'refused'].includes(state.screen);
   receiptButton.hidden = true;
   detailsButton.hidden = true;
   banner.hidden = false;
   if (bad) {
     i18n.bind(text, 'unverified.banner', { code: bad.trackingCode });
+    banner.className = 'banner banner-bad';
+    detailsButton.hidden = false;
+  } else if (refusedOther && state.screen !== 'refused') {
+    i18n.bind(text, 'refused.banner', { code: refusedOther.trackingCode });
     banner.className = 'banner banner-bad';
     detailsButton.hidden = false;
   } else if (sealedNotCast() && !['tracking', 'sealing', 'challenge'].includes(state.screen)) {
@@ -597,6 +606,18 @@ function showUnverified(entry, options = {}) {
   show('unverified', options);
 }
 
+/** A ballot the box refused for good: why, what to do, and that it is kept as evidence. Not
+ *  "waiting", not "will be sent": it will not be sent again. */
+function showRefused(entry, options = {}) {
+  state.awaiting = entry.trackingHash;
+  const code = entry.refused.code;
+  $('refused-tracking').textContent = entry.trackingCode;
+  $('refused-code').textContent = code;
+  i18n.bind($('refused-reason'), errorKey({ code }));
+  i18n.bind($('refused-todo'), i18n.has(`refused.todo.${code}`) ? `refused.todo.${code}` : 'refused.todo.other');
+  show('refused', options);
+}
+
 function onSenderEvent(event) {
   const ours = event.entry && event.entry.trackingHash === state.awaiting;
   switch (event.type) {
@@ -629,9 +650,6 @@ function onSenderEvent(event) {
         if (state.screen === 'unverified') i18n.bind($('unverified-detail'), 'outbox.retrying');
       } else if (ours) {
         $('outbox-code').textContent = event.entry.trackingCode;
-        hideError('outbox-error');
-        $('outbox-retry').hidden = false;
-        $('outbox-restart').hidden = true;
         i18n.bind($('outbox-detail'), 'outbox.retrying');
         if (state.screen !== 'outbox') {
           show('outbox');
@@ -643,14 +661,10 @@ function onSenderEvent(event) {
       if (ours && event.entry.unverified) {
         showUnverified(event.entry);
       } else if (ours) {
-        state.awaiting = null;
-        $('outbox-code').textContent = event.entry.trackingCode;
-        show('outbox');
-        $('outbox-detail').textContent = '';
-        $('outbox-detail').removeAttribute('data-t');
-        showError('outbox-error', errorKey(event.error));
-        $('outbox-retry').hidden = true;
-        $('outbox-restart').hidden = false;
+        showRefused(event.entry);
+        announce(`${i18n.t('refused.title')}. ${$('refused-reason').textContent}`);
+      } else {
+        announce(i18n.t('refused.banner', { code: event.entry.trackingCode }));
       }
       break;
     default:
@@ -899,9 +913,12 @@ function wire() {
   });
   $('outbox-banner-details').addEventListener('click', () => {
     const entry = otherUnverified();
-    if (entry) showUnverified(entry);
+    if (entry) return showUnverified(entry);
+    const refused = outbox.refused().pop();
+    if (refused) showRefused(refused);
   });
-  $('outbox-restart').addEventListener('click', () => show('code'));
+  $('refused-again').addEventListener('click', () => show('code'));
+  $('refused-lookup').addEventListener('click', () => openLookup($('refused-tracking').textContent));
   $('tracking-discard').addEventListener('click', discardSealed);
   // A sealed ballot not yet cast is kept, but leaving still deserves a word: it is not a vote.
   window.addEventListener('beforeunload', (event) => {

@@ -11,9 +11,10 @@
 // A receipt is kept as a receipt only once it checks: signed by the ballot box key the
 // election names, for this very ballot. One that does not check leaves the ballot in the
 // outbox, marked with the receipt and its error code (the evidence to report); it is sent
-// again only when asked (a retry, a reload, the network coming back), never in a loop. If the
-// box then refuses that ballot for good, it is still kept, marked `refused`, and never sent
-// again: the receipt that did not check is the voter's evidence and must not vanish.
+// again only when asked (a retry, a reload, the network coming back), never in a loop. A
+// ballot the box refuses for good (its own JSON error: UNKNOWN_CREDENTIAL, POLLS_CLOSED, ...)
+// is kept too, marked `refused` with the box's code, and never sent again: it is the voter's
+// evidence and must not vanish.
 //
 // Between sealing and casting, the sealed ballot (alone) is held under its own key, so that
 // leaving or reloading the page brings the voter back to cast it or discard it.
@@ -127,6 +128,11 @@ export function castHeld() {
   return entry;
 }
 
+/** The ballots the box refused for good (kept as evidence, never sent again), newest last. */
+export function refused() {
+  return pending().filter((e) => e.refused && !e.unverified);
+}
+
 /** Keeps a sealed ballot until the box has it. */
 export function keep({ trackingHash, trackingCode, ballotJson }) {
   const list = pending().filter((e) => e.trackingHash !== trackingHash);
@@ -134,7 +140,7 @@ export function keep({ trackingHash, trackingCode, ballotJson }) {
   write(OUTBOX_KEY, list);
 }
 
-/** Marks a ballot with a receipt that did not check as since refused for good by the box. */
+/** Marks a waiting ballot as refused for good by the box (kept as evidence, never sent again). */
 function markRefused(trackingHash, code) {
   write(OUTBOX_KEY, pending().map((e) => (e.trackingHash === trackingHash ? { ...e, refused: { code } } : e)));
 }
@@ -228,14 +234,10 @@ export class Sender {
           this.emit({ type: 'waiting', entry, error, delay });
           return;
         }
-        if (entry.unverified) {
-          // Keep the evidence: the box answered this ballot with a receipt that did not check.
-          markRefused(entry.trackingHash, error.code);
-          this.emit({ type: 'refused', entry: { ...entry, refused: { code: error.code } }, error });
-        } else {
-          settle(entry.trackingHash, null);
-          this.emit({ type: 'refused', entry, error });
-        }
+        // Keep the evidence, never sent again: the ballot the box refused (and, if it had
+        // answered it before with a receipt that did not check, that receipt too).
+        markRefused(entry.trackingHash, error.code);
+        this.emit({ type: 'refused', entry: { ...entry, refused: { code: error.code } }, error });
         continue;
       }
       this.delay = 2000;
