@@ -2,7 +2,8 @@
 // page, and Android's Back button, and brings the voter back to the decision (cast it, or
 // discard it and seal again) without losing it or casting it twice. Back and Forward move
 // between the page's own steps. A permanent refusal by the box is shown as a refusal, not as
-// "will be sent", and the refused ballot is kept as evidence.
+// "will be sent", and the refused ballot is kept as evidence. Codes are read as voters type
+// them: Urdu digits, full-width forms, a whole pasted SMS.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -232,6 +233,43 @@ for (const { lang, status, code: refusal } of REFUSALS) {
       await page.click('#outbox-banner-details');
       await waitForScreen(page, 'refused');
       assert.equal(refusals, 1, 'a refused ballot is never sent again');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+const URDU_DIGITS = 0x06f0;
+const ARABIC_INDIC_DIGITS = 0x0660;
+const withDigits = (code, zero) => code.replace(/[0-9]/g, (d) => String.fromCodePoint(zero + Number(d)));
+const fullWidth = (code) => code.replace(/[0-9A-Z]/g, (c) => String.fromCodePoint(c.codePointAt(0) + 0xfee0));
+
+for (const lang of ['en', 'ur']) {
+  test(`codes as voters type them (${lang}): Urdu and Arabic-Indic digits, full width, a pasted SMS`, async () => {
+    const { context, page, problems } = await phonePage(stack.browser, stack.server.url, lang, { serviceWorkers: 'block' });
+    try {
+      await openPage(page, stack.server.url);
+      const code = stack.election.codes.find((c) => /[0-9]/.test(c.code)).code;
+
+      for (const typed of [withDigits(code, URDU_DIGITS), withDigits(code, ARABIC_INDIC_DIGITS), fullWidth(code)]) {
+        await page.fill('#code-input', '');
+        await page.type('#code-input', typed);
+        assert.equal(await page.inputValue('#code-input'), code, `read ${typed}`);
+        assert.equal(await text(page, '#code-status'), say(lang, 'code.valid'));
+        assert.equal(await text(page, '#code-note'), say(lang, 'code.digitsRead'));
+      }
+      await check(page, lang, '35-code-urdu-digits');
+
+      const sms = `Your Amanat voting code is ${code}. Keep it secret. ECP`;
+      for (const message of [sms, `Amanat code ${code.replace(/-/g, ' ')} keep it secret`, withDigits(sms, URDU_DIGITS)]) {
+        await page.fill('#code-input', message);
+        assert.equal(await page.inputValue('#code-input'), code, `found in ${message}`);
+        assert.equal(await text(page, '#code-note'), say(lang, 'code.foundInMessage'));
+      }
+      await check(page, lang, '36-code-pasted-sms');
+      await page.click('#code-submit');
+      await waitForScreen(page, 'ballot');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -246,6 +246,72 @@ function updateBanner() {
 // ---------------------------------------------------------------------------------------
 // Step 1: the voting code, checked as it is typed
 
+/**
+ * The value (0–9) of a Unicode decimal digit (general category Nd), or -1. Unicode encodes
+ * every decimal digit set as a run of ten from 0 to 9, and neighbouring sets back to back
+ * (the mathematical digits), so the distance from the start of the run, modulo 10, is the value.
+ */
+function digitValue(ch) {
+  if (!/^\p{Nd}$/u.test(ch)) return -1;
+  let start = ch.codePointAt(0);
+  while (/^\p{Nd}$/u.test(String.fromCodePoint(start - 1))) start -= 1;
+  return (ch.codePointAt(0) - start) % 10;
+}
+
+// A voting code inside other text (a whole pasted SMS): seven groups of four letters and
+// digits, the groups apart by a dash, a space or nothing, standing as a word of its own.
+const CODE_IN_TEXT = /(?<![0-9A-Z\u2010-\u2015\u2212-])[0-9A-Z]{4}(?:[-\s\u2010-\u2015\u2212]?[0-9A-Z]{4}){6}(?![0-9A-Z]|[-\u2010-\u2015\u2212][0-9A-Z])/iy;
+
+/** The first voting code inside `text` that `isValid` accepts (its check symbols match), or
+ *  null: every place a code could start is tried, so a word before it ("code ABCD ...") is
+ *  not taken for its first group. */
+function findCode(text, isValid) {
+  for (let at = 0; at < text.length; at += 1) {
+    CODE_IN_TEXT.lastIndex = at;
+    const match = CODE_IN_TEXT.exec(text);
+    if (match && isValid(match[0])) return match[0];
+  }
+  return null;
+}
+
+/**
+ * Reads a code as the voter typed or pasted it, before the module sees it: full-width and
+ * other compatibility forms as their plain letters (NFKC), every Unicode decimal digit (Urdu
+ * and Arabic-Indic digits from an Urdu keyboard, say) as its ASCII digit, and, in a longer
+ * text such as a pasted SMS, just the code found in it (the first one `isValid` accepts).
+ * Returns {text, digits, found}. The module then reads the code as the protocol says (§1.3).
+ */
+function readTypedCode(raw, isValid) {
+  const digits = /(?![0-9])\p{Nd}/u.test(raw);
+  let text = '';
+  for (const ch of raw.normalize('NFKC')) {
+    const value = /[0-9]/.test(ch) ? -1 : digitValue(ch);
+    text += value >= 0 ? String(value) : ch;
+  }
+  let found = false;
+  if (text.replace(/[-\s\u2010-\u2015\u2212]/g, '').length > 28) {
+    const code = findCode(text, isValid);
+    if (code) {
+      text = code;
+      found = true;
+    }
+  }
+  // Dashes of every kind a phone may put in a pasted code.
+  text = text.replace(/[\u2010-\u2015\u2212]/g, '-');
+  return { text, digits, found };
+}
+
+/** Shows what the page did to a typed or pasted code, in plain words, until the box empties. */
+function noteTypedCode({ digits, found }) {
+  const note = $('code-note');
+  if (found) i18n.bind(note, 'code.foundInMessage');
+  else if (digits) i18n.bind(note, 'code.digitsRead');
+  if (found || digits) {
+    note.hidden = false;
+    if (found) announce(note.textContent);
+  }
+}
+
 /** Upper-cases and groups the code in fours, keeping the caret after the same symbol. */
 function formatCodeInput(input) {
   const before = input.value;
@@ -880,6 +946,18 @@ function wire() {
   $('lang-switch').addEventListener('click', switchLanguage);
   $('loading-retry').addEventListener('click', loadElection);
   $('code-input').addEventListener('input', (event) => {
+    const input = event.target;
+    if (input.value.trim() === '') {
+      $('code-note').hidden = true;
+    } else {
+      const read = readTypedCode(input.value, (code) => state.amanat !== null && state.amanat.checkCredentialCode(code).status === 'valid');
+      if (read.text !== input.value) {
+        const caretAtEnd = (input.selectionStart ?? input.value.length) === input.value.length;
+        input.value = read.text;
+        if (caretAtEnd || read.found) input.setSelectionRange(read.text.length, read.text.length);
+      }
+      noteTypedCode(read);
+    }
     formatCodeInput(event.target);
     fitRows(event.target);
     renderCodeStatus(true);
