@@ -276,3 +276,30 @@ for (const lang of ['en', 'ur']) {
     }
   });
 }
+
+test('the typing feedback stays in view above the on-screen keyboard', async () => {
+  const { context, page, problems } = await phonePage(stack.browser, stack.server.url, 'ur', { serviceWorkers: 'block' });
+  try {
+    await openPage(page, stack.server.url);
+    const code = stack.election.codes[0].code;
+    await page.click('#code-input');
+    // The keyboard opens: the visible part of the screen shrinks to its upper part.
+    const keyboardOpen = { width: 360, height: 400 };
+    await page.setViewportSize(keyboardOpen);
+    await page.keyboard.type(code.slice(0, 6));
+    await page.waitForTimeout(400);
+    const seen = async (selector) => {
+      const box = await page.locator(selector).boundingBox();
+      return box.y >= 0 && box.y + box.height <= keyboardOpen.height;
+    };
+    assert.equal(await text(page, '#code-status'), say('ur', 'code.progress', { typed: 5 }));
+    assert.ok(await seen('#code-status'), 'the progress is visible above the keyboard');
+    assert.ok(await seen('#code-input'), 'the box is visible above the keyboard');
+    await page.keyboard.type(code.slice(6, 14).replace(/[0-9A-Z]/, (c) => (c === 'Z' ? 'Y' : 'Z')));
+    assert.ok(await seen('#code-status'));
+    await screenshot(page, 'ur-37-code-keyboard');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -962,6 +962,13 @@ function wire() {
     fitRows(event.target);
     renderCodeStatus(true);
   });
+  // On a phone the on-screen keyboard takes the lower half of the screen: keep the label, the
+  // typing feedback (above the box) and the box itself in the half that stays visible.
+  const keepCodeInView = () => {
+    if (document.activeElement === $('code-input')) $('code-label').scrollIntoView({ block: 'start' });
+  };
+  $('code-input').addEventListener('focus', () => setTimeout(keepCodeInView, 300));
+  if (window.visualViewport) window.visualViewport.addEventListener('resize', keepCodeInView);
   // The code box is a two-line text area so the whole code stays in view on a phone; Enter
   // still means "continue", as in a one-line field.
   $('code-input').addEventListener('keydown', (event) => {
