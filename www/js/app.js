@@ -14,7 +14,7 @@ import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
 import * as lookup from './lookup.js';
-import { renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
+import { boardNumber, renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -613,7 +613,7 @@ async function challenge() {
   outbox.keepReceipt(receipt);
   if (!shown()) return;
   state.challengeReceipt = receipt;
-  i18n.bind(board, 'challenge.posted', { index: receipt.index });
+  i18n.bind(board, 'challenge.posted', { index: boardNumber(receipt.index) });
   renderReceipt($('challenge-receipt'), receipt, state.title);
   refreshDownload($('challenge-receipt-download'), receipt, state.title);
   $('challenge-receipt').hidden = false;
@@ -772,7 +772,7 @@ async function noteReplaced(receipt, note) {
     () => !replaced && state.receipt === receipt,
   );
   if (!replaced || state.receipt !== receipt) return;
-  i18n.bind(note, 'receipt.replaces', { index: replaced.index });
+  i18n.bind(note, 'receipt.replaces', { index: boardNumber(replaced.index) });
   note.hidden = false;
   if (state.screen === 'receipt') announce(note.textContent);
 }
