@@ -227,7 +227,8 @@ export async function castAndWaitForReceipt(page) {
   await waitForScreen(page, 'receipt');
   return {
     short: (await page.textContent('#receipt-short')).trim(),
-    index: Number((await page.textContent('#receipt-index')).trim()),
+    // The board index: the page shows voters the number counted from 1.
+    index: Number((await page.textContent('#receipt-index')).trim()) - 1,
   };
 }
 

@@ -73,7 +73,7 @@ test('offline after loading: seal and cast, the ballot waits, then lands exactly
     await page.click('#outbox-banner-receipt');
     await waitForScreen(page, 'receipt');
     assert.equal(await page.isVisible('#receipt-check'), true, 'the receipt that landed later was checked');
-    const index = Number((await page.textContent('#receipt-index')).trim());
+    const index = Number((await page.textContent('#receipt-index')).trim()) - 1;
     assert.equal(await page.evaluate(() => localStorage.getItem('amanat.outbox')), '[]');
 
     // A retry of the same sealed ballot (a lost answer, say) cannot cast it twice.

@@ -91,10 +91,10 @@ test('counted, replaced by a revote, opened: the look-up and the kept receipts s
     await reviewAndSeal(page);
     const second = await castAndWaitForReceipt(page);
     await page.waitForSelector('#receipt-replaces:not([hidden])');
-    assert.equal((await page.textContent('#receipt-replaces')).trim(), say('en', 'receipt.replaces', { index: first.index }));
+    assert.equal((await page.textContent('#receipt-replaces')).trim(), say('en', 'receipt.replaces', { index: first.index + 1 }));
     await check(page, '20-receipt-revote');
     await page.click('#lang-switch');
-    assert.equal((await page.textContent('#receipt-replaces')).trim(), say('ur', 'receipt.replaces', { index: first.index }));
+    assert.equal((await page.textContent('#receipt-replaces')).trim(), say('ur', 'receipt.replaces', { index: first.index + 1 }));
     await check(page, '20-receipt-revote');
     await page.click('#lang-switch');
 
@@ -106,7 +106,7 @@ test('counted, replaced by a revote, opened: the look-up and the kept receipts s
     });
     await lookUpCode(page, first.short);
     await assertEntry(page, '22-lookup-replaced', {
-      state: 'replaced', headline: 'result-bad', key: 'lookup.replaced', args: { by: second.index }, report: true, code: first.short,
+      state: 'replaced', headline: 'result-bad', key: 'lookup.replaced', args: { by: second.index + 1 }, report: true, code: first.short,
     });
     await lookUpCode(page, opened);
     await assertEntry(page, '23-lookup-opened', {
@@ -126,7 +126,7 @@ test('counted, replaced by a revote, opened: the look-up and the kept receipts s
     for (const lang of ['en', 'ur']) {
       assert.deepEqual(await kept(), [
         [second.short, 'saved-state state-ok', say(lang, 'lookup.keptCounted')],
-        [first.short, 'saved-state state-bad', say(lang, 'lookup.keptReplaced', { by: second.index })],
+        [first.short, 'saved-state state-bad', say(lang, 'lookup.keptReplaced', { by: second.index + 1 })],
         [opened, 'saved-state state-opened', say(lang, 'challenge.receiptStatus')],
       ]);
       assert.equal(

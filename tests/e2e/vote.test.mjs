@@ -120,7 +120,7 @@ for (const lang of ['en', 'ur']) {
         election.free();
         assert.equal(opened.kind, 'challenge');
         assert.equal(opened.trackingCode, challenged);
-        assert.equal(Number((await page.textContent('#challenge-receipt-index')).trim()), opened.index);
+        assert.equal(Number((await page.textContent('#challenge-receipt-index')).trim()), opened.index + 1, 'voters count from 1');
         const [openedDownload] = await Promise.all([page.waitForEvent('download'), page.click('#challenge-receipt-download')]);
         const openedFile = readFileSync(await openedDownload.path(), 'utf8');
         assert.ok(openedFile.startsWith(say(lang, 'receipt.fileTitleChallenge')));
@@ -282,7 +282,7 @@ test('looking up tracking codes: found, unknown, malformed, and saved receipts',
     await page.click('#lookup-submit');
     await page.waitForSelector('#lookup-result .result-ok');
     assert.equal(await page.inputValue('#lookup-input'), receipt.short);
-    assert.match(await page.textContent('#lookup-result'), new RegExp(`${receipt.index}`));
+    assert.match(await page.textContent('#lookup-result'), new RegExp(`\\b${receipt.index + 1}\\b`), 'voters count from 1');
 
     const unknown = receipt.short === '0000-0000-0000' ? '0000-0000-0001' : '0000-0000-0000';
     await page.fill('#lookup-input', unknown);

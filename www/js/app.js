@@ -14,7 +14,7 @@ import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
 import * as lookup from './lookup.js';
-import { renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
+import { boardNumber, renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,6 +29,7 @@ const STEP_OF = {
   sending: 'seal',
   outbox: 'seal',
   unverified: 'seal',
+  refused: 'seal',
   receipt: 'receipt',
 };
 const STEPS = ['code', 'ballot', 'review', 'seal', 'receipt'];
@@ -58,12 +59,16 @@ const state = {
 
 const sender = new outbox.Sender();
 
+/** Screens that only pass (a progress bar): they take no place in the browser's history. */
+const PASSING = new Set(['loading', 'sealing', 'sending']);
+
 // ---------------------------------------------------------------------------------------
 // Screens, focus and announcements
 
-function show(name, { focus = true } = {}) {
+function show(name, { focus = true, history: how = 'push' } = {}) {
   for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
   state.screen = name;
+  remember(name, how);
   const step = STEP_OF[name];
   $('steps').hidden = !step;
   const at = STEPS.indexOf(step);
@@ -76,6 +81,88 @@ function show(name, { focus = true } = {}) {
   updateBanner();
   window.scrollTo(0, 0);
   if (focus) $(`${name}-title`).focus();
+}
+
+// ---------------------------------------------------------------------------------------
+// The browser's Back and Forward move between the page's own steps
+
+/**
+ * Gives each screen the voter reaches its own entry in the browser's history, so Android's
+ * Back button (and Forward) moves between steps instead of leaving the page mid-vote.
+ * `how`: 'push' a new entry, 'replace' the current one, or 'none' (the entry already says it).
+ */
+function remember(name, how) {
+  if (PASSING.has(name) || how === 'none') return;
+  const at = history.state && history.state.amanat;
+  if (at === name) return;
+  const url = name === 'lookup' ? '#lookup' : window.location.pathname + window.location.search;
+  if (how === 'replace' || !at) history.replaceState({ amanat: name }, '', url);
+  else history.pushState({ amanat: name }, '', url);
+}
+
+/**
+ * The screen a history entry may show now: a step whose content is gone (choices wiped after
+ * casting, a receipt from an earlier visit) falls back to the nearest one that still makes
+ * sense, and a sealed ballot not yet cast keeps the voter at the cast-or-discard decision.
+ */
+function screenFor(wanted) {
+  const sealedWaiting = Boolean(state.sealed || outbox.held());
+  const beforeSeal = ['code', 'ballot', 'review', 'challenge'];
+  if (sealedWaiting && (beforeSeal.includes(wanted) || !wanted)) return 'tracking';
+  switch (wanted) {
+    case 'code':
+    case 'lookup':
+      return wanted;
+    case 'ballot':
+      return state.code && state.style ? 'ballot' : 'code';
+    case 'review':
+      return state.code && state.selections ? 'review' : screenFor('ballot');
+    case 'tracking':
+      return sealedWaiting ? 'tracking' : screenFor('review');
+    case 'receipt':
+      return state.receipt ? 'receipt' : 'code';
+    case 'outbox':
+    case 'unverified':
+    case 'refused': {
+      const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
+      if (!entry) return 'code';
+      if (entry.unverified) return 'unverified';
+      return entry.refused ? 'refused' : 'outbox';
+    }
+    default:
+      return 'code';
+  }
+}
+
+/** Shows screen `name` with what it needs (a screen drawn from stored state has its own). */
+function goTo(name, options = {}) {
+  const entry = outbox.pending().find((e) => e.trackingHash === state.awaiting);
+  if (name === 'tracking') showTracking(options);
+  else if (name === 'refused' && entry) showRefused(entry, options);
+  else if (name === 'unverified' && entry) showUnverified(entry, options);
+  else show(name, options);
+}
+
+function onPopState(event) {
+  if (!state.amanat) return;
+  const wanted = event.state && event.state.amanat;
+  const from = state.screen;
+  const target = screenFor(wanted);
+  if (target === 'lookup') {
+    openLookup(undefined, { history: 'none' });
+    return;
+  }
+  // Back from the decision itself: the sealed ballot must be cast or discarded first.
+  const held = target === 'tracking' && wanted !== 'tracking';
+  goTo(target, { history: held || target === wanted ? 'none' : 'replace' });
+  if (held) {
+    // Stay on this entry's place in history by putting the decision back on top of it.
+    history.pushState({ amanat: 'tracking' }, '', window.location.pathname + window.location.search);
+    if (from === 'tracking') {
+      $('tracking-leave-first').hidden = false;
+      announce(i18n.t('tracking.leaveFirst'));
+    }
+  }
 }
 
 function announce(text) {
@@ -127,8 +214,9 @@ function updateBanner() {
   const receiptButton = $('outbox-banner-receipt');
   const detailsButton = $('outbox-banner-details');
   const bad = otherUnverified();
-  const waiting = outbox.pending().filter((e) => !e.unverified);
-  const onOwnScreen = ['sending', 'outbox', 'unverified'].includes(state.screen);
+  const refusedOther = outbox.refused().filter((e) => !(state.screen === 'refused' && e.trackingHash === state.awaiting)).pop();
+  const waiting = outbox.pending().filter((e) => !e.unverified && !e.refused);
+  const onOwnScreen = ['sending', 'outbox', 'unverified', 'refused'].includes(state.screen);
   receiptButton.hidden = true;
   detailsButton.hidden = true;
   banner.hidden = false;
@@ -136,6 +224,13 @@ function updateBanner() {
     i18n.bind(text, 'unverified.banner', { code: bad.trackingCode });
     banner.className = 'banner banner-bad';
     detailsButton.hidden = false;
+  } else if (refusedOther && state.screen !== 'refused') {
+    i18n.bind(text, 'refused.banner', { code: refusedOther.trackingCode });
+    banner.className = 'banner banner-bad';
+    detailsButton.hidden = false;
+  } else if (sealedNotCast() && !['tracking', 'sealing', 'challenge'].includes(state.screen)) {
+    i18n.bind(text, 'tracking.leaveWarning');
+    banner.className = 'banner banner-waiting';
   } else if (waiting.length > 0 && !onOwnScreen) {
     i18n.bind(text, 'outbox.pendingBanner', { code: waiting[0].trackingCode });
     banner.className = 'banner banner-waiting';
@@ -150,6 +245,72 @@ function updateBanner() {
 
 // ---------------------------------------------------------------------------------------
 // Step 1: the voting code, checked as it is typed
+
+/**
+ * The value (0–9) of a Unicode decimal digit (general category Nd), or -1. Unicode encodes
+ * every decimal digit set as a run of ten from 0 to 9, and neighbouring sets back to back
+ * (the mathematical digits), so the distance from the start of the run, modulo 10, is the value.
+ */
+function digitValue(ch) {
+  if (!/^\p{Nd}$/u.test(ch)) return -1;
+  let start = ch.codePointAt(0);
+  while (/^\p{Nd}$/u.test(String.fromCodePoint(start - 1))) start -= 1;
+  return (ch.codePointAt(0) - start) % 10;
+}
+
+// A voting code inside other text (a whole pasted SMS): seven groups of four letters and
+// digits, the groups apart by a dash, a space or nothing, standing as a word of its own.
+const CODE_IN_TEXT = /(?<![0-9A-Z\u2010-\u2015\u2212-])[0-9A-Z]{4}(?:[-\s\u2010-\u2015\u2212]?[0-9A-Z]{4}){6}(?![0-9A-Z]|[-\u2010-\u2015\u2212][0-9A-Z])/iy;
+
+/** The first voting code inside `text` that `isValid` accepts (its check symbols match), or
+ *  null: every place a code could start is tried, so a word before it ("code ABCD ...") is
+ *  not taken for its first group. */
+function findCode(text, isValid) {
+  for (let at = 0; at < text.length; at += 1) {
+    CODE_IN_TEXT.lastIndex = at;
+    const match = CODE_IN_TEXT.exec(text);
+    if (match && isValid(match[0])) return match[0];
+  }
+  return null;
+}
+
+/**
+ * Reads a code as the voter typed or pasted it, before the module sees it: full-width and
+ * other compatibility forms as their plain letters (NFKC), every Unicode decimal digit (Urdu
+ * and Arabic-Indic digits from an Urdu keyboard, say) as its ASCII digit, and, in a longer
+ * text such as a pasted SMS, just the code found in it (the first one `isValid` accepts).
+ * Returns {text, digits, found}. The module then reads the code as the protocol says (§1.3).
+ */
+function readTypedCode(raw, isValid) {
+  const digits = /(?![0-9])\p{Nd}/u.test(raw);
+  let text = '';
+  for (const ch of raw.normalize('NFKC')) {
+    const value = /[0-9]/.test(ch) ? -1 : digitValue(ch);
+    text += value >= 0 ? String(value) : ch;
+  }
+  let found = false;
+  if (text.replace(/[-\s\u2010-\u2015\u2212]/g, '').length > 28) {
+    const code = findCode(text, isValid);
+    if (code) {
+      text = code;
+      found = true;
+    }
+  }
+  // Dashes of every kind a phone may put in a pasted code.
+  text = text.replace(/[\u2010-\u2015\u2212]/g, '-');
+  return { text, digits, found };
+}
+
+/** Shows what the page did to a typed or pasted code, in plain words, until the box empties. */
+function noteTypedCode({ digits, found }) {
+  const note = $('code-note');
+  if (found) i18n.bind(note, 'code.foundInMessage');
+  else if (digits) i18n.bind(note, 'code.digitsRead');
+  if (found || digits) {
+    note.hidden = false;
+    if (found) announce(note.textContent);
+  }
+}
 
 /** Upper-cases and groups the code in fours, keeping the caret after the same symbol. */
 function formatCodeInput(input) {
@@ -299,12 +460,41 @@ async function seal() {
     showError('review-error', errorKey(err));
     return;
   }
+  // Held on the device (the sealed ballot alone) until the voter casts or discards it, so
+  // that leaving or reloading the page does not lose it silently.
+  try {
+    outbox.hold({ trackingHash: state.sealed.trackingHash, trackingCode: state.sealed.trackingCode, ballotJson: state.sealed.ballotJson });
+  } catch {
+    // Without storage the ballot still lives in memory for as long as the page is open.
+  }
   const spent = performance.now() - started;
   if (spent < MIN_PROGRESS_MS) await sleep(MIN_PROGRESS_MS - spent);
-  $('tracking-code').textContent = state.sealed.trackingCode;
+  showTracking();
+  announce(`${i18n.t('tracking.title')}. ${i18n.t('tracking.codeLabel')}: ${state.sealed.trackingCode.split('').join(' ')}`);
+}
+
+/**
+ * The cast-or-discard decision for the sealed ballot not yet cast: the one just sealed (which
+ * can also be checked, its seed still in memory), or, after the voter left or reloaded, the
+ * one held on the device (cast it, or discard it and seal again: a check needs a fresh seal).
+ */
+function showTracking(options = {}) {
+  const held = outbox.held();
+  const live = Boolean(state.sealed);
+  const code = live ? state.sealed.trackingCode : held && held.trackingCode;
+  if (!code) return show('code', options);
+  $('tracking-code').textContent = code;
+  $('tracking-resumed').hidden = live;
+  $('tracking-leave-first').hidden = true;
+  $('tracking-challenge-card').hidden = !live;
+  $('tracking-no-check').hidden = live;
   hideError('tracking-error');
-  show('tracking');
-  announce(`${i18n.t('tracking.codeLabel')}: ${state.sealed.trackingCode.split('').join(' ')}`);
+  show('tracking', options);
+}
+
+/** Whether a sealed ballot is waiting for the voter's decision (cast or discard). */
+function sealedNotCast() {
+  return Boolean(state.sealed) || outbox.held() !== null;
 }
 
 /** Drops every trace of the code and the choices from the page. */
@@ -322,29 +512,48 @@ function forgetChoices() {
 
 function cast() {
   const sealed = state.sealed;
-  if (!sealed) return;
-  state.sealed = null;
   let entry;
-  try {
-    entry = { trackingHash: sealed.trackingHash, trackingCode: sealed.trackingCode, ballotJson: sealed.cast() };
-  } catch (err) {
-    showError('tracking-error', errorKey(err));
-    return;
-  } finally {
-    sealed.free();
+  if (sealed) {
+    state.sealed = null;
+    try {
+      entry = { trackingHash: sealed.trackingHash, trackingCode: sealed.trackingCode, ballotJson: sealed.cast() };
+    } catch (err) {
+      showError('tracking-error', errorKey(err));
+      return;
+    } finally {
+      sealed.free();
+    }
+    outbox.keep(entry);
+    outbox.release();
+  } else {
+    entry = outbox.castHeld();
+    if (!entry) return;
   }
   forgetChoices();
-  outbox.keep(entry);
   state.awaiting = entry.trackingHash;
   $('outbox-code').textContent = entry.trackingCode;
   show('sending');
   sender.flush();
 }
 
+/** Discards the sealed ballot not yet cast (never sent), and goes back to seal again: to the
+ *  review while the choices are still in memory, else to the start. */
+function discardSealed() {
+  if (state.sealed) {
+    state.sealed.free();
+    state.sealed = null;
+  }
+  outbox.release();
+  if (state.code && state.selections) backToReview();
+  else show('code');
+}
+
 async function challenge() {
   const sealed = state.sealed;
   if (!sealed) return;
   state.sealed = null;
+  // Opened for checking: it can never be cast, so it is no longer held.
+  outbox.release();
   let ballotJson;
   let challengeJson;
   let trackingCode;
@@ -404,7 +613,7 @@ async function challenge() {
   outbox.keepReceipt(receipt);
   if (!shown()) return;
   state.challengeReceipt = receipt;
-  i18n.bind(board, 'challenge.posted', { index: receipt.index });
+  i18n.bind(board, 'challenge.posted', { index: boardNumber(receipt.index) });
   renderReceipt($('challenge-receipt'), receipt, state.title);
   refreshDownload($('challenge-receipt-download'), receipt, state.title);
   $('challenge-receipt').hidden = false;
@@ -449,7 +658,7 @@ function receiptProblem(receipt, expected = {}) {
 }
 
 /** The warning for a ballot the box answered with a receipt that does not check. */
-function showUnverified(entry) {
+function showUnverified(entry, options = {}) {
   state.awaiting = entry.trackingHash;
   $('unverified-tracking').textContent = entry.trackingCode;
   $('unverified-code').textContent = entry.unverified.code;
@@ -460,7 +669,19 @@ function showUnverified(entry) {
   if (entry.refused) i18n.bind(detail, 'unverified.refused', { code: entry.refused.code });
   $('unverified-retry').hidden = Boolean(entry.refused);
   $('unverified-kept').hidden = Boolean(entry.refused);
-  show('unverified');
+  show('unverified', options);
+}
+
+/** A ballot the box refused for good: why, what to do, and that it is kept as evidence. Not
+ *  "waiting", not "will be sent": it will not be sent again. */
+function showRefused(entry, options = {}) {
+  state.awaiting = entry.trackingHash;
+  const code = entry.refused.code;
+  $('refused-tracking').textContent = entry.trackingCode;
+  $('refused-code').textContent = code;
+  i18n.bind($('refused-reason'), errorKey({ code }));
+  i18n.bind($('refused-todo'), i18n.has(`refused.todo.${code}`) ? `refused.todo.${code}` : 'refused.todo.other');
+  show('refused', options);
 }
 
 function onSenderEvent(event) {
@@ -495,9 +716,6 @@ function onSenderEvent(event) {
         if (state.screen === 'unverified') i18n.bind($('unverified-detail'), 'outbox.retrying');
       } else if (ours) {
         $('outbox-code').textContent = event.entry.trackingCode;
-        hideError('outbox-error');
-        $('outbox-retry').hidden = false;
-        $('outbox-restart').hidden = true;
         i18n.bind($('outbox-detail'), 'outbox.retrying');
         if (state.screen !== 'outbox') {
           show('outbox');
@@ -509,14 +727,10 @@ function onSenderEvent(event) {
       if (ours && event.entry.unverified) {
         showUnverified(event.entry);
       } else if (ours) {
-        state.awaiting = null;
-        $('outbox-code').textContent = event.entry.trackingCode;
-        show('outbox');
-        $('outbox-detail').textContent = '';
-        $('outbox-detail').removeAttribute('data-t');
-        showError('outbox-error', errorKey(event.error));
-        $('outbox-retry').hidden = true;
-        $('outbox-restart').hidden = false;
+        showRefused(event.entry);
+        announce(`${i18n.t('refused.title')}. ${$('refused-reason').textContent}`);
+      } else {
+        announce(i18n.t('refused.banner', { code: event.entry.trackingCode }));
       }
       break;
     default:
@@ -558,7 +772,7 @@ async function noteReplaced(receipt, note) {
     () => !replaced && state.receipt === receipt,
   );
   if (!replaced || state.receipt !== receipt) return;
-  i18n.bind(note, 'receipt.replaces', { index: replaced.index });
+  i18n.bind(note, 'receipt.replaces', { index: boardNumber(replaced.index) });
   note.hidden = false;
   if (state.screen === 'receipt') announce(note.textContent);
 }
@@ -566,12 +780,12 @@ async function noteReplaced(receipt, note) {
 // ---------------------------------------------------------------------------------------
 // Looking up a tracking code on the board
 
-function openLookup(prefill) {
+function openLookup(prefill, options = {}) {
   if (state.screen !== 'lookup') state.beforeLookup = state.screen === 'loading' ? 'code' : state.screen;
   $('lookup-result').replaceChildren();
   state.lookup = null;
   renderSaved();
-  show('lookup');
+  show('lookup', options);
   fetchKeptStates();
   if (prefill) {
     $('lookup-input').value = prefill;
@@ -659,8 +873,8 @@ function fetchKeptStates() {
 }
 
 function closeLookup() {
-  if (window.location.hash === '#lookup') history.replaceState(null, '', window.location.pathname);
-  show(state.amanat ? state.beforeLookup : 'loading');
+  if (!state.amanat) return show('loading');
+  goTo(screenFor(state.beforeLookup));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -719,8 +933,12 @@ async function loadElection() {
   state.title = state.election.title;
   sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
-  if (window.location.hash === '#lookup') openLookup();
-  else show('code', { focus: false });
+  if (window.location.hash === '#lookup') openLookup(undefined, { history: 'replace' });
+  else if (outbox.held()) {
+    // Left or reloaded before casting: back to the decision, cast or discard.
+    history.replaceState({ amanat: 'code' }, '', window.location.pathname + window.location.search);
+    showTracking();
+  } else show('code', { focus: false, history: 'replace' });
   if (outbox.pending().length > 0) sender.flush();
 }
 
@@ -728,10 +946,29 @@ function wire() {
   $('lang-switch').addEventListener('click', switchLanguage);
   $('loading-retry').addEventListener('click', loadElection);
   $('code-input').addEventListener('input', (event) => {
+    const input = event.target;
+    if (input.value.trim() === '') {
+      $('code-note').hidden = true;
+    } else {
+      const read = readTypedCode(input.value, (code) => state.amanat !== null && state.amanat.checkCredentialCode(code).status === 'valid');
+      if (read.text !== input.value) {
+        const caretAtEnd = (input.selectionStart ?? input.value.length) === input.value.length;
+        input.value = read.text;
+        if (caretAtEnd || read.found) input.setSelectionRange(read.text.length, read.text.length);
+      }
+      noteTypedCode(read);
+    }
     formatCodeInput(event.target);
     fitRows(event.target);
     renderCodeStatus(true);
   });
+  // On a phone the on-screen keyboard takes the lower half of the screen: keep the label, the
+  // typing feedback (above the box) and the box itself in the half that stays visible.
+  const keepCodeInView = () => {
+    if (document.activeElement === $('code-input')) $('code-label').scrollIntoView({ block: 'start' });
+  };
+  $('code-input').addEventListener('focus', () => setTimeout(keepCodeInView, 300));
+  if (window.visualViewport) window.visualViewport.addEventListener('resize', keepCodeInView);
   // The code box is a two-line text area so the whole code stays in view on a phone; Enter
   // still means "continue", as in a one-line field.
   $('code-input').addEventListener('keydown', (event) => {
@@ -759,11 +996,22 @@ function wire() {
     i18n.bind($('outbox-detail'), 'cast.title');
     sender.flush();
   });
-  $('outbox-restart').addEventListener('click', () => show('code'));
   $('outbox-banner-details').addEventListener('click', () => {
     const entry = otherUnverified();
-    if (entry) showUnverified(entry);
+    if (entry) return showUnverified(entry);
+    const refused = outbox.refused().pop();
+    if (refused) showRefused(refused);
   });
+  $('refused-again').addEventListener('click', () => show('code'));
+  $('refused-lookup').addEventListener('click', () => openLookup($('refused-tracking').textContent));
+  $('tracking-discard').addEventListener('click', discardSealed);
+  // A sealed ballot not yet cast is kept, but leaving still deserves a word: it is not a vote.
+  window.addEventListener('beforeunload', (event) => {
+    if (!sealedNotCast()) return;
+    event.preventDefault();
+    event.returnValue = i18n.t('tracking.leaveWarning');
+  });
+  window.addEventListener('popstate', onPopState);
   $('unverified-retry').addEventListener('click', () => {
     i18n.bind($('unverified-detail'), 'cast.title');
     sender.flush();

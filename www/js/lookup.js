@@ -8,6 +8,7 @@
 
 import * as i18n from './i18n.js';
 import * as api from './api.js';
+import { boardNumber } from './receipt.js';
 
 /**
  * Where a board entry stands, from the box's `states` (docs/ballot-box.md, "Looking up a
@@ -50,7 +51,7 @@ function entryItem(entry, where) {
   const item = document.createElement('li');
   item.className = `board-entry entry-${where.state}`;
   const [key, kind] = HEADLINE[where.state];
-  const headline = i18n.bind(document.createElement('p'), key, where.by ? { by: where.by } : undefined);
+  const headline = i18n.bind(document.createElement('p'), key, where.by !== undefined ? { by: boardNumber(where.by) } : undefined);
   headline.className = `result ${kind}`;
   item.append(headline);
   if (where.state === 'replaced') {
@@ -63,7 +64,7 @@ function entryItem(entry, where) {
   code.dir = 'ltr';
   code.textContent = entry.short;
   const details = i18n.bind(document.createElement('p'), 'lookup.entry', {
-    index: entry.index,
+    index: boardNumber(entry.index),
     received: i18n.formatTime(entry.received),
   });
   details.className = 'entry-details';
@@ -94,7 +95,7 @@ function keptState(kind, board) {
   if (kind === 'challenge') return ['challenge.receiptStatus', 'state-opened'];
   if (!board) return null;
   if (board.state === 'counted') return ['lookup.keptCounted', 'state-ok'];
-  if (board.state === 'replaced') return ['lookup.keptReplaced', 'state-bad', { by: board.by }];
+  if (board.state === 'replaced') return ['lookup.keptReplaced', 'state-bad', { by: boardNumber(board.by) }];
   return null;
 }
 

@@ -11,13 +11,18 @@
 // A receipt is kept as a receipt only once it checks: signed by the ballot box key the
 // election names, for this very ballot. One that does not check leaves the ballot in the
 // outbox, marked with the receipt and its error code (the evidence to report); it is sent
-// again only when asked (a retry, a reload, the network coming back), never in a loop. If the
-// box then refuses that ballot for good, it is still kept, marked `refused`, and never sent
-// again: the receipt that did not check is the voter's evidence and must not vanish.
+// again only when asked (a retry, a reload, the network coming back), never in a loop. A
+// ballot the box refuses for good (its own JSON error: UNKNOWN_CREDENTIAL, POLLS_CLOSED, ...)
+// is kept too, marked `refused` with the box's code, and never sent again: it is the voter's
+// evidence and must not vanish.
+//
+// Between sealing and casting, the sealed ballot (alone) is held under its own key, so that
+// leaving or reloading the page brings the voter back to cast it or discard it.
 
 import { ApiError, castBallot } from './api.js';
 
 const OUTBOX_KEY = 'amanat.outbox';
+const SEALED_KEY = 'amanat.sealed';
 const RECEIPTS_KEY = 'amanat.receipts';
 const EVIDENCE_KEY = 'amanat.evidence';
 const KEEP = 20;
@@ -92,6 +97,42 @@ export function forgetReceipts() {
   write(EVIDENCE_KEY, []);
 }
 
+/** The sealed ballot the voter has not yet cast or discarded, or null: {trackingHash,
+ *  trackingCode, ballotJson, sealedAt}. Kept from sealing until the voter casts it (then it
+ *  moves to the outbox) or discards it, so leaving or reloading the page cannot lose it. Only
+ *  the sealed ballot: never the choices, the seed or the code (so it can be cast, not checked:
+ *  a check of the seal needs the seed, and so a fresh seal). */
+export function held() {
+  const list = read(SEALED_KEY);
+  const entry = list[list.length - 1];
+  return entry && typeof entry.ballotJson === 'string' ? entry : null;
+}
+
+/** Holds a sealed ballot the voter has not decided on yet (one at a time). */
+export function hold({ trackingHash, trackingCode, ballotJson }) {
+  write(SEALED_KEY, [{ trackingHash, trackingCode, ballotJson, sealedAt: new Date().toISOString() }]);
+}
+
+/** Lets go of the held sealed ballot: cast (already in the outbox), checked, or discarded. */
+export function release() {
+  write(SEALED_KEY, []);
+}
+
+/** Moves the held sealed ballot to the outbox (kept there before it is let go of, so there is
+ *  no moment when it is in neither). Returns the outbox entry, or null if none was held. */
+export function castHeld() {
+  const entry = held();
+  if (!entry) return null;
+  keep(entry);
+  release();
+  return entry;
+}
+
+/** The ballots the box refused for good (kept as evidence, never sent again), newest last. */
+export function refused() {
+  return pending().filter((e) => e.refused && !e.unverified);
+}
+
 /** Keeps a sealed ballot until the box has it. */
 export function keep({ trackingHash, trackingCode, ballotJson }) {
   const list = pending().filter((e) => e.trackingHash !== trackingHash);
@@ -99,7 +140,7 @@ export function keep({ trackingHash, trackingCode, ballotJson }) {
   write(OUTBOX_KEY, list);
 }
 
-/** Marks a ballot with a receipt that did not check as since refused for good by the box. */
+/** Marks a waiting ballot as refused for good by the box (kept as evidence, never sent again). */
 function markRefused(trackingHash, code) {
   write(OUTBOX_KEY, pending().map((e) => (e.trackingHash === trackingHash ? { ...e, refused: { code } } : e)));
 }
@@ -193,14 +234,10 @@ export class Sender {
           this.emit({ type: 'waiting', entry, error, delay });
           return;
         }
-        if (entry.unverified) {
-          // Keep the evidence: the box answered this ballot with a receipt that did not check.
-          markRefused(entry.trackingHash, error.code);
-          this.emit({ type: 'refused', entry: { ...entry, refused: { code: error.code } }, error });
-        } else {
-          settle(entry.trackingHash, null);
-          this.emit({ type: 'refused', entry, error });
-        }
+        // Keep the evidence, never sent again: the ballot the box refused (and, if it had
+        // answered it before with a receipt that did not check, that receipt too).
+        markRefused(entry.trackingHash, error.code);
+        this.emit({ type: 'refused', entry: { ...entry, refused: { code: error.code } }, error });
         continue;
       }
       this.delay = 2000;

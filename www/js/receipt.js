@@ -6,6 +6,12 @@ import { t, local, formatTime } from './i18n.js';
 
 const downloads = new Map();
 
+/** The number voters read for a board index: counted from 1 ("number 1" is index 0). The
+ *  index itself stays as it is in the data, the signed receipt and the files. */
+export function boardNumber(index) {
+  return index + 1;
+}
+
 function groups(hex, size = 8) {
   return (hex.match(new RegExp(`.{1,${size}}`, 'g')) || []).join(' ');
 }
@@ -19,7 +25,7 @@ function receiptText(receipt, electionTitle) {
     `${t('receipt.tracking')}: ${receipt.short}`,
     ...(opened ? [t('challenge.receiptStatus')] : []),
     `${t('receipt.election')}: ${local(electionTitle)}`,
-    `${t('receipt.index')}: ${receipt.index}`,
+    `${t('receipt.index')}: ${boardNumber(receipt.index)}`,
     `${t('receipt.received')}: ${receipt.received}`,
     `${t('receipt.fullHash')}: ${receipt.tracking}`,
     t('receipt.verified'),
@@ -36,7 +42,7 @@ export function renderReceipt(card, receipt, electionTitle) {
   const election = field('election');
   election.setAttribute('data-l', JSON.stringify(electionTitle));
   election.textContent = local(electionTitle);
-  field('index').textContent = String(receipt.index);
+  field('index').textContent = String(boardNumber(receipt.index));
   const received = field('received');
   received.textContent = formatTime(receipt.received);
   received.setAttribute('data-time', receipt.received);
