@@ -901,20 +901,22 @@ fn sms_reply(b: &BallotBox, code: Option<&str>, lang: SmsLang) -> ApiResult<Stri
                 (Some(d), Some(t)) => format!("{d} {t} UTC"),
                 _ => e.received.clone(),
             };
+            // Voters count from 1: board entry `i` is ballot number `i + 1`, as on the page.
             let (index, what) = (
-                e.index,
+                e.index + 1,
                 match entry_state(b, e)? {
                     EntryState::Challenged { .. } => format!("challenged {when}, not counted)."),
                     EntryState::Counted { .. } => format!("cast {when}, counted)."),
-                    EntryState::Replaced { by, .. } => {
-                        format!("cast {when}, replaced by ballot #{by}). Not you? Report it.")
-                    }
+                    EntryState::Replaced { by, .. } => format!(
+                        "cast {when}, replaced by ballot #{}). Not you? Report it.",
+                        by + 1
+                    ),
                 },
             );
             format!("Amanat: ballot {short} is on the board (#{index}, {what}")
         }
         ([e], SmsLang::Ur) => {
-            let index = e.index;
+            let index = e.index + 1;
             match entry_state(b, e)? {
                 EntryState::Challenged { .. } => {
                     format!("امانت: ووٹ {short} (#{index}) کھولا گیا، گنا نہیں جائے گا۔")
@@ -922,9 +924,10 @@ fn sms_reply(b: &BallotBox, code: Option<&str>, lang: SmsLang) -> ApiResult<Stri
                 EntryState::Counted { .. } => {
                     format!("امانت: ووٹ {short} (#{index}) بورڈ پر ہے اور گنا جائے گا۔")
                 }
-                EntryState::Replaced { by, .. } => {
-                    format!("امانت:{short} کی جگہ #{by} گنا جائے گا۔ آپ نہیں؟ شکایت کریں")
-                }
+                EntryState::Replaced { by, .. } => format!(
+                    "امانت:{short} کی جگہ #{} گنا جائے گا۔ آپ نہیں؟ شکایت کریں",
+                    by + 1
+                ),
             }
         }
         (many, SmsLang::En) => format!(

@@ -358,12 +358,12 @@ fn a_full_election_through_the_server() {
     assert_eq!(board.len(), 7);
     assert_eq!(board[2].ballot, cast[2]);
     assert_eq!(board[6].ballot, revote);
-    assert!(sms(&server, &cast[2].tracking().short()).contains("replaced by ballot #"));
+    assert!(sms(&server, &cast[2].tracking().short()).contains("replaced by ballot #7)"));
     assert!(sms(&server, &revote.tracking().short()).contains("counted"));
     assert!(sms(&server, &cast[0].tracking().short()).ends_with("counted)."));
-    // The same in Urdu: replaced by ballot #6, or counted.
+    // The same in Urdu: replaced by ballot number 7 (index 6: voters count from 1), or counted.
     let ur = sms_ur(&server, &cast[2].tracking().short());
-    assert!(ur.contains("کی جگہ #6") && ur.contains("شکایت"), "{ur}");
+    assert!(ur.contains("کی جگہ #7") && ur.contains("شکایت"), "{ur}");
     assert!(sms_ur(&server, &revote.tracking().short()).contains("گنا جائے گا"));
 
     let status = server.get("/api/status").json();
@@ -778,7 +778,7 @@ fn the_board_pages_and_answers_lookups() {
     let text = sms(&server, &t.short().to_lowercase().replace('-', ""));
     assert!(
         text.starts_with(&format!(
-            "Amanat: ballot {} is on the board (#3, cast ",
+            "Amanat: ballot {} is on the board (#4, cast ",
             t.short()
         )),
         "{text}"
