@@ -254,7 +254,9 @@ const TEXTS = Object.fromEntries(
 export function say(lang, key, args = {}) {
   const text = key.split('.').reduce((node, part) => node && node[part], TEXTS[lang]);
   if (typeof text !== 'string') throw new Error(`no text ${lang} ${key}`);
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
+  // As the page writes it: Latin text inside Urdu is wrapped in directional isolates.
+  const value = (v) => (lang === 'ur' && /[A-Za-z]/.test(String(v)) ? `\u2066${v}\u2069` : String(v));
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? value(args[name]) : whole));
 }
 
 /** What the page keeps in localStorage under `key` (a JSON list). */

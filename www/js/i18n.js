@@ -67,10 +67,17 @@ function resolveArg(value) {
   return String(value);
 }
 
+/** Latin text (a tracking code, a time) inside a right-to-left sentence: isolated, so its
+ *  groups keep their order, e.g. GSAX-VFFW-AM65 and not AM65 GSAX-VFFW-, when the line wraps. */
+const LATIN = /[A-Za-z]/;
+function isolate(value) {
+  return current === 'ur' && LATIN.test(value) ? `\u2066${value}\u2069` : value;
+}
+
 /** The text for `key` in the current language, with {name} placeholders filled from `args`. */
 export function t(key, args = {}) {
   const text = lookup(tables.get(current) || {}, key) ?? lookup(tables.get('en') || {}, key) ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? resolveArg(args[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? isolate(resolveArg(args[name])) : whole));
 }
 
 /** Text from the election manifest ({en, ur}) in the current language. */
