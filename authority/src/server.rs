@@ -401,6 +401,8 @@ struct BallotBox {
     reads: AtomicU64,
     /// Metrics and the request log (docs/ballot-box.md, "Operating the box").
     watch: Arc<Watch>,
+    /// The last signed head served, reused while the board and the second are the same.
+    last_head: Mutex<Option<amanat::SignedHead>>,
     www: PathBuf,
     pkg: PathBuf,
 }
@@ -582,8 +584,18 @@ async fn get_head(State(b): State<Shared>) -> ApiResult<Response> {
             // it is final; a head read first could be followed by appends and a close.
             let closed = r.is_closed()?;
             let (count, head) = r.head()?;
-            Ok(b.key
-                .signed_head(&b.election, count, head, closed, rfc3339(SystemTime::now())))
+            let time = rfc3339(SystemTime::now());
+            // The signature is deterministic, so the same board in the same second is the
+            // same statement: signed once, however many observers ask.
+            let mut last = b.last_head.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(h) = last.as_ref().filter(|h| {
+                (h.entries, h.head, h.closed, h.time.as_str()) == (count, head, closed, &*time)
+            }) {
+                return Ok(h.clone());
+            }
+            let statement = b.key.signed_head(&b.election, count, head, closed, time);
+            *last = Some(statement.clone());
+            Ok(statement)
         })
         .await?;
     Ok(Json(statement).into_response())
@@ -1118,6 +1130,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
                 })?),
             },
         }),
+        last_head: Mutex::new(None),
         www: args.www,
         pkg: args.pkg,
     });
