@@ -32,6 +32,15 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# PostgreSQL for the PostgreSQL store's tests, which start a throwaway cluster of their own
+# (authority/tests/pg_cluster); no server needs to be running.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v pg_virtualenv >/dev/null 2>&1; then
+  say "installing PostgreSQL from Debian"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql postgresql-common >/dev/null
+fi
+
 # Node tools: Playwright (driving the system Chromium), binaryen's wasm-opt (Debian's is too
 # old and corrupts current wasm-bindgen output), @noble/curves, axe-core, the Urdu font.
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then

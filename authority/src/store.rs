@@ -16,6 +16,9 @@
 //!
 //! Once the polls are closed the store keeps the box's signed closing statement
 //! ([`SignedHead`], docs/protocol.md §8.4), which names the final board.
+//!
+//! [`PgStore`] (`postgres.rs`) keeps the same board in PostgreSQL, for several replicas of
+//! the box on one database; [`open`] picks the store a command was given.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +26,30 @@ use std::time::Duration;
 use amanat::board::{genesis, BoardEntry, EntryKind};
 use amanat::{Ballot, Challenge, Digest, Election, PublicKey, SignedHead};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+mod postgres;
+pub use self::postgres::PgStore;
+
+/// The tests' PostgreSQL server, shared with the integration tests.
+#[cfg(test)]
+#[path = "../tests/pg_cluster/mod.rs"]
+mod pg_cluster;
+
+/// Opens the board of `election` in PostgreSQL when `database` (a `postgres://` URL or a
+/// libpq connection string) is given, and otherwise in the SQLite file `path`.
+///
+/// # Errors
+/// As [`SqliteStore::open`] and [`PgStore::open`].
+pub fn open(
+    database: Option<&str>,
+    path: &Path,
+    election: &Election,
+) -> StoreResult<Box<dyn BallotStore>> {
+    Ok(match database {
+        Some(url) => Box::new(PgStore::open(url, election)?),
+        None => Box::new(SqliteStore::open(path, election)?),
+    })
+}
 
 /// What can go wrong in the store. Each variant has a stable [`StoreError::code`].
 #[derive(Clone, Debug, thiserror::Error)]
@@ -568,12 +595,32 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_board_keeps_its_rules_and_its_chain() {
-        let dir = tempfile::tempdir().unwrap();
+    /// Opens a second store (as another process would) on the same board.
+    type Opener<'a> = &'a dyn Fn(&Election) -> StoreResult<Box<dyn BallotStore>>;
+
+    fn sqlite(dir: &tempfile::TempDir) -> impl Fn(&Election) -> StoreResult<Box<dyn BallotStore>> {
         let path = dir.path().join("box.sqlite");
+        move |e| open(None, &path, e)
+    }
+
+    fn pg(url: String) -> impl Fn(&Election) -> StoreResult<Box<dyn BallotStore>> {
+        move |e| open(Some(&url), Path::new(""), e)
+    }
+
+    #[test]
+    fn the_board_keeps_its_rules_and_its_chain_in_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        the_board_keeps_its_rules_and_its_chain(&sqlite(&dir));
+    }
+
+    #[test]
+    fn the_board_keeps_its_rules_and_its_chain_in_postgres() {
+        the_board_keeps_its_rules_and_its_chain(&pg(pg_cluster::fresh_database()));
+    }
+
+    fn the_board_keeps_its_rules_and_its_chain(open: Opener<'_>) {
         let (e, creds) = election();
-        let mut s = SqliteStore::open(&path, &e).unwrap();
+        let mut s = open(&e).unwrap();
         assert_eq!(s.head().unwrap(), (0, genesis(&e)));
 
         let b1 = sealed(&e, &creds[0]).cast();
@@ -644,7 +691,7 @@ mod tests {
         );
 
         // A second connection (another process) sees the same board and can close it.
-        let mut other = SqliteStore::open(&path, &e).unwrap();
+        let mut other = open(&e).unwrap();
         assert_eq!(other.head().unwrap(), (4, head));
         other.close().unwrap();
         assert!(s.is_closed().unwrap());
@@ -657,13 +704,101 @@ mod tests {
     #[test]
     fn a_database_serves_one_election_only() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("box.sqlite");
-        let (e1, _) = election();
-        let (e2, _) = election();
-        SqliteStore::open(&path, &e1).unwrap();
+        for open in [
+            &sqlite(&dir) as Opener<'_>,
+            &pg(pg_cluster::fresh_database()),
+        ] {
+            let (e1, _) = election();
+            let (e2, _) = election();
+            open(&e1).unwrap();
+            open(&e1).unwrap();
+            assert!(matches!(open(&e2), Err(StoreError::OtherElection(_))));
+        }
+    }
+
+    #[test]
+    fn postgres_replicas_appending_at_once_keep_one_chain() {
+        let url = pg_cluster::fresh_database();
+        let (e, creds) = election();
+        let creds = std::sync::Arc::new(creds);
+        // Two stores opened at once also race to create the tables.
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let (url, e, creds) = (url.clone(), e.clone(), creds.clone());
+                std::thread::spawn(move || {
+                    let mut s = PgStore::open(&url, &e).unwrap();
+                    for i in 0..10 {
+                        let b = sealed(&e, &creds[w]).cast();
+                        if i % 2 == 0 {
+                            assert!(matches!(s.append(cast(&b)), Ok(Appended::New(_))));
+                        } else {
+                            let out = s.append_batch(vec![cast(&b), cast(&b)]);
+                            assert!(matches!(out[0], Ok(Appended::New(_))));
+                            assert!(matches!(out[1], Ok(Appended::Existing(_))));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let s = PgStore::open(&url, &e).unwrap();
+        let all = s.page(0, 100).unwrap();
+        assert_eq!(all.len(), 20);
+        assert!(all.iter().enumerate().all(|(i, x)| x.index == i as u64));
+        let head = amanat::board::check_chain(&e, &all).unwrap();
+        assert_eq!(s.head().unwrap(), (20, head));
+        for c in creds.iter() {
+            assert_eq!(
+                all.iter()
+                    .filter(|x| x.ballot.credential == *c.public_key())
+                    .count(),
+                10
+            );
+        }
+    }
+
+    #[test]
+    fn a_close_through_one_postgres_store_holds_for_the_other() {
+        let url = pg_cluster::fresh_database();
+        let (e, creds) = election();
+        let mut a = PgStore::open(&url, &e).unwrap();
+        let mut b = PgStore::open(&url, &e).unwrap();
+        let b1 = sealed(&e, &creds[0]).cast();
+        a.append(cast(&b1)).unwrap();
+        let (count, head) = b.close().unwrap();
+        assert_eq!(count, 1);
         assert!(matches!(
-            SqliteStore::open(&path, &e2),
-            Err(StoreError::OtherElection(_))
+            a.append(cast(&sealed(&e, &creds[1]).cast())),
+            Err(StoreError::Closed)
         ));
+        assert!(matches!(a.append(cast(&b1)), Ok(Appended::Existing(_))));
+        assert_eq!(a.close().unwrap(), (count, head));
+        assert_eq!(a.closing().unwrap(), None);
+    }
+
+    #[test]
+    fn a_postgres_store_reconnects_after_losing_its_connection() {
+        let url = pg_cluster::fresh_database();
+        let (e, creds) = election();
+        let mut s = PgStore::open(&url, &e).unwrap();
+        s.append(cast(&sealed(&e, &creds[0]).cast())).unwrap();
+        // The server ends every other session on the database (as a restart or failover
+        // would): the next call fails with a storage error, the one after it reconnects.
+        let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        admin
+            .batch_execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .unwrap();
+        let b = sealed(&e, &creds[1]).cast();
+        match s.append(cast(&b)) {
+            Err(err) => assert_eq!(err.code(), "STORAGE"),
+            Ok(_) => panic!("an append on a terminated connection succeeded"),
+        }
+        assert!(matches!(s.append(cast(&b)), Ok(Appended::New(x)) if x.index == 1));
+        assert_eq!(s.head().unwrap().0, 2);
     }
 }
