@@ -42,7 +42,7 @@ use crate::http_limits::{
 };
 use crate::http_listener::Holding;
 use crate::metrics::{Metrics, RequestLog, Watch};
-use crate::store::{Appended, BallotStore, NewEntry, SqliteStore, StoreError};
+use crate::store::{self, Appended, BallotStore, NewEntry, StoreError};
 
 /// The largest request body the box reads.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Keep the board in PostgreSQL instead of SQLite: a `postgres://user@host/db` URL or a
+    /// libpq `key=value` string. Several boxes may serve one database
+    /// (docs/ballot-box.md "PostgreSQL").
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    pub database: Option<String>,
     /// The ballot box's receipt key, made by `amanat box-key` before the election was
     /// defined [default: DB.key]. The box does not start without it, nor with a key that is
     /// not the election's ballot_box_key.
@@ -101,6 +106,11 @@ pub struct CloseArgs {
     /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Keep the board in PostgreSQL instead of SQLite: a `postgres://user@host/db` URL or a
+    /// libpq `key=value` string. Several boxes may serve one database
+    /// (docs/ballot-box.md "PostgreSQL").
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    pub database: Option<String>,
     /// The ballot box's key, which signs the closing statement [default: DB.key].
     #[arg(long, value_name = "FILE")]
     pub box_key: Option<PathBuf>,
@@ -115,6 +125,11 @@ pub struct ExportBoardArgs {
     /// The board database [default: ELECTION/box.sqlite].
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Keep the board in PostgreSQL instead of SQLite: a `postgres://user@host/db` URL or a
+    /// libpq `key=value` string. Several boxes may serve one database
+    /// (docs/ballot-box.md "PostgreSQL").
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    pub database: Option<String>,
     /// Where to write board.json.
     #[arg(long)]
     pub out: PathBuf,
@@ -184,10 +199,15 @@ fn db_path(election: &Path, db: &Option<PathBuf>) -> PathBuf {
 }
 
 /// The database of a box that has run: `close` and `export-board` must not create an empty
-/// one by mistake (a mistyped path would otherwise "close" or export nothing).
-fn existing_db(election: &Path, db: &Option<PathBuf>) -> Result<PathBuf, ServerError> {
+/// one by mistake (a mistyped path would otherwise "close" or export nothing). A PostgreSQL
+/// database is not looked for here: it is named by URL, and its tables carry the election.
+fn existing_db(
+    election: &Path,
+    db: &Option<PathBuf>,
+    database: Option<&str>,
+) -> Result<PathBuf, ServerError> {
     let path = db_path(election, db);
-    if !path.is_file() {
+    if database.is_none() && !path.is_file() {
         return Err(ServerError::io(
             format!("opening {}", path.display()),
             std::io::Error::new(
@@ -1107,16 +1127,21 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
     // not create an empty board either.
     let key_path = args.box_key.unwrap_or_else(|| BoxKey::path_for(&db));
     let key = BoxKey::load_for(&key_path, &election)?;
-    let writer = SqliteStore::open(&db, &election)?;
-    let reader = SqliteStore::open(&db, &election)?;
+    let writer = store::open(args.database.as_deref(), &db, &election)?;
+    let reader = store::open(args.database.as_deref(), &db, &election)?;
+    // Never the URL, which may carry a password.
+    let location = match args.database {
+        Some(_) => "PostgreSQL".to_string(),
+        None => db.display().to_string(),
+    };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = Arc::new(BallotBox {
         election_json: election.to_json(),
         election,
         credentials,
         key,
-        writer: spawn_writer(Box::new(writer)),
-        reader: Mutex::new(Box::new(reader)),
+        writer: spawn_writer(writer),
+        reader: Mutex::new(reader),
         verifiers: Semaphore::new(cores),
         bodies: Arc::new(Semaphore::new(BODY_BUDGET)),
         heavy: Arc::new(Semaphore::new(HEAVY_READS)),
@@ -1142,6 +1167,9 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         .max_blocking_threads(BLOCKING_THREADS)
         .build()
         .map_err(|e| ServerError::io("starting the runtime", e))?;
+    // Outside the runtime: a synchronous store (the PostgreSQL client) may not block inside
+    // it; the handlers reach the store through the blocking pool.
+    let (count, _) = lock(&state.reader).head()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -1149,7 +1177,6 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         let addr = listener
             .local_addr()
             .map_err(|e| ServerError::io("reading the bound address", e))?;
-        let (count, _) = lock(&state.reader).head()?;
         {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(
@@ -1157,7 +1184,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
                 "Amanat ballot box for {} ({} board entries, database {})",
                 state.election.manifest().election_id,
                 count,
-                db.display()
+                location
             );
             let _ = writeln!(
                 out,
@@ -1193,12 +1220,12 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
 /// store fails.
 pub fn close(args: CloseArgs) -> Result<(), ServerError> {
     let (election, _) = load_election(&args.election)?;
-    let db = existing_db(&args.election, &args.db)?;
+    let db = existing_db(&args.election, &args.db, args.database.as_deref())?;
     // The key first: a close that could not sign its statement would leave a board no
     // record can be made of until it is signed.
     let key_path = args.box_key.unwrap_or_else(|| BoxKey::path_for(&db));
     let key = BoxKey::load_for(&key_path, &election)?;
-    let mut store = SqliteStore::open(&db, &election)?;
+    let mut store = store::open(args.database.as_deref(), &db, &election)?;
     let (count, head) = store.close()?;
     let statement = key.signed_head(&election, count, head, true, rfc3339(SystemTime::now()));
     let statement = store.set_closing(&statement)?;
@@ -1218,8 +1245,8 @@ pub fn close(args: CloseArgs) -> Result<(), ServerError> {
 /// cannot be written.
 pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
     let (election, _) = load_election(&args.election)?;
-    let db = existing_db(&args.election, &args.db)?;
-    let store = SqliteStore::open(&db, &election)?;
+    let db = existing_db(&args.election, &args.db, args.database.as_deref())?;
+    let store = store::open(args.database.as_deref(), &db, &election)?;
     let closed = store.is_closed()?;
     // A snapshot: the entries up to the head read now, even if the box is still taking
     // ballots. Read after the flag: once it is set, nothing more is appended.
