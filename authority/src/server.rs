@@ -257,12 +257,17 @@ impl ApiError {
         )
     }
 
+    /// `503 STORAGE`: the database failed (or the writer is gone); nothing was acknowledged,
+    /// and the client may try again — on this replica once it recovers, or on another.
     fn internal(what: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "STORAGE",
-            format!("the ballot box could not {what}; try again"),
-        )
+        ApiError {
+            retry_after: Some(std::time::Duration::from_secs(1)),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "STORAGE",
+                format!("the ballot box could not {what}; try again"),
+            )
+        }
     }
 }
 
