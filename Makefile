@@ -69,8 +69,9 @@ test-wasm:
 	$(SIMD_ENV) wasm-pack test --headless --chrome -- --test wasm_browser
 	$(SIMD_ENV) wasm-pack test --node -- --test wasm_node
 
-## The package as an embedding developer uses it, under node --test.
-test-js: pkg-node/amanat_bg.wasm
+## The packages as an embedding developer uses them, under node --test: pkg-node/ for the
+## API, pkg/ loaded with its init, and each one packed and installed as npm would.
+test-js: pkg-node/amanat_bg.wasm pkg/amanat_bg.wasm
 	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,

@@ -50,8 +50,11 @@ function edited(edit) {
 
 const seen = new Set();
 
-/** Runs `fn`, which must throw an Error (not a wasm trap) with `want` as its code. */
-function throwsCode(fn, want) {
+/**
+ * Runs `fn`, which must throw an Error (not a wasm trap) with `want` as its code, one that
+ * `module.isAmanatError` (pkg-node's unless given) recognises as the module's own.
+ */
+function throwsCode(fn, want, module = amanat) {
   let err;
   try {
     fn();
@@ -63,6 +66,7 @@ function throwsCode(fn, want) {
   assert.ok(err instanceof Error, `thrown value is not an Error: ${err}`);
   assert.equal(err.code, want, err.message);
   assert.ok(err.message.length > 0);
+  assert.equal(module.isAmanatError(err), true, `isAmanatError(${want}: ${err.message})`);
   seen.add(want);
   return err;
 }
@@ -662,6 +666,7 @@ test('the package: metadata, TypeScript types, codes and version', () => {
     'export function checkCredentialCode(text: string): CodeStatus;',
     'export function errorCodes(): ErrorCode[];',
     'export function wasmFileName(): string;',
+    'export function isAmanatError(value: unknown): value is AmanatError;',
   ]) {
     assert.ok(dts.includes(decl), `amanat.d.ts lacks: ${decl}`);
   }
@@ -737,6 +742,75 @@ test('two builds: SIMD where the engine has it, the baseline elsewhere, same res
   assert.deepEqual(theirs.vectors, ballots.map((b) => b.tracking.full));
   assert.equal(amanat.verifyBallot(election, theirs.ballot).trackingCode, theirs.tracking);
   assert.deepEqual(amanat.checkChallenge(election, theirs.ballot, theirs.challenge), choice);
+});
+
+test('isAmanatError: true for what the module threw, false for anything else', () => {
+  // Every throwsCode above asked it of an error the module threw; here, what it must refuse.
+  const lookalike = new Error('the election is not valid');
+  lookalike.code = 'INVALID_ELECTION';
+  const typeError = new TypeError('x');
+  typeError.code = 'WRONG_OBJECT';
+  for (const value of [lookalike, typeError, new Error('x'), { code: 'OVERVOTE', message: 'x' },
+    Object.create(Error.prototype), undefined, null, 0, 'INVALID_ELECTION', () => {}]) {
+    assert.equal(amanat.isAmanatError(value), false, String(value));
+  }
+  // Not even a copy of a real one: only the very object thrown.
+  const real = throwsCode(() => amanat.Election.fromJson('{'), 'MALFORMED_JSON');
+  assert.equal(amanat.isAmanatError(Object.assign(new Error(real.message), { code: real.code })), false);
+  assert.equal(amanat.isAmanatError(Object.create(real)), false);
+  // An error the caller's own code threw inside a call (the selections' toJSON) is not one.
+  const own = new Error('mine');
+  own.code = 'OVERVOTE';
+  try {
+    amanat.seal(election, code, { toJSON() { throw own; } });
+  } catch (e) {
+    assert.notEqual(e, own, 'the module reports its own error, not the caller\'s');
+    assert.equal(amanat.isAmanatError(e), true);
+  }
+  assert.equal(amanat.isAmanatError(own), false);
+});
+
+test('the web package (pkg/) before init: every entry point throws NOT_INITIALISED; after init with the bytes, it works', async () => {
+  const web = await import(join(root, 'pkg', 'amanat.js'));
+  assert.equal(typeof web.default, 'function', 'init');
+  // wasmFileName needs no instance: it says which file init would fetch.
+  assert.match(web.wasmFileName(), /^amanat(_simd)?_bg\.wasm$/);
+  const calls = {
+    'Election.fromJson': () => web.Election.fromJson(electionJson),
+    seal: () => web.seal({}, code, choice),
+    verifyBallot: () => web.verifyBallot({}, '{}'),
+    verifyReceipt: () => web.verifyReceipt({}, '{}'),
+    checkChallenge: () => web.checkChallenge({}, '{}', '{}'),
+    checkCredentialCode: () => web.checkCredentialCode(code),
+    normalizeTrackingCode: () => web.normalizeTrackingCode('7K2M-9QXD-4HRT'),
+    errorCodes: () => web.errorCodes(),
+    protocolVersion: () => web.protocolVersion(),
+    'Election.prototype.toJson': () => web.Election.prototype.toJson.call({}),
+    'SealedBallot.prototype.cast': () => web.SealedBallot.prototype.cast.call({}),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    const err = throwsCode(call, 'NOT_INITIALISED', web);
+    assert.match(err.message, /init\(\)/, name);
+  }
+  const bytes = readFileSync(join(root, 'pkg', web.wasmFileName()));
+  // A failed init leaves it uninitialised, and it can be tried again.
+  await assert.rejects(web.default({ module_or_path: new Uint8Array([0, 1, 2, 3]) }));
+  throwsCode(() => web.protocolVersion(), 'NOT_INITIALISED', web);
+  await web.default({ module_or_path: bytes });
+  assert.equal(web.protocolVersion(), 'amanat/2');
+  assert.deepEqual(web.errorCodes(), amanat.errorCodes());
+  const e = web.Election.fromJson(electionJson);
+  assert.equal(e.baseHash, election.baseHash);
+  const sealed = web.seal(e, code, choice);
+  assert.match(sealed.trackingCode, SHORT);
+  assert.equal(web.verifyBallot(e, sealed.ballotJson).trackingCode, sealed.trackingCode);
+  throwsCode(() => web.seal(election, code, choice), 'WRONG_OBJECT', web);
+  assert.equal(amanat.isAmanatError(web.isAmanatError), false);
+  // Each copy of the module knows its own errors only.
+  const err = throwsCode(() => web.Election.fromJson('{'), 'MALFORMED_JSON', web);
+  assert.equal(amanat.isAmanatError(err), false);
+  sealed.free();
+  e.free();
 });
 
 test('every code is thrown above, except those only the ballot box or nothing can produce', () => {
