@@ -28,14 +28,17 @@ test-independent:
 
 ## The npm packages of the wasm module: pkg/ (ES module for browsers) and pkg-node/ (Node),
 ## each with a baseline and a SIMD build, and pkg-bundler/ (webpack, Vite; baseline only).
+## Published as amanat, amanat-node and amanat-bundler (scripts/package.mjs, docs/embedding.md).
 ## Rebuilt only when the core's sources change.
-WASM_SRC := $(shell find src -name '*.rs') src/facade.js scripts/facade.mjs Cargo.toml Cargo.lock README.md
+WASM_SRC := $(shell find src -name '*.rs') src/facade.js scripts/facade.mjs Cargo.toml Cargo.lock \
+	scripts/package.mjs scripts/package-README.md LICENSE
 # Built into a scratch directory and moved into place, so a concurrent build or a server
 # reading the package never sees a half-written one. The package's entry point, amanat.js, is
-# src/facade.js in front of wasm-bindgen's glue (that file says why).
+# src/facade.js in front of wasm-bindgen's glue (that file says why); its package.json,
+# README and LICENSE are scripts/package.mjs's.
 wasm_pack = tmp=pkg-building-$(2).$$$$ && \
 	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
-	node scripts/facade.mjs $(1) $$tmp && \
+	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
 	rm -rf $(2) && mv $$tmp $(2)
 # pkg/ and pkg-node/ also carry a second build with WebAssembly SIMD, loaded where the engine
 # has it (scripts/dual-wasm.mjs, docs/wasm-builds.md). Its own target directory keeps the two
@@ -45,7 +48,7 @@ wasm_pack_dual = tmp=pkg-building-$(2).$$$$ && \
 	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
 	$(SIMD_ENV) wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp-simd && \
 	node scripts/dual-wasm.mjs $(1) $$tmp $$tmp-simd && rm -rf $$tmp-simd && \
-	node scripts/facade.mjs $(1) $$tmp && \
+	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
 	rm -rf $(2) && mv $$tmp $(2)
 
 pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm

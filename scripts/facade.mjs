@@ -104,11 +104,6 @@ const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
 if (!Array.isArray(pkg.files) || !pkg.files.includes(GLUE)) fail(`package.json does not list ${GLUE}`);
 pkg.files.splice(pkg.files.indexOf(GLUE) + 1, 0, BINDGEN);
 if (Array.isArray(pkg.sideEffects)) pkg.sideEffects.push(`./${BINDGEN}`);
-pkg.exports = {
-  '.': { types: `./${TYPES}`, default: `./${GLUE}` },
-  './package.json': './package.json',
-  ...Object.fromEntries(pkg.files.filter((f) => f.endsWith('.wasm')).map((f) => [`./${f}`, `./${f}`])),
-};
 writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
 
-console.log(`facade: ${dir}/${GLUE} checks ${classes.join(', ')} for ${own.length} exports and passes through ${passed.join(', ')}`);
+console.log(`facade: ${dir}/${GLUE} checks ${classes.join(', ')} for ${own.length} exports, wraps ${wrapped.join(', ')} and passes through ${unchanged.join(', ') || 'nothing'}`);
