@@ -51,7 +51,7 @@ const NEEDS_NO_INSTANCE = new Set(['wasmFileName']);
 let source = readFileSync(SOURCE, 'utf8');
 if (source.split(IMPORT).length !== 2) fail(`src/facade.js must contain exactly one ${JSON.stringify(IMPORT)}`);
 if ((source.match(WEB_PART) || []).length !== 1) fail('src/facade.js must have exactly one `// web {` ... `// } web` part');
-if (target !== 'web') source = source.replace(WEB_PART, '');
+source = source.replace(WEB_PART, (part) => (target === 'web' ? `${part.split('\n').slice(1, -2).join('\n')}\n` : ''));
 const own = [...source.matchAll(/^export (default )?(?:async )?(class|function) (\w+)/gm)]
   .map((m) => ({ kind: m[2], name: m[1] ? 'default' : m[3] }));
 
