@@ -28,14 +28,17 @@ test-independent:
 
 ## The npm packages of the wasm module: pkg/ (ES module for browsers) and pkg-node/ (Node),
 ## each with a baseline and a SIMD build, and pkg-bundler/ (webpack, Vite; baseline only).
+## Published as amanat, amanat-node and amanat-bundler (scripts/package.mjs, docs/embedding.md).
 ## Rebuilt only when the core's sources change.
-WASM_SRC := $(shell find src -name '*.rs') src/facade.js scripts/facade.mjs Cargo.toml Cargo.lock README.md
+WASM_SRC := $(shell find src -name '*.rs') src/facade.js scripts/facade.mjs Cargo.toml Cargo.lock \
+	scripts/package.mjs scripts/package-README.md LICENSE
 # Built into a scratch directory and moved into place, so a concurrent build or a server
 # reading the package never sees a half-written one. The package's entry point, amanat.js, is
-# src/facade.js in front of wasm-bindgen's glue (that file says why).
+# src/facade.js in front of wasm-bindgen's glue (that file says why); its package.json,
+# README and LICENSE are scripts/package.mjs's.
 wasm_pack = tmp=pkg-building-$(2).$$$$ && \
 	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
-	node scripts/facade.mjs $(1) $$tmp && \
+	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
 	rm -rf $(2) && mv $$tmp $(2)
 # pkg/ and pkg-node/ also carry a second build with WebAssembly SIMD, loaded where the engine
 # has it (scripts/dual-wasm.mjs, docs/wasm-builds.md). Its own target directory keeps the two
@@ -45,7 +48,7 @@ wasm_pack_dual = tmp=pkg-building-$(2).$$$$ && \
 	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
 	$(SIMD_ENV) wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp-simd && \
 	node scripts/dual-wasm.mjs $(1) $$tmp $$tmp-simd && rm -rf $$tmp-simd && \
-	node scripts/facade.mjs $(1) $$tmp && \
+	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
 	rm -rf $(2) && mv $$tmp $(2)
 
 pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
@@ -69,8 +72,9 @@ test-wasm:
 	$(SIMD_ENV) wasm-pack test --headless --chrome -- --test wasm_browser
 	$(SIMD_ENV) wasm-pack test --node -- --test wasm_node
 
-## The package as an embedding developer uses it, under node --test.
-test-js: pkg-node/amanat_bg.wasm
+## The packages as an embedding developer uses them, under node --test: pkg-node/ for the
+## API, pkg/ loaded with its init, and each one packed and installed as npm would.
+test-js: pkg-node/amanat_bg.wasm pkg/amanat_bg.wasm
 	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,

@@ -34,14 +34,42 @@
 // The glue itself stays reachable to code that imports `amanat_bindgen.js` or holds the
 // instance's exports (what `init()` returns), and so does all of wasm memory: that is not a
 // boundary, and such code is as trusted as the page. This file makes the public API total.
+//
+// Two more things only this file can know. Whether the module is ready: the web package's
+// glue has no instance until `await init()` (or `initSync`) completes, and any call before
+// that would read an undefined instance, so every call here throws NOT_INITIALISED first;
+// pkg-node/ and pkg-bundler/ instantiate the module when they are loaded. And which errors
+// are the module's: every error it throws passes through `fail` or `enter` below and is
+// remembered in a WeakSet, which `isAmanatError` reads, so an Error that merely has a `code`
+// is not mistaken for one. Messages name no class by its runtime name, so a minifier that
+// renames classes leaves them as they are.
 
 import * as bindgen from './amanat_bindgen.js';
+
+/** Every error this module has thrown: those of `fail`, and those the wasm code threw. */
+const thrown = new WeakSet();
 
 /** An Error with a stable `code`, like those the module throws. */
 function fail(code, message) {
   const err = new Error(message);
   err.code = code;
+  thrown.add(err);
   return err;
+}
+
+/** True for an error this module threw, whatever its code; false for anything else. */
+export function isAmanatError(value) {
+  return typeof value === 'object' && value !== null && thrown.has(value);
+}
+
+// Only the web glue has `initSync`: its module is instantiated by `init()` or `initSync()`,
+// the others' when they are loaded.
+let initialised = !('initSync' in bindgen);
+
+function ready() {
+  if (!initialised) {
+    throw fail('NOT_INITIALISED', 'the module is not initialised: call and await init() before using it');
+  }
 }
 
 /** Passed by this file to the constructors, so that `new Election()` elsewhere makes nothing. */
@@ -54,6 +82,7 @@ const sealedBallots = new WeakMap();
 
 /** The live glue object behind `value`, which must be a `kind` made here and not freed. */
 function open(map, value, kind, what) {
+  ready();
   const glue = map.get(value);
   if (glue === undefined) throw fail('WRONG_OBJECT', `${what} is not ${kind} (one made by this module)`);
   if (glue === null) throw fail('FREED_OBJECT', `${what} is ${kind} that has been freed`);
@@ -72,9 +101,15 @@ let depth = 0;
 const deferred = [];
 
 function enter(call) {
+  ready();
   depth += 1;
   try {
     return call();
+  } catch (err) {
+    // The wasm code throws only Errors with a `code` (src/wasm.rs); the glue's own errors
+    // and traps have none and are not the module's coded errors.
+    if (err instanceof Error && typeof err.code === 'string') thrown.add(err);
+    throw err;
   } finally {
     depth -= 1;
     if (depth === 0) while (deferred.length > 0) deferred.pop().free();
@@ -211,3 +246,21 @@ export function verifyReceipt(election, receipt) {
   const glue = electionOf(election, 'verifyReceipt: the election');
   return enter(() => bindgen.verifyReceipt(glue, receipt));
 }
+
+// web {
+// Only in pkg/ (scripts/facade.mjs keeps this part for the web target alone): the glue's
+// `init` and `initSync`, noting when the module is ready. A failed `init` (the wasm file not
+// found, or a Content-Security-Policy without 'wasm-unsafe-eval') rejects with the engine's
+// error and leaves the module uninitialised, so it may be called again.
+export default async function init(module_or_path) {
+  const instance = await bindgen.default(module_or_path);
+  initialised = true;
+  return instance;
+}
+
+export function initSync(module) {
+  const instance = bindgen.initSync(module);
+  initialised = true;
+  return instance;
+}
+// } web

@@ -112,18 +112,23 @@ export type ErrorCode =
   | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
   | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
   | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE'
-  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'INTERNAL';
+  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'NOT_INITIALISED' | 'INTERNAL';
 
 /** The errors this module throws: a plain Error with a stable `code`. */
 export interface AmanatError extends Error { code: ErrorCode }
+
+/** True for an error this module threw (any code), false for anything else, including an
+ *  Error with a `code` property that did not come from this module. */
+export function isAmanatError(value: unknown): value is AmanatError;
 "#;
 
 /// Every code an error thrown by this module can carry: those of [`Error::code`], then the
 /// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`]; `WRONG_OBJECT`
 /// (not an object of the class expected, made by this module) and `FREED_OBJECT` (one whose
-/// `free()` was called), thrown by the package's entry point `src/facade.js`; and `INTERNAL`
-/// for a failure of the binding itself.
-pub const ERROR_CODES: [&str; 24] = [
+/// `free()` was called) and `NOT_INITIALISED` (the web package used before `await init()`
+/// completed), thrown by the package's entry point `src/facade.js`; and `INTERNAL` for a
+/// failure of the binding itself.
+pub const ERROR_CODES: [&str; 25] = [
     "MALFORMED_JSON",
     "BAD_ENCODING",
     "NON_CANONICAL",
@@ -147,6 +152,7 @@ pub const ERROR_CODES: [&str; 24] = [
     "INPUT_TOO_LARGE",
     "WRONG_OBJECT",
     "FREED_OBJECT",
+    "NOT_INITIALISED",
     "INTERNAL",
 ];
 
