@@ -74,7 +74,7 @@ test-wasm:
 
 ## The packages as an embedding developer uses them, under node --test: pkg-node/ for the
 ## API, pkg/ loaded with its init, and each one packed and installed as npm would.
-test-js: pkg-node/amanat_bg.wasm pkg/amanat_bg.wasm
+test-js: pkg-node/amanat_bg.wasm pkg/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
 	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
