@@ -136,20 +136,22 @@ impl Appended {
 /// [`append`]: BallotStore::append
 pub trait BallotStore: Send {
     /// Appends an entry at the head of the chain, enforcing the board's rules (module docs),
-    /// and returns only once the entry is durable.
+    /// and returns only once the entry is durable: a batch of one.
     ///
     /// # Errors
     /// [`StoreError::Closed`], [`StoreError::AlreadyCast`], [`StoreError::AlreadyChallenged`]
     /// or a storage failure.
-    fn append(&mut self, new: NewEntry) -> StoreResult<Appended>;
-
-    /// Appends several entries, in order, with one commit: each gets the outcome
-    /// [`append`](BallotStore::append) would have given it, and none is durable before all
-    /// are. This is how the server amortises one disk sync over the ballots that arrived
-    /// while the previous commit was syncing.
-    fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
-        batch.into_iter().map(|new| self.append(new)).collect()
+    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
+        self.append_batch(vec![new])
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Storage("empty batch".into())))
     }
+
+    /// Appends several entries, in order, with one commit: each gets the outcome a lone
+    /// [`append`](BallotStore::append) would have given it, and none is durable before all
+    /// are; a storage failure fails the whole batch. This is how the server amortises one
+    /// disk sync over the ballots that arrived while the previous commit was syncing.
+    fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>>;
 
     /// The entries with this full tracking hash (at most one cast or one challenge).
     ///
@@ -425,12 +427,6 @@ impl SqliteStore {
 }
 
 impl BallotStore for SqliteStore {
-    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
-        self.append_batch(vec![new])
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::Storage("empty batch".into())))
-    }
-
     fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
         let n = batch.len();
         match self.try_batch(batch) {

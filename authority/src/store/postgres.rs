@@ -269,12 +269,6 @@ fn append_in(
 }
 
 impl BallotStore for PgStore {
-    fn append(&mut self, new: NewEntry) -> StoreResult<Appended> {
-        self.append_batch(vec![new])
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::Storage("empty batch".into())))
-    }
-
     fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
         let n = batch.len();
         match self.try_batch(batch) {
