@@ -342,6 +342,46 @@ fn closed_in(conn: &Connection) -> StoreResult<bool> {
     Ok(v.as_deref() == Some("1"))
 }
 
+/// The board's rules for a new entry of `kind`, decided from what the store read inside its
+/// atomic step: `stored`, the kind and JSON of an entry with the same tracking hash (the unique
+/// index allows at most one cast and one challenge; these rules allow only one of the two), and
+/// whether the polls are `closed`. A repeat of the same ballot and kind is answered with the
+/// stored entry (`Some`) — before the closed flag is looked at, so a client retrying a ballot
+/// acknowledged just before the close still gets its receipt; `None` means append. Every store
+/// calls this, so the rules and their order are written once.
+///
+/// # Errors
+/// [`StoreError::AlreadyCast`], [`StoreError::AlreadyChallenged`], [`StoreError::Closed`], or
+/// [`StoreError::Corrupt`] for a stored entry that does not parse.
+pub(crate) fn repeat_or_refusal(
+    stored: Option<(&str, &str)>,
+    kind: EntryKind,
+    closed: bool,
+) -> StoreResult<Option<Appended>> {
+    if let Some((stored_kind, json)) = stored {
+        return match (stored_kind, kind) {
+            ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
+                Ok(Some(Appended::Existing(parse_entry(json)?)))
+            }
+            ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
+            _ => Err(StoreError::AlreadyChallenged),
+        };
+    }
+    if closed {
+        return Err(StoreError::Closed);
+    }
+    Ok(None)
+}
+
+/// The new entry's time: times never go back along the board (a rule the verifier checks,
+/// docs/record.md §5.3), so a clock stepped backwards gives the previous entry's time.
+pub(crate) fn next_received(last: Option<String>, now: String) -> String {
+    match last {
+        Some(last) if last > now => last,
+        _ => now,
+    }
+}
+
 /// One append inside the caller's transaction, applying the board's rules. A rule error
 /// leaves the transaction untouched.
 fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<Appended> {
@@ -351,34 +391,21 @@ fn append_in(conn: &Connection, genesis: &Digest, new: NewEntry) -> StoreResult<
         let rows = stmt.query_map(params![tracking_hex], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    // The unique index allows one cast and one challenge per tracking hash; the rules below
-    // allow only one of the two.
-    if let Some((kind, json)) = existing.first() {
-        return match (kind.as_str(), new.kind) {
-            ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
-                Ok(Appended::Existing(parse_entry(json)?))
-            }
-            ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
-            _ => Err(StoreError::AlreadyChallenged),
-        };
-    }
-    // Checked after the repeat rule: a client that retries a ballot acknowledged just before
-    // the close still gets its receipt.
-    if closed_in(conn)? {
-        return Err(StoreError::Closed);
+    let closed = closed_in(conn)?;
+    if let Some(repeat) = repeat_or_refusal(
+        existing.first().map(|(k, j)| (k.as_str(), j.as_str())),
+        new.kind,
+        closed,
+    )? {
+        return Ok(repeat);
     }
     let (index, prev) = head_in(conn, genesis)?;
     let credential = new.ballot.credential.to_hex();
-    // Times never go back along the board (a rule the verifier checks, docs/record.md §5): a
-    // clock stepped backwards gives the previous entry's time instead.
     let last: Option<String> = conn
         .prepare_cached("SELECT received FROM board ORDER BY idx DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?;
-    let received = match last {
-        Some(last) if last > new.received => last,
-        _ => new.received,
-    };
+    let received = next_received(last, new.received);
     let entry = BoardEntry::new(prev, index, new.kind, received, new.ballot, new.challenge)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let json = serde_json::to_string(&entry).map_err(|e| StoreError::Storage(e.to_string()))?;

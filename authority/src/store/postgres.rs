@@ -13,12 +13,15 @@
 
 use std::cell::{RefCell, RefMut};
 
-use amanat::board::{genesis, BoardEntry, EntryKind};
+use amanat::board::{genesis, BoardEntry};
 use amanat::{Digest, Election, PublicKey, SignedHead};
 use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, IsolationLevel, NoTls};
 
-use super::{is_rule, parse_entry, Appended, BallotStore, NewEntry, StoreError, StoreResult};
+use super::{
+    is_rule, next_received, parse_entry, repeat_or_refusal, Appended, BallotStore, NewEntry,
+    StoreError, StoreResult,
+};
 
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
@@ -222,28 +225,18 @@ fn append_in(
         "SELECT kind, entry FROM amanat_board WHERE tracking = $1 ORDER BY idx LIMIT 1",
         &[&tracking_hex],
     )?;
-    if let Some(row) = existing {
-        return match (row.get::<_, &str>(0), new.kind) {
-            ("cast", EntryKind::Cast) | ("challenge", EntryKind::Challenge) => {
-                Ok(Appended::Existing(parse_entry(row.get(1))?))
-            }
-            ("cast", EntryKind::Challenge) => Err(StoreError::AlreadyCast),
-            _ => Err(StoreError::AlreadyChallenged),
-        };
-    }
-    // After the repeat rule, as in SQLite: a retry of an acknowledged ballot is answered.
-    if closed {
-        return Err(StoreError::Closed);
+    let stored = existing
+        .as_ref()
+        .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)));
+    if let Some(repeat) = repeat_or_refusal(stored, new.kind, closed)? {
+        return Ok(repeat);
     }
     let (index, prev) = head_in(tx, genesis)?;
     let last = tx.query_opt(
         "SELECT received FROM amanat_board ORDER BY idx DESC LIMIT 1",
         &[],
     )?;
-    let received = match last.map(|r| r.get::<_, String>(0)) {
-        Some(last) if last > new.received => last,
-        _ => new.received,
-    };
+    let received = next_received(last.map(|r| r.get::<_, String>(0)), new.received);
     let credential = new.ballot.credential.to_hex();
     let entry = BoardEntry::new(prev, index, new.kind, received, new.ballot, new.challenge)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
