@@ -248,10 +248,11 @@ export function verifyReceipt(election, receipt) {
 }
 
 // web {
-// Only in pkg/ (scripts/facade.mjs keeps this part for the web target alone): the glue's
-// `init` and `initSync`, noting when the module is ready. A failed `init` (the wasm file not
-// found, or a Content-Security-Policy without 'wasm-unsafe-eval') rejects with the engine's
-// error and leaves the module uninitialised, so it may be called again.
+// Only in the browser build, amanat.js (scripts/facade.mjs keeps this part there, and puts
+// the `// node {` part below in amanat.cjs): the glue's `init` and `initSync`, noting when the
+// module is ready. A failed `init` (the wasm file not found, or a Content-Security-Policy
+// without 'wasm-unsafe-eval') rejects with the engine's error and leaves the module
+// uninitialised, so it may be called again.
 export default async function init(module_or_path) {
   const instance = await bindgen.default(module_or_path);
   initialised = true;
@@ -263,4 +264,103 @@ export function initSync(module) {
   initialised = true;
   return instance;
 }
+
+// The worker API: seal, check and verify in a module worker (src/worker.js, which says what
+// crosses postMessage), so the page's thread never runs the module's long calls. The worker
+// URL is written literally beside `import.meta.url` so that bundlers find the worker script
+// and emit it. Errors the module (or the worker) raises come back as this file's own coded
+// errors, so `isAmanatError` and `code` work on them as on the main thread.
+
+/** What may be handed to the worker to instantiate: what postMessage can copy. */
+async function transferable(module) {
+  if (module === undefined || module instanceof WebAssembly.Module) return module;
+  if (typeof module === 'string' || module instanceof URL) return String(module);
+  if (typeof Response === 'function' && module instanceof Response) return module.arrayBuffer();
+  if (ArrayBuffer.isView(module) || module instanceof ArrayBuffer) return module;
+  if (typeof module.then === 'function') return transferable(await module);
+  throw fail('MALFORMED_JSON', 'worker: options.module must be a WebAssembly.Module, bytes, a Response or a URL');
+}
+
+export async function worker(electionJson, options = {}) {
+  if (typeof electionJson !== 'string') throw fail('MALFORMED_JSON', 'worker: the election JSON must be a string');
+  const module = await transferable(options.module);
+  const thread = new Worker(new URL('./amanat_worker.js', import.meta.url), { type: 'module' });
+  const pending = new Map();
+  let next = 1;
+  /** Why the worker can no longer be used, once it cannot. */
+  let failure = null;
+  let started;
+  let refused;
+  const ready = new Promise((resolve, reject) => {
+    started = resolve;
+    refused = reject;
+  });
+  const stop = (err) => {
+    if (failure) return;
+    failure = err;
+    thread.terminate();
+    refused(err);
+    for (const { reject } of pending.values()) reject(err);
+    pending.clear();
+  };
+  thread.onmessage = ({ data }) => {
+    if (data && data.ready === true) return started();
+    const call = pending.get(data.id);
+    if (call === undefined) return;
+    pending.delete(data.id);
+    if (data.ok) return call.resolve(data.value);
+    const { amanat, code, name, message } = data.error;
+    if (amanat) return call.reject(fail(code, message));
+    const err = new Error(message);
+    err.name = name;
+    return call.reject(err);
+  };
+  thread.onerror = (event) => {
+    event.preventDefault();
+    stop(new Error(`the module worker failed: ${event.message || 'its script could not be loaded'}`));
+  };
+  thread.onmessageerror = () => stop(new Error('the module worker sent a message that could not be read'));
+  const call = (op, ...args) => {
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ id, op, args });
+    });
+  };
+  await ready;
+  let facts;
+  try {
+    facts = await call('start', module, electionJson);
+  } catch (err) {
+    stop(err);
+    throw err;
+  }
+  const sealedBallot = ({ handle, trackingCode, trackingHash, ballotJson }) => Object.freeze({
+    trackingCode,
+    trackingHash,
+    ballotJson,
+    cast: () => call('cast', handle),
+    challenge: () => call('challenge', handle),
+    free: () => call('free', handle),
+  });
+  return Object.freeze({
+    electionId: facts.electionId,
+    baseHash: facts.baseHash,
+    seal: async (code, selections) => sealedBallot(await call('seal', code, selections)),
+    checkChallenge: (ballotJson, challengeJson) => call('checkChallenge', ballotJson, challengeJson),
+    verifyBallot: (ballotJson) => call('verifyBallot', ballotJson),
+    verifyReceipt: (receiptJson) => call('verifyReceipt', receiptJson),
+    terminate: () => stop(new Error('the module worker was terminated')),
+  });
+}
 // } web
+
+// node {
+// Only in the Node build (amanat.cjs and amanat.node.mjs): the module was instantiated when
+// the package was loaded, so `init` and `initSync` have nothing to do; they exist so that code
+// written for the browser build (`await init()`) runs unchanged.
+export default async function init() {}
+
+export function initSync() {}
+// } node
