@@ -41,8 +41,11 @@ const IMPORT = "import * as bindgen from './amanat_bindgen.js';";
 
 const NODE_INIT_TYPES = `
 /** Does nothing in Node, where the module is instantiated when the package is loaded; it
- *  exists so that code written for the browser (\`await init()\`) runs unchanged. */
-export default function init(module_or_path?: unknown): Promise<void>;
+ *  exists so that code written for the browser (\`await init()\`) runs unchanged. Also
+ *  \`require('amanat').init\`. */
+declare function init(module_or_path?: unknown): Promise<void>;
+export { init };
+export default init;
 /** Does nothing in Node (see \`init\`). */
 export function initSync(module?: unknown): void;
 `;
@@ -82,6 +85,9 @@ function plan(text, types, what) {
   const classes = [...types.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
   const functions = [...types.matchAll(/^export (default )?function (\w+)[^\n]*$/gm)]
     .map((m) => ({ name: m[1] ? 'default' : m[2], line: m[0] }));
+  // `declare function init(...)` then `export default init;` (Node's declarations)
+  const defaultName = types.match(/^export default (\w+);$/m);
+  if (defaultName && new RegExp(`^declare function ${defaultName[1]}\\(`, 'm').test(types)) functions.push({ name: 'default', line: '' });
   const ownNames = new Set(own.map((d) => d.name));
   for (const name of classes) {
     if (!own.some((d) => d.kind === 'class' && d.name === name)) fail(`${what}: the declarations name class ${name}, which src/facade.js does not define`);
@@ -138,7 +144,7 @@ writeFileSync(join(dir, NODE_ENTRY), cjs);
 const all = [...named, ...nodePlan.unchanged];
 writeFileSync(join(dir, NODE_ESM), `${header}// Node's ES-module face of ${NODE_ENTRY}: the same instance whether required or imported.\n\n`
   + `import amanat from './${NODE_ENTRY}';\n\n`
-  + `export const { ${all.join(', ')} } = amanat;\nexport default amanat.init;\n`);
+  + `export const { ${[...all, 'init'].join(', ')} } = amanat;\nexport default amanat.init;\n`);
 writeFileSync(join(dir, NODE_TYPES), nodeTypes);
 writeFileSync(join(dir, NODE_CTYPES), nodeTypes);
 
