@@ -1,7 +1,8 @@
-// The package's entry point (`amanat.js` in pkg/, pkg-node/ and pkg-bundler/): the classes and
-// functions of amanat.d.ts, in front of wasm-bindgen's generated glue, which the build renames
-// to `amanat_bindgen.js` and which is internal. scripts/facade.mjs puts this file in place
-// (rewritten to CommonJS for pkg-node/) and re-exports the glue's other functions.
+// The package's entry points (`amanat.js` for browsers, workers and bundlers, `amanat.cjs` for
+// Node): the classes and functions of amanat.d.ts, in front of wasm-bindgen's generated glue
+// (`amanat_bindgen.js`, `amanat_bindgen.cjs`), which is internal. scripts/facade.mjs puts this
+// file in place (rewritten to CommonJS for Node, with the `// node {` part instead of the
+// `// web {` one) and re-exports the glue's other functions.
 //
 // Why it exists. The generated glue names a Rust object by a public property, `__wbg_ptr`,
 // holding its address in wasm memory, and checks an argument's class with `instanceof`. Both
@@ -35,10 +36,10 @@
 // instance's exports (what `init()` returns), and so does all of wasm memory: that is not a
 // boundary, and such code is as trusted as the page. This file makes the public API total.
 //
-// Two more things only this file can know. Whether the module is ready: the web package's
-// glue has no instance until `await init()` (or `initSync`) completes, and any call before
-// that would read an undefined instance, so every call here throws NOT_INITIALISED first;
-// pkg-node/ and pkg-bundler/ instantiate the module when they are loaded. And which errors
+// Two more things only this file can know. Whether the module is ready: the browser glue has
+// no instance until `await init()` (or `initSync`) completes, and any call before that would
+// read an undefined instance, so every call here throws NOT_INITIALISED first; the Node glue
+// instantiates the module when it is loaded. And which errors
 // are the module's: every error it throws passes through `fail` or `enter` below and is
 // remembered in a WeakSet, which `isAmanatError` reads, so an Error that merely has a `code`
 // is not mistaken for one. Messages name no class by its runtime name, so a minifier that
@@ -62,8 +63,8 @@ export function isAmanatError(value) {
   return typeof value === 'object' && value !== null && thrown.has(value);
 }
 
-// Only the web glue has `initSync`: its module is instantiated by `init()` or `initSync()`,
-// the others' when they are loaded.
+// Only the browser glue has `initSync`: its module is instantiated by `init()` or
+// `initSync()`, the Node glue's when it is loaded.
 let initialised = !('initSync' in bindgen);
 
 function ready() {

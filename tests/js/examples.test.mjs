@@ -7,8 +7,8 @@
 // worker (examples/shared/flow.js); each must load the SIMD build, and the baseline build
 // where SIMD is blocked; without 'wasm-unsafe-eval' each must fail with a catchable
 // CompileError. And the worker under load: the page thread's longest task stays under 50 ms
-// while the worker seals, where the same seals on the page's thread make a long task the
-// observer sees.
+// while the worker seals twelve ballots, where 150 ms of sealing on the page's thread is a
+// long task the observer sees.
 // Skipped where /usr/bin/chromium is missing (the browser part). Run: make test-js
 // (or node --test tests/js/examples.test.mjs).
 
@@ -189,8 +189,9 @@ for (const name of ['vite8', 'vite5', 'webpack', 'esm']) {
 test('the worker under load: the page thread\'s longest task stays under 50 ms while the worker seals (vite8 build)', { skip: browserSkip }, async () => {
   const { result } = await open('vite8', { hash: `code=${code}&load=12` });
   assert.equal(result.count, 12, JSON.stringify(result));
-  // The observer is live: the same 12 seals on the page's thread, in one task, are one long task.
-  assert.ok(result.onPage >= 50, `sealing on the page's thread: longest task ${result.onPage} ms`);
+  // The observer is live: 150 ms of sealing on the page's thread, in one task, is seen.
+  assert.ok(result.onPage >= 100, `sealing on the page's thread: longest task ${result.onPage} ms`);
   assert.ok(result.inWorker < 50, `sealing in the worker: the page's longest task was ${result.inWorker} ms`);
-  console.log(`longest task on the page: ${result.inWorker} ms with the worker sealing 12, ${result.onPage} ms sealing 12 itself`);
+  console.log(`longest task on the page: ${result.inWorker} ms with the worker sealing 12, `
+    + `${result.onPage} ms sealing ${result.onPageSeals} itself in one task`);
 });
