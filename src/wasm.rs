@@ -19,13 +19,11 @@
 //! private `WeakMap` and throws `WRONG_OBJECT` or `FREED_OBJECT` before anything reaches wasm;
 //! it says why at length.
 //!
-//! Structured results are built as JavaScript values directly by serde-wasm-bindgen (its
-//! JSON-compatible serializer: `None` is `null`, maps are plain objects), which made the
-//! ballot-style view about 45% faster than writing JSON text for `JSON.parse`
-//! (`docs/wasm-builds.md`, `bench/boundary.mjs`). The voter's selections still come in as
-//! `JSON.stringify` text, so that their size is checked before anything is copied into wasm
-//! memory and the copy is wiped after use. Their TypeScript shapes are declared below. The
-//! module itself calls no browser API (the worker is the package's JavaScript,
+//! Structured values cross the boundary as JSON text parsed by the JavaScript engine
+//! (`JSON.parse` / `JSON.stringify`): in Chromium that builds the ballot-style view about
+//! twice as fast as serde-wasm-bindgen does, and keeps the module 5.6 KB smaller
+//! (`docs/wasm-builds.md`, `bench/boundary.mjs`). Their TypeScript shapes are declared below.
+//! The module itself calls no browser API (the worker is the package's JavaScript,
 //! `src/worker.js`), so it needs no web-sys.
 
 use serde::Serialize;
@@ -213,11 +211,10 @@ fn internal(what: &str) -> JsValue {
     js_error("INTERNAL", what)
 }
 
-/// Serializes into a plain JavaScript value with serde-wasm-bindgen.
+/// Serializes through JSON text into a plain JavaScript value.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| internal("could not encode a result"))
+    let text = serde_json::to_string(value).map_err(|_| internal("could not encode a result"))?;
+    js_sys::JSON::parse(&text).map_err(|_| internal("could not decode a result"))
 }
 
 /// Reads the voter's selections from a JavaScript value via `JSON.stringify`, whose text is
