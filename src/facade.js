@@ -274,7 +274,8 @@ export function initSync(module) {
 
 /** What may be handed to the worker to instantiate: what postMessage can copy. */
 async function transferable(module) {
-  if (module === undefined || module instanceof WebAssembly.Module) return module;
+  if (module === undefined || module === null) return undefined;
+  if (module instanceof WebAssembly.Module) return module;
   if (typeof module === 'string' || module instanceof URL) return String(module);
   if (typeof Response === 'function' && module instanceof Response) return module.arrayBuffer();
   if (ArrayBuffer.isView(module) || module instanceof ArrayBuffer) return module;
@@ -325,8 +326,14 @@ export async function worker(electionJson, options = {}) {
     if (failure) return Promise.reject(failure);
     return new Promise((resolve, reject) => {
       const id = next++;
+      try {
+        thread.postMessage({ id, op, args });
+      } catch (err) {
+        // Only what structured clone copies can cross: not a function or a symbol.
+        reject(fail('MALFORMED_JSON', `${op}: an argument cannot be sent to the worker (${err.name})`));
+        return;
+      }
       pending.set(id, { resolve, reject });
-      thread.postMessage({ id, op, args });
     });
   };
   await ready;

@@ -47,6 +47,7 @@ window.result = (async () => {
   out.verified = (await w.verifyBallot(ballotJson)).trackingCode === sealed.trackingCode;
   out.overvote = await settle(w.seal(code, { 'NA-1': ['na-1-01', 'na-1-02'], 'PP-1': ['pp-1-17'] }));
   out.badBallot = await settle(w.verifyBallot('{}'));
+  out.uncloneable = await settle(w.seal(code, { 'NA-1': [() => 'na-1-03'] }));
   const opened = await w.seal(code, choice);
   out.revealed = await w.checkChallenge(opened.ballotJson, await opened.challenge());
   const pending = w.seal(code, choice);
@@ -111,6 +112,7 @@ test('worker(): a sealed ballot used once, errors with their codes, an invalid e
     assert.deepEqual(pick(out.overvote), coded('OVERVOTE'));
     assert.equal(out.badBallot.error.ours, true);
     assert.equal(out.badBallot.error.code, 'MALFORMED_JSON');
+    assert.deepEqual(pick(out.uncloneable), coded('MALFORMED_JSON'), JSON.stringify(out.uncloneable));
     assert.deepEqual(out.revealed, choice);
     assert.equal(out.pendingAtTerminate.error?.ours, false, JSON.stringify(out.pendingAtTerminate));
     assert.match(out.pendingAtTerminate.error.message, /terminated/);
