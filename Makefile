@@ -26,43 +26,32 @@ test-independent:
 	node tests/independent/verify.mjs tests/vectors
 	node tests/independent/verify.mjs tests/independent/extra
 
-## The npm packages of the wasm module: pkg/ (ES module for browsers) and pkg-node/ (Node),
-## each with a baseline and a SIMD build, and pkg-bundler/ (webpack, Vite; baseline only).
-## Published as amanat, amanat-node and amanat-bundler (scripts/package.mjs, docs/embedding.md).
-## Rebuilt only when the core's sources change.
-WASM_SRC := $(shell find src -name '*.rs') src/facade.js scripts/facade.mjs Cargo.toml Cargo.lock \
-	scripts/package.mjs scripts/package-README.md LICENSE
-# Built into a scratch directory and moved into place, so a concurrent build or a server
-# reading the package never sees a half-written one. The package's entry point, amanat.js, is
-# src/facade.js in front of wasm-bindgen's glue (that file says why); its package.json,
-# README and LICENSE are scripts/package.mjs's.
-wasm_pack = tmp=pkg-building-$(2).$$$$ && \
-	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
-	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
-	rm -rf $(2) && mv $$tmp $(2)
-# pkg/ and pkg-node/ also carry a second build with WebAssembly SIMD, loaded where the engine
-# has it (scripts/dual-wasm.mjs, docs/wasm-builds.md). Its own target directory keeps the two
-# sets of RUSTFLAGS from rebuilding each other's dependencies every time.
+## The npm package of the wasm module, pkg/ (`amanat`): one package for browsers, bundlers,
+## module workers and Node, with a baseline and a SIMD build of the module
+## (scripts/package.mjs, docs/embedding.md). Rebuilt only when the core's sources change.
+WASM_SRC := $(shell find src -name '*.rs') src/facade.js src/worker.js src/worker.d.ts \
+	scripts/facade.mjs scripts/dual-wasm.mjs scripts/simd-probe.mjs Cargo.toml Cargo.lock \
+	scripts/package.mjs scripts/package-README.md scripts/package-CHANGELOG.md LICENSE
+# The SIMD build (docs/wasm-builds.md) compiles in its own target directory, so the two sets
+# of RUSTFLAGS do not rebuild each other's dependencies every time.
 SIMD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128'
-wasm_pack_dual = tmp=pkg-building-$(2).$$$$ && \
-	wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp && \
-	$(SIMD_ENV) wasm-pack build --profile wasm-release --target $(1) --out-dir $$tmp-simd && \
-	node scripts/dual-wasm.mjs $(1) $$tmp $$tmp-simd && rm -rf $$tmp-simd && \
-	node scripts/facade.mjs $(1) $$tmp && node scripts/package.mjs $(1) $$tmp && \
-	rm -rf $(2) && mv $$tmp $(2)
+# Three wasm-pack runs (web, web with SIMD, nodejs: the last reuses the first's compilation)
+# joined by scripts/dual-wasm.mjs; then src/facade.js becomes the entry points
+# (scripts/facade.mjs) and package.json, README, CHANGELOG and LICENSE are
+# scripts/package.mjs's. Built into a scratch directory and moved into place, so a concurrent
+# build or a server reading the package never sees a half-written one.
+pkg/amanat_bg.wasm: $(WASM_SRC)
+	tmp=pkg-building.$$$$ && \
+	wasm-pack build --profile wasm-release --target web --out-dir $$tmp && \
+	$(SIMD_ENV) wasm-pack build --profile wasm-release --target web --out-dir $$tmp-simd && \
+	wasm-pack build --profile wasm-release --target nodejs --out-dir $$tmp-node && \
+	node scripts/dual-wasm.mjs $$tmp $$tmp-simd $$tmp-node && rm -rf $$tmp-simd $$tmp-node && \
+	node scripts/facade.mjs $$tmp && node scripts/package.mjs $$tmp && \
+	rm -rf pkg && mv $$tmp pkg
 
-pkg: pkg/amanat_bg.wasm pkg-node/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
+pkg: pkg/amanat_bg.wasm
 	@for f in pkg/amanat_bg.wasm pkg/amanat_simd_bg.wasm; do \
 	  echo "$$f: $$(wc -c < $$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
-
-pkg/amanat_bg.wasm: $(WASM_SRC) scripts/dual-wasm.mjs scripts/simd-probe.mjs
-	$(call wasm_pack_dual,web,pkg)
-
-pkg-node/amanat_bg.wasm: $(WASM_SRC) scripts/dual-wasm.mjs scripts/simd-probe.mjs
-	$(call wasm_pack_dual,nodejs,pkg-node)
-
-pkg-bundler/amanat_bg.wasm: $(WASM_SRC)
-	$(call wasm_pack,bundler,pkg-bundler)
 
 ## The binding's Rust tests inside headless Chromium and inside Node, on the baseline build
 ## and on the build with WebAssembly SIMD (the one Chromium and Node load from pkg/).
@@ -72,9 +61,11 @@ test-wasm:
 	$(SIMD_ENV) wasm-pack test --headless --chrome -- --test wasm_browser
 	$(SIMD_ENV) wasm-pack test --node -- --test wasm_node
 
-## The packages as an embedding developer uses them, under node --test: pkg-node/ for the
-## API, pkg/ loaded with its init, and each one packed and installed as npm would.
-test-js: pkg-node/amanat_bg.wasm pkg/amanat_bg.wasm pkg-bundler/amanat_bg.wasm
+## The package as an embedding developer uses it, under node --test: its Node build for the
+## API; packed and installed as npm would; in Chromium under a strict CSP; the example apps of
+## examples/ built with Vite 8, Vite 5 and webpack 5 in production mode and run in Chromium
+## (SIMD and baseline), the worker API under load, Node CJS and ESM; tsc --strict over them.
+test-js: pkg/amanat_bg.wasm
 	node --test tests/js/
 
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
@@ -86,8 +77,8 @@ www-assets: pkg/amanat_bg.wasm
 
 ## The voter page end to end: headless Chromium against `amanat serve` on loopback.
 ## Screens of every step, both languages, phone size, go to test-artifacts/screens/.
-## The tests check what the page kept with the Node package (pkg-node/), as a verifier would.
-test-e2e: www-assets pkg-node/amanat_bg.wasm
+## The tests check what the page kept with the package's Node build, as a verifier would.
+test-e2e: www-assets
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
 
@@ -118,4 +109,4 @@ bench: setup pkg
 
 clean:
 	cargo clean
-	rm -rf pkg pkg-node pkg-bundler node_modules demo-data test-artifacts
+	rm -rf pkg node_modules demo-data test-artifacts

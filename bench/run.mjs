@@ -3,7 +3,7 @@
 // bench/index.html, where the wasm module (both builds: the SIMD one the browser loads and the
 // baseline one for browsers without SIMD), plain JavaScript on @noble/curves and (through an
 // exposed function) the native seal take turns round by round, so that every variant sees the
-// same machine load. Does the same in this Node process on pkg-node/, and measures page load
+// same machine load. Does the same in this Node process on pkg/'s Node build (amanat.cjs), and measures page load
 // to a ready module on fresh browser profiles.
 //
 //   node bench/run.mjs [--runs 40] [--warmup 10] [--loads 20] [--json FILE]
@@ -95,9 +95,9 @@ async function freshPage(browser, origin, foreign) {
   return { context, page, errors };
 }
 
-/** The same side-by-side timing as the page, in this Node process, on pkg-node/. */
+/** The same side-by-side timing as the page, in this Node process, on pkg/'s Node build (amanat.cjs). */
 async function runNode(opts, dir, native) {
-  const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
+  const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg', 'amanat.cjs'));
   const electionJson = await readFile(join(dir, 'election.json'), 'utf8');
   // The baseline build through the web glue, a separate instance.
   const web = await import(pathToFileURL(join(ROOT, 'pkg', 'amanat.js')).href);
@@ -233,8 +233,8 @@ try {
   });
   console.error('bench: building and starting the native sealer (cargo, release profile)…');
   native = await startNative(dir);
-  await stat(join(ROOT, 'pkg-node', 'amanat.js')).catch(() => {
-    throw new Error('pkg-node/ is missing: run make pkg first');
+  await stat(join(ROOT, 'pkg', 'amanat.cjs')).catch(() => {
+    throw new Error('pkg/amanat.cjs is missing: run make pkg first');
   });
   console.error(`bench: Node ${process.versions.node}: ${opts.warmup} warm-up and ${opts.runs} timed rounds…`);
   const node = await runNode(opts, dir, native);

@@ -26,8 +26,9 @@ const FONTS = [
   ['@fontsource/noto-sans', 'noto-sans-latin-400-normal.woff2'],
   ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
 ];
-// amanat.js is the package's entry point (src/facade.js), which imports wasm-bindgen's glue.
-const MODULE_FILES = ['amanat.js', 'amanat_bindgen.js', BASELINE_FILE, SIMD_FILE];
+// amanat.js is the package's entry point (src/facade.js), which imports wasm-bindgen's glue;
+// amanat_worker.js the module worker the page seals in (www/js/module.js).
+const MODULE_FILES = ['amanat.js', 'amanat_bindgen.js', 'amanat_worker.js', BASELINE_FILE, SIMD_FILE];
 /** Files in www/ that are generated here or are not part of the page. */
 const NOT_ASSETS = new Set(['index.template.html', 'index.html', 'build.js', 'sw.js', 'integrity.json', '.gitignore', 'README.md']);
 

@@ -1,7 +1,8 @@
-// The package's entry point (`amanat.js` in pkg/, pkg-node/ and pkg-bundler/): the classes and
-// functions of amanat.d.ts, in front of wasm-bindgen's generated glue, which the build renames
-// to `amanat_bindgen.js` and which is internal. scripts/facade.mjs puts this file in place
-// (rewritten to CommonJS for pkg-node/) and re-exports the glue's other functions.
+// The package's entry points (`amanat.js` for browsers, workers and bundlers, `amanat.cjs` for
+// Node): the classes and functions of amanat.d.ts, in front of wasm-bindgen's generated glue
+// (`amanat_bindgen.js`, `amanat_bindgen.cjs`), which is internal. scripts/facade.mjs puts this
+// file in place (rewritten to CommonJS for Node, with the `// node {` part instead of the
+// `// web {` one) and re-exports the glue's other functions.
 //
 // Why it exists. The generated glue names a Rust object by a public property, `__wbg_ptr`,
 // holding its address in wasm memory, and checks an argument's class with `instanceof`. Both
@@ -35,10 +36,10 @@
 // instance's exports (what `init()` returns), and so does all of wasm memory: that is not a
 // boundary, and such code is as trusted as the page. This file makes the public API total.
 //
-// Two more things only this file can know. Whether the module is ready: the web package's
-// glue has no instance until `await init()` (or `initSync`) completes, and any call before
-// that would read an undefined instance, so every call here throws NOT_INITIALISED first;
-// pkg-node/ and pkg-bundler/ instantiate the module when they are loaded. And which errors
+// Two more things only this file can know. Whether the module is ready: the browser glue has
+// no instance until `await init()` (or `initSync`) completes, and any call before that would
+// read an undefined instance, so every call here throws NOT_INITIALISED first; the Node glue
+// instantiates the module when it is loaded. And which errors
 // are the module's: every error it throws passes through `fail` or `enter` below and is
 // remembered in a WeakSet, which `isAmanatError` reads, so an Error that merely has a `code`
 // is not mistaken for one. Messages name no class by its runtime name, so a minifier that
@@ -62,8 +63,8 @@ export function isAmanatError(value) {
   return typeof value === 'object' && value !== null && thrown.has(value);
 }
 
-// Only the web glue has `initSync`: its module is instantiated by `init()` or `initSync()`,
-// the others' when they are loaded.
+// Only the browser glue has `initSync`: its module is instantiated by `init()` or
+// `initSync()`, the Node glue's when it is loaded.
 let initialised = !('initSync' in bindgen);
 
 function ready() {
@@ -248,10 +249,11 @@ export function verifyReceipt(election, receipt) {
 }
 
 // web {
-// Only in pkg/ (scripts/facade.mjs keeps this part for the web target alone): the glue's
-// `init` and `initSync`, noting when the module is ready. A failed `init` (the wasm file not
-// found, or a Content-Security-Policy without 'wasm-unsafe-eval') rejects with the engine's
-// error and leaves the module uninitialised, so it may be called again.
+// Only in the browser build, amanat.js (scripts/facade.mjs keeps this part there, and puts
+// the `// node {` part below in amanat.cjs): the glue's `init` and `initSync`, noting when the
+// module is ready. A failed `init` (the wasm file not found, or a Content-Security-Policy
+// without 'wasm-unsafe-eval') rejects with the engine's error and leaves the module
+// uninitialised, so it may be called again.
 export default async function init(module_or_path) {
   const instance = await bindgen.default(module_or_path);
   initialised = true;
@@ -263,4 +265,110 @@ export function initSync(module) {
   initialised = true;
   return instance;
 }
+
+// The worker API: seal, check and verify in a module worker (src/worker.js, which says what
+// crosses postMessage), so the page's thread never runs the module's long calls. The worker
+// URL is written literally beside `import.meta.url` so that bundlers find the worker script
+// and emit it. Errors the module (or the worker) raises come back as this file's own coded
+// errors, so `isAmanatError` and `code` work on them as on the main thread.
+
+/** What may be handed to the worker to instantiate: what postMessage can copy. */
+async function transferable(module) {
+  if (module === undefined || module === null) return undefined;
+  if (module instanceof WebAssembly.Module) return module;
+  if (typeof module === 'string' || module instanceof URL) return String(module);
+  if (typeof Response === 'function' && module instanceof Response) return module.arrayBuffer();
+  if (ArrayBuffer.isView(module) || module instanceof ArrayBuffer) return module;
+  if (typeof module.then === 'function') return transferable(await module);
+  throw fail('MALFORMED_JSON', 'worker: options.module must be a WebAssembly.Module, bytes, a Response or a URL');
+}
+
+export async function worker(electionJson, options = {}) {
+  if (typeof electionJson !== 'string') throw fail('MALFORMED_JSON', 'worker: the election JSON must be a string');
+  const module = await transferable(options.module);
+  const thread = new Worker(new URL('./amanat_worker.js', import.meta.url), { type: 'module' });
+  const pending = new Map();
+  let next = 1;
+  /** Why the worker can no longer be used, once it cannot. */
+  let failure = null;
+  let started;
+  let refused;
+  const ready = new Promise((resolve, reject) => {
+    started = resolve;
+    refused = reject;
+  });
+  const stop = (err) => {
+    if (failure) return;
+    failure = err;
+    thread.terminate();
+    refused(err);
+    for (const { reject } of pending.values()) reject(err);
+    pending.clear();
+  };
+  thread.onmessage = ({ data }) => {
+    if (data && data.ready === true) return started();
+    const call = pending.get(data.id);
+    if (call === undefined) return;
+    pending.delete(data.id);
+    if (data.ok) return call.resolve(data.value);
+    const { amanat, code, name, message } = data.error;
+    if (amanat) return call.reject(fail(code, message));
+    const err = new Error(message);
+    err.name = name;
+    return call.reject(err);
+  };
+  thread.onerror = (event) => {
+    event.preventDefault();
+    stop(new Error(`the module worker failed: ${event.message || 'its script could not be loaded'}`));
+  };
+  thread.onmessageerror = () => stop(new Error('the module worker sent a message that could not be read'));
+  const call = (op, ...args) => {
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      const id = next++;
+      try {
+        thread.postMessage({ id, op, args });
+      } catch (err) {
+        // Only what structured clone copies can cross: not a function or a symbol.
+        reject(fail('MALFORMED_JSON', `${op}: an argument cannot be sent to the worker (${err.name})`));
+        return;
+      }
+      pending.set(id, { resolve, reject });
+    });
+  };
+  await ready;
+  let facts;
+  try {
+    facts = await call('start', module, electionJson);
+  } catch (err) {
+    stop(err);
+    throw err;
+  }
+  const sealedBallot = ({ handle, trackingCode, trackingHash, ballotJson }) => Object.freeze({
+    trackingCode,
+    trackingHash,
+    ballotJson,
+    cast: () => call('cast', handle),
+    challenge: () => call('challenge', handle),
+    free: () => call('free', handle),
+  });
+  return Object.freeze({
+    electionId: facts.electionId,
+    baseHash: facts.baseHash,
+    seal: async (code, selections) => sealedBallot(await call('seal', code, selections)),
+    checkChallenge: (ballotJson, challengeJson) => call('checkChallenge', ballotJson, challengeJson),
+    verifyBallot: (ballotJson) => call('verifyBallot', ballotJson),
+    verifyReceipt: (receiptJson) => call('verifyReceipt', receiptJson),
+    terminate: () => stop(new Error('the module worker was terminated')),
+  });
+}
 // } web
+
+// node {
+// Only in the Node build (amanat.cjs and amanat.node.mjs): the module was instantiated when
+// the package was loaded, so `init` and `initSync` have nothing to do; they exist so that code
+// written for the browser build (`await init()`) runs unchanged.
+export default async function init() {}
+
+export function initSync() {}
+// } node

@@ -22,7 +22,7 @@ import {
   waitForScreen,
 } from './harness.mjs';
 
-const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
+const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg', 'amanat.cjs'));
 
 const stack = testStack(6);
 let nextCode = 0;

@@ -27,7 +27,7 @@ import {
   withTypo,
 } from './harness.mjs';
 
-const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg-node', 'amanat.js'));
+const amanat = createRequire(import.meta.url)(join(ROOT, 'pkg', 'amanat.cjs'));
 
 const stack = testStack(12);
 let nextCode = 0;

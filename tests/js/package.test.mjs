@@ -1,13 +1,13 @@
-// The packages as npm publishes them: `npm pack` of pkg/ (amanat) and pkg-node/ (amanat-node),
-// and of pkg-bundler/ (amanat-bundler) where it has been built (`make pkg`); each tarball
-// holds its LICENSE, its own README and a package.json with `exports`, and installs into a
-// fresh directory (a copy, not a link) where it loads and works as its README says.
+// The package as npm publishes it: `npm pack` of pkg/ (amanat); the tarball holds its
+// LICENSE, its own README and CHANGELOG and a package.json with `exports`, and installs into
+// a fresh directory (a copy, not a link) where Node's build loads from require and import,
+// and the browser build (asked for by condition) loads after init, as its README says.
 // Run: make test-js   (or: node --test tests/js/)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,68 +44,77 @@ function run(app, file, source) {
   return JSON.parse(execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-function checkPackage(dir, name, conditions) {
-  const { tarball, files, name: packed } = pack(dir);
-  assert.equal(packed, name);
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'amanat.js', 'amanat_bindgen.js', 'amanat.d.ts', 'amanat_bg.wasm']) {
-    assert.ok(files.includes(f), `${name}: the tarball lacks ${f} (has ${files.join(', ')})`);
+function checkPackage() {
+  const { tarball, files, name } = pack('pkg');
+  assert.equal(name, 'amanat');
+  for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'amanat.js', 'amanat_bindgen.js', 'amanat.d.ts',
+    'amanat.cjs', 'amanat_bindgen.cjs', 'amanat.node.mjs', 'amanat.node.d.ts', 'amanat.node.d.cts', 'amanat_worker.js',
+    'amanat_bg.wasm', 'amanat_simd_bg.wasm']) {
+    assert.ok(files.includes(f), `the tarball lacks ${f} (has ${files.join(', ')})`);
   }
-  const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-  assert.equal(pkg.name, name);
+  const pkg = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
   assert.equal(pkg.license, 'AGPL-3.0-or-later');
   assert.equal(pkg.repository, undefined, 'no invented repository URL');
-  assert.deepEqual(pkg.exports['.'], { types: './amanat.d.ts', ...conditions });
+  assert.ok(!JSON.stringify(pkg).includes('example.invalid'), 'no placeholder URL anywhere');
   assert.ok(!JSON.stringify(pkg.exports).includes('amanat_bindgen'), 'the glue is not exported');
-  assert.equal(readFileSync(join(root, dir, 'LICENSE'), 'utf8'), license);
-  const readme = readFileSync(join(root, dir, 'README.md'), 'utf8');
-  assert.ok(readme.startsWith(`# ${name}\n`), 'its own README');
+  assert.equal(readFileSync(join(root, 'pkg', 'LICENSE'), 'utf8'), license);
+  const readme = readFileSync(join(root, 'pkg', 'README.md'), 'utf8');
+  assert.ok(readme.startsWith('# amanat\n'), 'its own README');
   assert.ok(readme.length < 6000, `a short README (${readme.length} characters)`);
-  assert.ok(readme.includes(`npm install ${name}`));
+  assert.ok(readme.includes('npm install amanat'));
   assert.ok(readme.includes("script-src 'self' 'wasm-unsafe-eval'"), 'the CSP a page needs');
-  const dts = readFileSync(join(root, dir, 'amanat.d.ts'), 'utf8');
+  assert.ok(!/amanat-node|amanat-bundler/.test(readme), 'no word of the packages it replaces but in the CHANGELOG');
+  const dts = readFileSync(join(root, 'pkg', 'amanat.d.ts'), 'utf8');
   const codes = dts.match(/^export type ErrorCode =([^;]*);/m)[1].match(/'([A-Z_]+)'/g).map((c) => c.slice(1, -1));
   assert.ok(codes.includes('NOT_INITIALISED'));
   for (const c of codes) assert.ok(readme.includes(`\`${c}\``), `README lists ${c}`);
   return { tarball, pkg };
 }
 
-test('amanat-node: packed with LICENSE, README, exports and engines; installed, it works from require and import', () => {
-  const { tarball, pkg } = checkPackage('pkg-node', 'amanat-node', { require: './amanat.js', default: './amanat.js' });
+test('amanat: packed with LICENSE, README, CHANGELOG, exports and engines; installed, Node gets its build from require and from import, with init a no-op', () => {
+  const { tarball, pkg } = checkPackage();
   assert.deepEqual(pkg.engines, { node: '>=18' });
-  assert.equal(pkg.type, 'commonjs');
-  const app = install(tarball, 'commonjs');
-  assert.ok(lstatSync(join(app, 'node_modules', 'amanat-node')).isDirectory(), 'installed as a copy, not a link');
-  const body = `
-    const election = amanat.Election.fromJson(${JSON.stringify(electionJson)});
-    const sealed = amanat.seal(election, ${JSON.stringify(code)}, ${JSON.stringify(choice)});
-    let err;
-    try { amanat.Election.fromJson('{'); } catch (e) { err = e; }
-    console.log(JSON.stringify({ version: amanat.protocolVersion(), tracking: sealed.trackingCode,
-      verified: amanat.verifyBallot(election, sealed.ballotJson).trackingCode,
-      code: err.code, ours: amanat.isAmanatError(err) }));`;
-  for (const out of [
-    run(app, 'cjs.js', `const amanat = require('amanat-node');${body}`),
-    run(app, 'esm.mjs', `import * as amanat from 'amanat-node';${body}`),
-  ]) {
-    assert.equal(out.version, 'amanat/2');
-    assert.equal(out.verified, out.tracking);
-    assert.equal(out.code, 'MALFORMED_JSON');
-    assert.equal(out.ours, true);
+  assert.equal(pkg.type, 'module');
+  for (const type of ['commonjs', 'module']) {
+    const app = install(tarball, type);
+    assert.ok(lstatSync(join(app, 'node_modules', 'amanat')).isDirectory(), 'installed as a copy, not a link');
+    const body = `
+      await init();
+      const election = amanat.Election.fromJson(${JSON.stringify(electionJson)});
+      const sealed = amanat.seal(election, ${JSON.stringify(code)}, ${JSON.stringify(choice)});
+      let err;
+      try { amanat.Election.fromJson('{'); } catch (e) { err = e; }
+      console.log(JSON.stringify({ version: amanat.protocolVersion(), tracking: sealed.trackingCode,
+        verified: amanat.verifyBallot(election, sealed.ballotJson).trackingCode, wasm: amanat.wasmFileName(),
+        code: err.code, ours: amanat.isAmanatError(err), same: amanat.isAmanatError(other) }));`;
+    for (const out of [
+      // CommonJS, and an ES module importing it: one instance, so each recognises the other's errors.
+      run(app, 'cjs.cjs', `const amanat = require('amanat'); const init = amanat.init;
+        (async () => { const other = await import('amanat').then((m) => { try { m.Election.fromJson('['); } catch (e) { return e; } });
+        ${body} })();`),
+      run(app, 'esm.mjs', `import init, * as amanat from 'amanat'; import { createRequire } from 'node:module';
+        const other = (() => { try { createRequire(import.meta.url)('amanat').Election.fromJson('['); } catch (e) { return e; } })();
+        ${body}`),
+    ]) {
+      assert.equal(out.version, 'amanat/2');
+      assert.equal(out.verified, out.tracking);
+      assert.equal(out.wasm, 'amanat_simd_bg.wasm');
+      assert.equal(out.code, 'MALFORMED_JSON');
+      assert.equal(out.ours, true);
+      assert.equal(out.same, true, 'require and import share one instance');
+    }
+    // The glue is internal: not reachable by the package's name.
+    assert.throws(() => run(app, 'glue.cjs', "require('amanat/amanat_bindgen.cjs')"), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
   }
-  // The glue is internal: not reachable by the package's name.
-  assert.throws(() => run(app, 'glue.js', "require('amanat-node/amanat_bindgen.js')"), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
 });
 
-test('amanat (web): packed with LICENSE, README and exports; installed, it imports, refuses calls before init, and works after init with the bytes', () => {
-  const { tarball, pkg } = checkPackage('pkg', 'amanat', { import: './amanat.js', default: './amanat.js' });
-  assert.equal(pkg.type, 'module');
-  assert.ok(pkg.files.includes('amanat_simd_bg.wasm'));
+test('amanat: the browser entry point, imported by a Node that asks for the browser condition, refuses calls before init and works after init with the bytes', () => {
+  const { tarball } = checkPackage();
   const app = install(tarball, 'module');
-  assert.ok(lstatSync(join(app, 'node_modules', 'amanat')).isDirectory(), 'installed as a copy, not a link');
-  const out = run(app, 'main.js', `
+  writeFileSync(join(app, 'main.js'), `
     import { readFileSync } from 'node:fs';
     import { fileURLToPath } from 'node:url';
-    import init, { Election, seal, verifyBallot, protocolVersion, wasmFileName, isAmanatError } from 'amanat';
+    import init, { Election, seal, verifyBallot, protocolVersion, wasmFileName, isAmanatError, worker } from 'amanat';
     let before;
     try { protocolVersion(); } catch (e) { before = { code: e.code, ours: isAmanatError(e) }; }
     // The .wasm files are exported, so a page or a test can find them by the package's name.
@@ -113,18 +122,12 @@ test('amanat (web): packed with LICENSE, README and exports; installed, it impor
     await init({ module_or_path: readFileSync(fileURLToPath(url)) });
     const election = Election.fromJson(${JSON.stringify(electionJson)});
     const sealed = seal(election, ${JSON.stringify(code)}, ${JSON.stringify(choice)});
-    console.log(JSON.stringify({ before, version: protocolVersion(), tracking: sealed.trackingCode,
-      verified: verifyBallot(election, sealed.ballotJson).trackingCode }));`);
+    console.log(JSON.stringify({ before, version: protocolVersion(), tracking: sealed.trackingCode, worker: typeof worker,
+      entry: import.meta.resolve('amanat').split('/').pop(), verified: verifyBallot(election, sealed.ballotJson).trackingCode }));`);
+  const out = JSON.parse(execFileSync(process.execPath, ['--conditions=browser', 'main.js'], { cwd: app, encoding: 'utf8' }));
+  assert.equal(out.entry, 'amanat.js');
   assert.deepEqual(out.before, { code: 'NOT_INITIALISED', ours: true });
   assert.equal(out.version, 'amanat/2');
   assert.equal(out.verified, out.tracking);
-});
-
-test('amanat-bundler: packed with LICENSE, README and exports (where pkg-bundler/ is built)', (t) => {
-  if (!existsSync(join(root, 'pkg-bundler', 'package.json'))) {
-    t.skip('pkg-bundler/ is not built (make pkg-bundler/amanat_bg.wasm)');
-    return;
-  }
-  const { pkg } = checkPackage('pkg-bundler', 'amanat-bundler', { default: './amanat.js' });
-  assert.ok(pkg.sideEffects.includes('./amanat_bindgen.js'), 'the glue that instantiates the module is kept by tree shaking');
+  assert.equal(out.worker, 'function');
 });

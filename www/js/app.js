@@ -446,13 +446,15 @@ function submitBallot(event) {
 
 async function seal() {
   show('sealing');
-  // Let the progress screen paint before the module takes the main thread.
+  // Let the progress screen paint first (sealing runs in a worker, or on this thread where
+  // no worker can start: module.js).
   await nextFrame();
   await nextFrame();
   const started = performance.now();
   try {
     performance.mark('amanat-seal-start');
-    state.sealed = state.amanat.seal(state.election, state.code, state.selections);
+    const { sealOffThread } = await import('./module.js');
+    state.sealed = await sealOffThread(state.election, state.code, state.selections);
     performance.measure('amanat-seal', 'amanat-seal-start');
   } catch (err) {
     state.sealed = null;
