@@ -899,7 +899,12 @@ function switchLanguage() {
 // ---------------------------------------------------------------------------------------
 // Start
 
-async function loadElection() {
+/**
+ * Loads the election and the module, side by side: `early` holds the two fetches main()
+ * started before the translations arrived (the module is the largest file the page needs);
+ * a retry starts them afresh.
+ */
+async function loadElection(early = null) {
   show('loading', { focus: false });
   $('loading-error').hidden = true;
   $('loading-retry').hidden = true;
@@ -910,18 +915,18 @@ async function loadElection() {
     showError('loading-error', key);
     $('loading-retry').hidden = false;
   };
+  const { election, module } = early || startLoading();
   let json;
   try {
-    json = await api.electionJson();
+    json = await election;
   } catch {
     return fail('loading.failed');
   }
-  // The module is imported here, not at the top, so that a module the browser refuses
-  // (its SHA-384 differs from the one in index.html) is explained instead of leaving a
-  // blank page. The election arrived, so the network is not what failed.
+  // The module is imported by startLoading, not at the top, so that a module the browser
+  // refuses (its SHA-384 differs from the one in index.html) is explained instead of leaving
+  // a blank page. The election arrived, so the network is not what failed.
   try {
-    const { loadModule } = await import('./module.js');
-    state.amanat = await loadModule();
+    state.amanat = await module;
   } catch {
     return fail(navigator.onLine ? 'errors.SRI' : 'loading.failed');
   }
@@ -933,6 +938,7 @@ async function loadElection() {
   state.title = state.election.title;
   sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
+  useWebFonts();
   if (window.location.hash === '#lookup') openLookup(undefined, { history: 'replace' });
   else if (outbox.held()) {
     // Left or reloaded before casting: back to the decision, cast or discard.
@@ -1047,18 +1053,53 @@ function wire() {
   sender.on(onSenderEvent);
 }
 
+/** Starts fetching the election and the module (with its .wasm); rejections are read later. */
+function startLoading() {
+  const election = api.electionJson();
+  const module = import('./module.js').then(({ loadModule }) => loadModule());
+  election.catch(() => {});
+  module.catch(() => {});
+  return { election, module };
+}
+
+/**
+ * The page's own fonts (Noto Nastaliq Urdu for Urdu, Noto Sans for Latin text), which the
+ * stylesheet uses only under html.webfonts. On a first visit they are asked for once the
+ * module is ready, so on a slow link they do not share it with the module and the code field
+ * is usable sooner (until then the phone's own fonts show the same text); on a later visit,
+ * from the service worker's cache, at once. The browser fetches only the fonts the shown
+ * language uses: an English page never fetches the Urdu ones.
+ */
+function useWebFonts() {
+  document.documentElement.classList.add('webfonts');
+}
+
+/**
+ * Registers the service worker once the page has what it needs (the module, the election, the
+ * fonts of its language): its install then copies those files from the browser's HTTP cache
+ * instead of downloading them a second time (sw.js).
+ */
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  await nextFrame();
+  await nextFrame();
+  await document.fonts.ready;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+    // Without a service worker the page still works; it just cannot reopen offline.
+  });
+}
+
 async function main() {
+  const early = startLoading();
+  // A page the service worker answers (a later visit) has its fonts on the device already.
+  if ('serviceWorker' in navigator && navigator.serviceWorker.controller) useWebFonts();
   await i18n.loadLanguages();
   i18n.setLanguage(i18n.preferredLanguage());
   markSwitch();
   wire();
   updateOnline();
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
-      // Without a service worker the page still works; it just cannot reopen offline.
-    });
-  }
-  await loadElection();
+  await loadElection(early);
+  await registerWorker();
 }
 
 main();
