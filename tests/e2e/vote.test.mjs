@@ -155,6 +155,9 @@ for (const lang of ['en', 'ur']) {
         assert.equal(signed.short, tracking);
         assert.equal(signed.index, receipt.index);
         assert.ok(signed.signature && signed.signature.commitment && signed.signature.response);
+        // The time in the file is the one on the screen (the voter's zone), then as signed.
+        const shownTime = (await page.textContent('#receipt-received')).trim();
+        assert.ok(file.includes(`${say(lang, 'receipt.received')}: ${shownTime} (${signed.received})`), file);
 
         // After casting nothing on the page holds the choices or the code any more.
         assert.deepEqual(Object.values(await markedChoices(page)).flat(), []);
