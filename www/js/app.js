@@ -55,6 +55,8 @@ const state = {
   // an earlier one is dropped.
   kept: { boards: new Map(), visit: 0 },
   codeStatus: null,
+  // What the box said about each credential key asked this visit (listStanding).
+  listed: new Map(),
 };
 
 const sender = new outbox.Sender();
@@ -383,10 +385,38 @@ function renderCodeStatus(announceChange) {
   state.codeStatus = kind === 'info' ? null : verdict;
 }
 
-function submitCode(event) {
+/**
+ * Asks the box whether the code's credential is on this election's list, by its public key
+ * (the list is public: the question reveals nothing secret). 'listed', 'not-listed',
+ * 'other-style' (listed for another ballot than the code names), or 'unknown' when the box
+ * cannot be asked (offline, no answer in time, an older box): the voter then goes on, and a
+ * code not on the list is refused when the ballot is cast. Answers are remembered for the
+ * visit, so going back and forth asks once.
+ */
+async function listStanding(code, styleId) {
+  let key;
+  try {
+    key = state.amanat.credentialPublicKey(state.election.electionId, code);
+  } catch {
+    return 'unknown';
+  }
+  if (!state.listed.has(key)) {
+    try {
+      state.listed.set(key, await api.credentialOnList(key));
+    } catch {
+      return 'unknown';
+    }
+  }
+  const answer = state.listed.get(key);
+  if (!answer.listed) return 'not-listed';
+  return answer.style === styleId ? 'listed' : 'other-style';
+}
+
+async function submitCode(event) {
   event.preventDefault();
   const input = $('code-input');
   const status = $('code-status');
+  if ($('code-submit').getAttribute('aria-disabled') === 'true') return;
   const check = state.amanat.checkCredentialCode(input.value);
   const fail = (key, args) => {
     i18n.bind(status, key, args);
@@ -410,6 +440,24 @@ function submitCode(event) {
   } catch (err) {
     return fail(err.code === 'UNKNOWN_STYLE' ? 'code.wrongElection' : errorKey(err));
   }
+  // Before the ballot is shown: is this code on the election's list at all?
+  const code = input.value;
+  i18n.bind(status, 'code.checking');
+  status.className = 'field-status status-info';
+  $('code-submit').setAttribute('aria-disabled', 'true');
+  announce(status.textContent);
+  let standing;
+  try {
+    standing = await listStanding(code, view.id);
+  } finally {
+    $('code-submit').removeAttribute('aria-disabled');
+  }
+  // Changed while the box was asked: this answer is not for what the box now holds.
+  if (input.value !== code || state.screen !== 'code') return;
+  if (standing === 'not-listed') return fail('code.notOnList');
+  if (standing === 'other-style') return fail('code.otherStyle');
+  renderCodeStatus(false);
+  $('ballot-not-checked').hidden = standing !== 'unknown';
   state.code = input.value;
   if (!state.style || state.style.id !== view.id) {
     state.style = view;
