@@ -4,7 +4,8 @@
 //      www/fonts/ (node_modules is never served);
 //   2. writes www/index.html from www/index.template.html, replacing every @sri(/path) with the
 //      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module, and
-//      every @t(lang:key) with that translation (the text shown before the scripts run);
+//      every @t(lang:key) with that translation (the text shown before the scripts run), and
+//      @simd-probe with the WebAssembly SIMD test (base64), for js/boot.js;
 //   3. writes www/integrity.json (every served file's SHA-384, for anyone comparing builds);
 //   4. writes www/build.js, the service worker's lists of files to keep offline (at once, or
 //      when first used) with their SHA-384, a version that changes whenever any of them does,
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE_FILE, SIMD_FILE, chooserSource } from './simd-probe.mjs';
+import { BASELINE_FILE, SIMD_FILE, SIMD_PROBE, chooserSource } from './simd-probe.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const www = join(root, 'www');
@@ -102,7 +103,8 @@ const html = template
     if (!existsSync(file)) fail(`index.template.html names ${url}, which does not exist`);
     return hashes[url] || sri(readFileSync(file));
   })
-  .replace(/@t\((\w+):([\w.]+)\)/g, (_, lang, key) => text(lang, key));
+  .replace(/@t\((\w+):([\w.]+)\)/g, (_, lang, key) => text(lang, key))
+  .replace(/@simd-probe/g, Buffer.from(SIMD_PROBE).toString('base64'));
 writeFileSync(join(www, 'index.html'), html);
 hashes['/index.html'] = sri(Buffer.from(html));
 
