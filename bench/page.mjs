@@ -148,11 +148,13 @@ function summary(runs) {
 
 function table(results, opts) {
   const rows = [['', 'first paint', 'code usable', 'wire by then', 'requests', 'whole visit', 'requests', 'downloaded twice']];
+  const twiceLists = [];
   for (const [lang, name] of [['ur', 'Urdu'], ['en', 'English']]) {
     for (const which of ['first', 'second']) {
       const m = summary(results[lang].map((r) => r[which]));
       rows.push([`${name}, ${which} load`, s(m.paintMs), s(m.codeMs), kb(m.codeBytes), String(m.codeRequests),
-        kb(m.visitBytes), String(m.visitRequests), m.twice.length ? m.twice.join(', ') : 'none']);
+        kb(m.visitBytes), String(m.visitRequests), m.twice.length ? `${m.twice.length} files` : 'none']);
+      if (m.twice.length) twiceLists.push(`Downloaded twice, ${name}, ${which} load: ${m.twice.join(', ')}`);
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -164,6 +166,7 @@ function table(results, opts) {
     'was quiet for 3 s (the service worker installed); KB = 1000 bytes.',
     '',
     ...lines,
+    ...(twiceLists.length ? ['', ...twiceLists] : []),
     '',
     'Budget (issue 10), Urdu voter: code field usable under 8 s, under 600 KB on the wire; nothing downloaded twice;',
     'meaningful first paint within 2 s.',
