@@ -931,6 +931,7 @@ function closeLookup() {
 /** The switch is labelled in the language it leads to, and says so to screen readers. */
 function markSwitch() {
   $('lang-switch').lang = i18n.language() === 'ur' ? 'en' : 'ur';
+  $('lang-switch').hidden = false;
 }
 
 function switchLanguage() {
