@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench clean
+.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page clean
 
 setup:
 	@scripts/setup.sh
@@ -106,6 +106,14 @@ demo: setup pkg www-assets cli
 ## ready module. BENCH_ARGS="--runs 40 --warmup 10 --loads 20" are the defaults (bench/run.mjs).
 bench: setup pkg
 	node bench/run.mjs $(BENCH_ARGS)
+
+## The voter page's first and second load on a phone's slow link (400 kbit/s, 400 ms round
+## trip, CPU 6x slower, every request through a throttling proxy, the service worker's too),
+## for an Urdu and an English voter: times, bytes on the wire, requests, medians of 5 runs
+## (bench/page.mjs). BENCH_PAGE_ARGS="--runs 5 --kbps 400 --rtt 400 --cpu 6" are the defaults.
+bench-page: www-assets
+	cargo build -p amanat-authority --bin amanat
+	node bench/page.mjs $(BENCH_PAGE_ARGS)
 
 clean:
 	cargo clean

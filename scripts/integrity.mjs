@@ -3,18 +3,21 @@
 //   1. copies the self-hosted fonts (Noto Nastaliq Urdu, Noto Sans) from node_modules into
 //      www/fonts/ (node_modules is never served);
 //   2. writes www/index.html from www/index.template.html, replacing every @sri(/path) with the
-//      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module;
+//      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module, and
+//      every @t(lang:key) with that translation (the text shown before the scripts run), and
+//      @simd-probe with the WebAssembly SIMD test (base64), for js/boot.js;
 //   3. writes www/integrity.json (every served file's SHA-384, for anyone comparing builds);
-//   4. writes www/build.js, the service worker's list of files to keep offline, a version
-//      that changes whenever any of them does, and which of the module's two builds this
-//      browser runs (scripts/simd-probe.mjs), so it keeps only that one.
+//   4. writes www/build.js, the service worker's lists of files to keep offline (at once, or
+//      when first used) with their SHA-384, a version that changes whenever any of them does,
+//      and which of the module's two builds this browser runs (scripts/simd-probe.mjs), so it
+//      keeps only that one.
 // Usage: node scripts/integrity.mjs   (from the repository root)
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE_FILE, SIMD_FILE, chooserSource } from './simd-probe.mjs';
+import { BASELINE_FILE, SIMD_FILE, SIMD_PROBE, chooserSource } from './simd-probe.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const www = join(root, 'www');
@@ -22,7 +25,6 @@ const pkg = join(root, 'pkg');
 
 const FONTS = [
   ['@fontsource/noto-nastaliq-urdu', 'noto-nastaliq-urdu-arabic-400-normal.woff2'],
-  ['@fontsource/noto-nastaliq-urdu', 'noto-nastaliq-urdu-arabic-700-normal.woff2'],
   ['@fontsource/noto-sans', 'noto-sans-latin-400-normal.woff2'],
   ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
 ];
@@ -62,8 +64,11 @@ function fileOf(url) {
   return join(www, ...url.slice(1).split('/'));
 }
 
-// 1. Fonts.
+// 1. Fonts (and none that an older build copied and this one no longer uses).
 mkdirSync(join(www, 'fonts'), { recursive: true });
+for (const name of readdirSync(join(www, 'fonts'))) {
+  if (!FONTS.some(([, file]) => name === file || name.startsWith(`${file}.`))) rmSync(join(www, 'fonts', name));
+}
 for (const [packageName, file] of FONTS) {
   const from = join(root, 'node_modules', packageName, 'files', file);
   if (!existsSync(from)) fail(`${from} is missing: run npm ci (make setup) first`);
@@ -83,31 +88,50 @@ const assets = [
 ];
 const hashes = Object.fromEntries(assets.map((p) => [urlOf(p), sri(readFileSync(p))]));
 
-// 3. index.html with every @sri(...) filled in.
+// 3. index.html with every @sri(...) filled in, and every @t(lang:key) with that text from
+// i18n/<lang>.json (what the page shows before its scripts have run: the loading screen).
 const template = readFileSync(join(www, 'index.template.html'), 'utf8');
-const html = template.replace(/@sri\(([^)]+)\)/g, (_, url) => {
-  const file = fileOf(url);
-  if (!existsSync(file)) fail(`index.template.html names ${url}, which does not exist`);
-  return hashes[url] || sri(readFileSync(file));
-});
+const texts = {};
+const text = (lang, key) => {
+  texts[lang] ??= JSON.parse(readFileSync(join(www, 'i18n', `${lang}.json`), 'utf8'));
+  const value = key.split('.').reduce((node, part) => (node && typeof node === 'object' ? node[part] : undefined), texts[lang]);
+  if (typeof value !== 'string') fail(`index.template.html names @t(${lang}:${key}), which i18n/${lang}.json lacks`);
+  return value.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+};
+const html = template
+  .replace(/@sri\(([^)]+)\)/g, (_, url) => {
+    const file = fileOf(url);
+    if (!existsSync(file)) fail(`index.template.html names ${url}, which does not exist`);
+    return hashes[url] || sri(readFileSync(file));
+  })
+  .replace(/@t\((\w+):([\w.]+)\)/g, (_, lang, key) => text(lang, key))
+  .replace(/@simd-probe/g, Buffer.from(SIMD_PROBE).toString('base64'));
 writeFileSync(join(www, 'index.html'), html);
 hashes['/index.html'] = sri(Buffer.from(html));
 
 writeFileSync(join(www, 'integrity.json'), `${JSON.stringify(hashes, null, 2)}\n`);
 
 // 4. The service worker's manifest. The version hashes every file's hash, so any change to
-// the page, the module or a translation makes browsers fetch the new set.
+// the page, the module or a translation makes browsers fetch the new set. `shell` is what the
+// page needs to start (kept at install, from the browser's HTTP cache where the page has just
+// fetched it); `later` is what only some voters need, when they need it (the fonts of one
+// language, the symbols of one ballot): kept as the page fetches it. `hashes` lets the worker
+// keep only the bytes this build names (the same SHA-384 values as index.html's pins).
 const version = createHash('sha256')
   .update(Object.entries(hashes).sort().map(([u, h]) => `${u} ${h}`).join('\n'))
   .digest('hex')
   .slice(0, 16);
-const cached = ['/', ...Object.keys(hashes).filter((u) => u !== '/index.html').sort()];
+const served = Object.keys(hashes).filter((u) => u !== '/index.html').sort();
+const isLater = (u) => u.startsWith('/fonts/') || u.startsWith('/symbols/');
+const shell = ['/', ...served.filter((u) => !isLater(u))];
+const later = served.filter(isLater);
 const wasm = { files: [`/pkg/${BASELINE_FILE}`, `/pkg/${SIMD_FILE}`] };
+const workerHashes = { '/': hashes['/index.html'], ...Object.fromEntries(served.map((u) => [u, hashes[u]])) };
 const build = `// Written by scripts/integrity.mjs; do not edit.
-self.AMANAT_BUILD = ${JSON.stringify({ version, assets: cached, wasm }, null, 2)};
+self.AMANAT_BUILD = ${JSON.stringify({ version, shell, later, wasm, hashes: workerHashes }, null, 2)};
 // The module file this browser runs: the SIMD build where it has WebAssembly SIMD.
 self.AMANAT_BUILD.wasm.chosen = '/pkg/' + ${chooserSource()};
 `;
 writeFileSync(join(www, 'build.js'), build);
 
-console.log(`www: ${cached.length} files for offline use, build ${version}`);
+console.log(`www: ${shell.length} files kept for offline use at once, ${later.length} when first used, build ${version}`);

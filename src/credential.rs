@@ -214,6 +214,19 @@ impl Credential {
         Ok(c)
     }
 
+    /// The public key a code stands for in election `election_id` (the manifest's id): what
+    /// the published credential list holds for it, if it is on the list. The key is public,
+    /// so asking the ballot box whether it is listed reveals nothing secret; a code from
+    /// another election (same form, other id) gives a key that is not on this election's list.
+    ///
+    /// # Errors
+    /// [`Error::Credential`] for a code that does not check (short, long, a character not in
+    /// the alphabet, a typo).
+    pub fn public_key_of_code(election_id: &str, code: &str) -> Result<PublicKey> {
+        let payload = Payload::parse(code)?;
+        Ok(*Credential::derive(election_id, &payload)?.public_key())
+    }
+
     /// Generates a new credential for ballot style number `style_index` of election
     /// `election_id` (the manifest's id; the base hash cannot be used because it commits to
     /// the credential list).
@@ -307,6 +320,34 @@ mod tests {
         );
         assert_eq!(check_code(&"0".repeat(29)), CodeCheck::TooLong);
         assert!(matches!(Payload::parse("ab"), Err(Error::Credential(_))));
+    }
+
+    #[test]
+    fn the_public_key_of_a_code_is_its_credential_key_in_that_election_only() {
+        let (code, cred) =
+            Credential::generate("e1", 2, &mut OsRng).unwrap_or_else(|e| unreachable!("{e}"));
+        let key = Credential::public_key_of_code("e1", code.expose())
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(&key, cred.public_key());
+        let lower = code.expose().to_lowercase().replace('-', " ");
+        assert_eq!(
+            Credential::public_key_of_code("e1", &lower).ok().as_ref(),
+            Some(cred.public_key())
+        );
+        let elsewhere = Credential::public_key_of_code("e2", code.expose())
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_ne!(&elsewhere, cred.public_key());
+        for bad in [
+            "",
+            "0002-AF07",
+            &code.expose()[..33],
+            &format!("{}0", code.expose()),
+        ] {
+            assert!(matches!(
+                Credential::public_key_of_code("e1", bad),
+                Err(Error::Credential(_))
+            ));
+        }
     }
 
     #[test]

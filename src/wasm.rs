@@ -429,6 +429,23 @@ pub fn check_credential_code(
     })
 }
 
+/// The public key (lowercase hex) of the credential a code stands for in election
+/// `electionId` (`Election.electionId`): the key the published credential list holds if the
+/// code is this election's. Public, so a page may ask the ballot box whether it is listed
+/// (`GET /api/credentials/<key>`) before the voter fills in the ballot. Throws
+/// `BAD_CREDENTIAL` for a code that does not check, `MALFORMED_JSON` for a non-string.
+#[wasm_bindgen(js_name = credentialPublicKey)]
+pub fn credential_public_key(
+    #[wasm_bindgen(js_name = electionId, unchecked_param_type = "string")] election_id: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+) -> Result<String, JsValue> {
+    let election_id = string_arg(&election_id, "the election id")?;
+    let code = Zeroizing::new(string_arg(&code, "the credential code")?);
+    Credential::public_key_of_code(&election_id, &code)
+        .map(|key| key.to_hex())
+        .map_err(throw)
+}
+
 /// A sealed ballot on the voter's device: the ballot plus the secrets needed to challenge it.
 ///
 /// `cast()` or `challenge()` uses it up; after that every use throws `BALLOT_SPENT`.

@@ -580,6 +580,30 @@ async fn get_box_key(State(b): State<Shared>) -> Response {
     Json(serde_json::json!({ "key": b.election.ballot_box_key().to_hex() })).into_response()
 }
 
+/// Whether a credential's public key is on the election's published list, and for which
+/// ballot style (docs/ballot-box.md, "Is a code on the list?"). The list is public (it is
+/// `credentials.json`), so the answer reveals nothing secret; the voter page asks before it
+/// shows the ballot, so that a code of another election is refused at once. A key that is
+/// not lowercase hex of a canonical, non-identity point is `400` with its code.
+async fn get_credential(
+    State(b): State<Shared>,
+    key: Result<UrlPath<String>, PathRejection>,
+) -> ApiResult<Response> {
+    let UrlPath(key) = key.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_ENCODING",
+            format!("the key in the path is not readable: {}", r.body_text()),
+        )
+    })?;
+    let key = amanat::PublicKey::from_hex(&key, "credential key")?;
+    let answer = match b.credentials.style_of(&key) {
+        Some(style) => serde_json::json!({ "key": key.to_hex(), "listed": true, "style": style }),
+        None => serde_json::json!({ "key": key.to_hex(), "listed": false }),
+    };
+    Ok(Json(answer).into_response())
+}
+
 async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
     let (count, head, closed) = b
         .blocking(|b| {
@@ -1042,6 +1066,7 @@ fn router(state: Shared) -> Router {
         .route("/api/status", get(get_status))
         .route("/api/head", get(get_head))
         .route("/api/box-key", get(get_box_key))
+        .route("/api/credentials/{key}", get(get_credential))
         .route("/api/ballots", post(post_ballot))
         .route("/api/challenges", post(post_challenge))
         .route("/api/board", get(get_board))

@@ -791,6 +791,63 @@ fn the_board_pages_and_answers_lookups() {
 }
 
 #[test]
+fn the_credential_list_says_whether_a_key_is_on_it() {
+    let f = Fixture::new(3);
+    let server = Server::start(&f);
+    let list: CredentialList =
+        serde_json::from_str(&std::fs::read_to_string(f.path().join("credentials.json")).unwrap())
+            .unwrap();
+    for voter in &f.voters {
+        let key = voter.public_key().to_hex();
+        let r = server.get(&format!("/api/credentials/{key}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        let style = list.style_of(voter.public_key()).unwrap();
+        assert_eq!(
+            r.json(),
+            serde_json::json!({ "key": key, "listed": true, "style": style })
+        );
+    }
+    // A code of this form from another election, and a stranger in this one: not listed.
+    let elsewhere = Credential::generate("another-election", 0, &mut OsRng)
+        .unwrap()
+        .1;
+    let stranger = Credential::generate(&f.election.manifest().election_id, 0, &mut OsRng)
+        .unwrap()
+        .1;
+    for who in [elsewhere, stranger] {
+        let key = who.public_key().to_hex();
+        let r = server.get(&format!("/api/credentials/{key}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json(), serde_json::json!({ "key": key, "listed": false }));
+    }
+    let listed = f.voters[0].public_key().to_hex();
+    for (path, code) in [
+        (listed.to_uppercase(), "BAD_ENCODING"),
+        (listed[..62].to_string(), "BAD_ENCODING"),
+        (format!("{listed}00"), "BAD_ENCODING"),
+        ("not-a-key".to_string(), "BAD_ENCODING"),
+        ("%FF%FE".to_string(), "BAD_ENCODING"),
+        (
+            "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f".to_string(),
+            "NON_CANONICAL",
+        ),
+        ("00".repeat(32), "IDENTITY_POINT"),
+    ] {
+        let r = server.get(&format!("/api/credentials/{path}"));
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (400, code),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let r = server.get("/api/credentials/");
+    assert_eq!(r.status, 404);
+    // A look-up writes nothing.
+    assert!(server.board().is_empty());
+}
+
+#[test]
 fn pages_and_api_carry_the_security_headers() {
     let f = Fixture::new(1);
     let www = f.path().join("www");

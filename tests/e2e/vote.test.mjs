@@ -67,6 +67,8 @@ for (const lang of ['en', 'ur']) {
           sets.map((f) => ({ legend: f.querySelector('legend').textContent, options: f.querySelectorAll('label.option').length })),
         );
         assert.ok(groups.length >= 1 && groups.every((g) => g.legend && g.options > 1));
+        // Symbols are fetched when the ballot is shown: wait until each has loaded or failed.
+        await page.waitForFunction(() => [...document.querySelectorAll('#contests img.symbol')].every((i) => i.complete));
         const symbols = await page.$$eval('#contests img.symbol', (imgs) => imgs.map((i) => [i.alt, i.naturalWidth]));
         assert.ok(symbols.length > 0 && symbols.every(([alt, w]) => alt.length > 0 && w > 0), 'every symbol loads and has alt text');
         await check(page, lang, '04-ballot');
@@ -155,6 +157,9 @@ for (const lang of ['en', 'ur']) {
         assert.equal(signed.short, tracking);
         assert.equal(signed.index, receipt.index);
         assert.ok(signed.signature && signed.signature.commitment && signed.signature.response);
+        // The time in the file is the one on the screen (the voter's zone), then as signed.
+        const shownTime = (await page.textContent('#receipt-received')).trim();
+        assert.ok(file.includes(`${say(lang, 'receipt.received')}: ${shownTime} (${signed.received})`), file);
 
         // After casting nothing on the page holds the choices or the code any more.
         assert.deepEqual(Object.values(await markedChoices(page)).flat(), []);

@@ -170,6 +170,19 @@ pub fn happy_path() {
         e.base_hash()
     );
     assert_eq!(e.style_for_code(j(&f.code)).unwrap(), STYLE);
+    // The code's public key is the one on the list, in this election only.
+    let key = wasm::credential_public_key(j(&e.election_id()), j(&f.code)).unwrap();
+    assert_eq!(
+        key,
+        Credential::public_key_of_code("reference-2026", &f.code)
+            .unwrap()
+            .to_hex()
+    );
+    assert_eq!(key.len(), 64);
+    assert_ne!(
+        wasm::credential_public_key(j("another-election"), j(&f.code)).unwrap(),
+        key
+    );
 
     let view: Value = serde_json::from_str(&text(&e.ballot_style(j(STYLE)).unwrap())).unwrap();
     assert_eq!(view["id"], STYLE);
@@ -286,6 +299,10 @@ pub fn every_error_code() {
     assert_code(e.ballot_style(j("no-such-style")), "UNKNOWN_STYLE");
     assert_code(e.style_for_code(j("ABCD")), "BAD_CREDENTIAL");
     assert_code(e.style_for_code(j(&f.foreign_style_code)), "BAD_CREDENTIAL");
+    assert_code(
+        wasm::credential_public_key(j("reference-2026"), j("ABCD")),
+        "BAD_CREDENTIAL",
+    );
 
     // Sealing
     assert_code(wasm::seal(e, j("not a code"), choice()), "BAD_CREDENTIAL");
@@ -471,6 +488,14 @@ pub fn every_error_code() {
         assert_code(e.ballot_style(v.clone()), "MALFORMED_JSON");
         assert_code(e.style_for_code(v.clone()), "MALFORMED_JSON");
         assert_code(wasm::check_credential_code(v.clone()), "MALFORMED_JSON");
+        assert_code(
+            wasm::credential_public_key(v.clone(), j(&f.code)),
+            "MALFORMED_JSON",
+        );
+        assert_code(
+            wasm::credential_public_key(j("reference-2026"), v.clone()),
+            "MALFORMED_JSON",
+        );
         assert_code(wasm::normalize_tracking_code(v.clone()), "MALFORMED_JSON");
         assert_code(wasm::verify_ballot(e, v.clone()), "MALFORMED_JSON");
         assert_code(wasm::verify_receipt(e, v.clone()), "MALFORMED_JSON");
@@ -605,6 +630,7 @@ pub fn garbage_never_traps() {
         survives(e.ballot_style(j(s)));
         survives(e.style_for_code(j(s)));
         survives(wasm::check_credential_code(j(s)));
+        survives(wasm::credential_public_key(j(s), j(s)));
         survives(wasm::normalize_tracking_code(j(s)));
         survives(wasm::verify_ballot(e, j(s)));
         survives(wasm::verify_receipt(e, j(s)));
@@ -673,6 +699,10 @@ pub fn oversized_input_is_refused_before_copying() {
         assert_code(e.ballot_style(big.clone()), "INPUT_TOO_LARGE");
         assert_code(e.style_for_code(big.clone()), "INPUT_TOO_LARGE");
         assert_code(wasm::check_credential_code(big.clone()), "INPUT_TOO_LARGE");
+        assert_code(
+            wasm::credential_public_key(big.clone(), j("")),
+            "INPUT_TOO_LARGE",
+        );
         assert_code(
             wasm::normalize_tracking_code(big.clone()),
             "INPUT_TOO_LARGE",

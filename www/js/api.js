@@ -142,3 +142,27 @@ export async function lookUp(code) {
     states: body && Array.isArray(body.states) ? body.states : [],
   };
 }
+
+/** How long the code step waits for the list look-up before going on without it. */
+const LIST_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether a credential's public key (64 hex digits, from the module's credentialPublicKey) is
+ * on the election's published list: {listed, style} ({listed: false} when it is not). The
+ * list is public, so this asks nothing secret (docs/ballot-box.md, "Is a code on the list?").
+ * Throws an ApiError when the box cannot be asked or its answer is not one (the caller then
+ * goes on without the answer).
+ */
+export async function credentialOnList(key) {
+  const text = await request(`/api/credentials/${encodeURIComponent(key)}`, { signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const answered = body && body.key === key && typeof body.listed === 'boolean'
+    && (body.listed ? typeof body.style === 'string' : !('style' in body));
+  if (!answered) throw new ApiError('NETWORK', 0, 'the answer was not the box\'s');
+  return body.listed ? { listed: true, style: body.style } : { listed: false };
+}

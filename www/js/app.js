@@ -55,6 +55,8 @@ const state = {
   // an earlier one is dropped.
   kept: { boards: new Map(), visit: 0 },
   codeStatus: null,
+  // What the box said about each credential key asked this visit (listStanding).
+  listed: new Map(),
 };
 
 const sender = new outbox.Sender();
@@ -383,10 +385,38 @@ function renderCodeStatus(announceChange) {
   state.codeStatus = kind === 'info' ? null : verdict;
 }
 
-function submitCode(event) {
+/**
+ * Asks the box whether the code's credential is on this election's list, by its public key
+ * (the list is public: the question reveals nothing secret). 'listed', 'not-listed',
+ * 'other-style' (listed for another ballot than the code names), or 'unknown' when the box
+ * cannot be asked (offline, no answer in time, an older box): the voter then goes on, and a
+ * code not on the list is refused when the ballot is cast. Answers are remembered for the
+ * visit, so going back and forth asks once.
+ */
+async function listStanding(code, styleId) {
+  let key;
+  try {
+    key = state.amanat.credentialPublicKey(state.election.electionId, code);
+  } catch {
+    return 'unknown';
+  }
+  if (!state.listed.has(key)) {
+    try {
+      state.listed.set(key, await api.credentialOnList(key));
+    } catch {
+      return 'unknown';
+    }
+  }
+  const answer = state.listed.get(key);
+  if (!answer.listed) return 'not-listed';
+  return answer.style === styleId ? 'listed' : 'other-style';
+}
+
+async function submitCode(event) {
   event.preventDefault();
   const input = $('code-input');
   const status = $('code-status');
+  if ($('code-submit').getAttribute('aria-disabled') === 'true') return;
   const check = state.amanat.checkCredentialCode(input.value);
   const fail = (key, args) => {
     i18n.bind(status, key, args);
@@ -410,6 +440,24 @@ function submitCode(event) {
   } catch (err) {
     return fail(err.code === 'UNKNOWN_STYLE' ? 'code.wrongElection' : errorKey(err));
   }
+  // Before the ballot is shown: is this code on the election's list at all?
+  const code = input.value;
+  i18n.bind(status, 'code.checking');
+  status.className = 'field-status status-info';
+  $('code-submit').setAttribute('aria-disabled', 'true');
+  announce(status.textContent);
+  let standing;
+  try {
+    standing = await listStanding(code, view.id);
+  } finally {
+    $('code-submit').removeAttribute('aria-disabled');
+  }
+  // Changed while the box was asked: this answer is not for what the box now holds.
+  if (input.value !== code || state.screen !== 'code') return;
+  if (standing === 'not-listed') return fail('code.notOnList');
+  if (standing === 'other-style') return fail('code.otherStyle');
+  renderCodeStatus(false);
+  $('ballot-not-checked').hidden = standing !== 'unknown';
   state.code = input.value;
   if (!state.style || state.style.id !== view.id) {
     state.style = view;
@@ -885,6 +933,7 @@ function closeLookup() {
 /** The switch is labelled in the language it leads to, and says so to screen readers. */
 function markSwitch() {
   $('lang-switch').lang = i18n.language() === 'ur' ? 'en' : 'ur';
+  $('lang-switch').hidden = false;
 }
 
 function switchLanguage() {
@@ -901,7 +950,12 @@ function switchLanguage() {
 // ---------------------------------------------------------------------------------------
 // Start
 
-async function loadElection() {
+/**
+ * Loads the election and the module, side by side: `early` holds the two fetches main()
+ * started before the translations arrived (the module is the largest file the page needs);
+ * a retry starts them afresh.
+ */
+async function loadElection(early = null) {
   show('loading', { focus: false });
   $('loading-error').hidden = true;
   $('loading-retry').hidden = true;
@@ -912,18 +966,18 @@ async function loadElection() {
     showError('loading-error', key);
     $('loading-retry').hidden = false;
   };
+  const { election, module } = early || startLoading();
   let json;
   try {
-    json = await api.electionJson();
+    json = await election;
   } catch {
     return fail('loading.failed');
   }
-  // The module is imported here, not at the top, so that a module the browser refuses
-  // (its SHA-384 differs from the one in index.html) is explained instead of leaving a
-  // blank page. The election arrived, so the network is not what failed.
+  // The module is imported by startLoading, not at the top, so that a module the browser
+  // refuses (its SHA-384 differs from the one in index.html) is explained instead of leaving
+  // a blank page. The election arrived, so the network is not what failed.
   try {
-    const { loadModule } = await import('./module.js');
-    state.amanat = await loadModule();
+    state.amanat = await module;
   } catch {
     return fail(navigator.onLine ? 'errors.SRI' : 'loading.failed');
   }
@@ -935,6 +989,7 @@ async function loadElection() {
   state.title = state.election.title;
   sender.checkWith((entry, receipt) => receiptProblem(receipt, { trackingHash: entry.trackingHash, kind: 'cast' }));
   i18n.bindLocal($('election-title'), state.title);
+  useWebFonts();
   if (window.location.hash === '#lookup') openLookup(undefined, { history: 'replace' });
   else if (outbox.held()) {
     // Left or reloaded before casting: back to the decision, cast or discard.
@@ -1049,18 +1104,53 @@ function wire() {
   sender.on(onSenderEvent);
 }
 
+/** Starts fetching the election and the module (with its .wasm); rejections are read later. */
+function startLoading() {
+  const election = api.electionJson();
+  const module = import('./module.js').then(({ loadModule }) => loadModule());
+  election.catch(() => {});
+  module.catch(() => {});
+  return { election, module };
+}
+
+/**
+ * The page's own fonts (Noto Nastaliq Urdu for Urdu, Noto Sans for Latin text), which the
+ * stylesheet uses only under html.webfonts. On a first visit they are asked for once the
+ * module is ready, so on a slow link they do not share it with the module and the code field
+ * is usable sooner (until then the phone's own fonts show the same text); on a later visit,
+ * from the service worker's cache, at once. The browser fetches only the fonts the shown
+ * language uses: an English page never fetches the Urdu ones.
+ */
+function useWebFonts() {
+  document.documentElement.classList.add('webfonts');
+}
+
+/**
+ * Registers the service worker once the page has what it needs (the module, the election, the
+ * fonts of its language): its install then copies those files from the browser's HTTP cache
+ * instead of downloading them a second time (sw.js).
+ */
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  await nextFrame();
+  await nextFrame();
+  await document.fonts.ready;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+    // Without a service worker the page still works; it just cannot reopen offline.
+  });
+}
+
 async function main() {
+  const early = startLoading();
+  // A page the service worker answers (a later visit) has its fonts on the device already.
+  if ('serviceWorker' in navigator && navigator.serviceWorker.controller) useWebFonts();
   await i18n.loadLanguages();
   i18n.setLanguage(i18n.preferredLanguage());
   markSwitch();
   wire();
   updateOnline();
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
-      // Without a service worker the page still works; it just cannot reopen offline.
-    });
-  }
-  await loadElection();
+  await loadElection(early);
+  await registerWorker();
 }
 
 main();

@@ -19,7 +19,9 @@ function el(tag, className, attrs = {}) {
 
 function symbolImage(symbol, size) {
   if (!SYMBOLS.has(symbol)) return null;
+  // Said by spokenOption, after the name; the alt text shows where the picture cannot load.
   const img = el('img', 'symbol', {
+    'aria-hidden': 'true',
     src: `/symbols/${symbol}.svg`,
     width: String(size),
     height: String(size),
@@ -35,6 +37,49 @@ function partyLine(option) {
   if (option.partyName) bindLocal(party, option.partyName);
   else bind(party, 'ballot.independent');
   return party;
+}
+
+/**
+ * What a screen reader says for an option, in this order: the name, a pause, the party, then
+ * the symbol ("Ayesha Qureshi, Awami Ittehad Party. Symbol: lantern."). The visible name,
+ * party and picture are hidden from it, so it is said once and in that order.
+ */
+function spokenOption(option) {
+  const args = {
+    name: option.name,
+    party: option.partyName || '@ballot.independent',
+    symbol: SYMBOLS.has(option.symbol) ? `@symbols.${option.symbol}` : '',
+  };
+  return bind(el('span', 'visually-hidden'), 'ballot.optionSpoken', args);
+}
+
+/** The houses whose constituency codes (NA-301, PP-301, ...) a screen reader should not spell. */
+const HOUSES = new Set(['NA', 'PP', 'PS', 'PK', 'PB']);
+
+/**
+ * A contest's name as a screen reader should say it: "National Assembly, seat 301: Overseas
+ * Gulf" for "NA-301 Overseas Gulf" (in Urdu, for "این اے-301 ..."), so "NA" and "PP" are never
+ * read as words. The house and number come from the contest id; the place is the name after
+ * its code. Null for a contest whose id is not such a code (its name is then said as it is).
+ */
+function spokenContest(contest) {
+  const match = /^([A-Z]{2})-(\d+)$/.exec(contest.id);
+  if (!match || !HOUSES.has(match[1])) return null;
+  const place = {};
+  for (const [lang, name] of Object.entries(contest.name)) {
+    const at = name.indexOf(match[2]);
+    place[lang] = at < 0 ? name : name.slice(at + match[2].length).trim();
+  }
+  return bind(el('span', 'visually-hidden'), `ballot.seat.${match[1]}`, { n: match[2], place });
+}
+
+/** A contest's name: shown as the election writes it, said as spokenContest says it. */
+function contestName(element, contest) {
+  const spoken = spokenContest(contest);
+  if (!spoken) return bindLocal(element, contest.name);
+  const shown = bindLocal(el('span', null, { 'aria-hidden': 'true' }), contest.name);
+  element.append(shown, spoken);
+  return element;
 }
 
 function ruleKey(contest) {
@@ -54,12 +99,19 @@ export function renderBallot(container, style) {
   container.replaceChildren();
   style.contests.forEach((contest, ci) => {
     const fieldset = el('fieldset', 'contest', { 'data-contest': contest.id });
-    const legend = el('legend', 'contest-name');
-    bindLocal(legend, contest.name);
+    const legend = contestName(el('legend', 'contest-name'), contest);
     const rule = el('p', 'contest-rule', { id: `rule-${ci}` });
     bind(rule, ruleKey(contest), { min: contest.minSelections, max: contest.maxSelections });
-    fieldset.setAttribute('aria-describedby', rule.id);
     fieldset.append(legend, rule);
+    let describedBy = rule.id;
+    if (usesRadio(contest)) {
+      // A radio group: Tab reaches it once and the arrow keys move (and choose); say so.
+      const hint = bind(el('p', 'contest-hint', { id: `hint-${ci}` }), 'ballot.radioHint');
+      describedBy += ` ${hint.id}`;
+      fieldset.append(hint);
+    }
+    fieldset.dataset.describedby = describedBy;
+    fieldset.setAttribute('aria-describedby', describedBy);
 
     const list = el('div', 'options');
     contest.options.forEach((option, oi) => {
@@ -71,14 +123,14 @@ export function renderBallot(container, style) {
         name: `contest-${ci}`,
         value: option.id,
       });
-      const text = el('span', 'option-text');
+      const text = el('span', 'option-text', { 'aria-hidden': 'true' });
       const name = el('span', 'option-name');
       bindLocal(name, option.name);
       text.append(name, partyLine(option));
       label.append(input);
       const img = symbolImage(option.symbol, 56);
       if (img) label.append(img);
-      label.append(text);
+      label.append(text, spokenOption(option));
       list.append(label);
     });
     fieldset.append(list);
@@ -124,14 +176,14 @@ export function markProblem(container, problem) {
   for (const old of container.querySelectorAll('.contest-problem')) old.remove();
   for (const fieldset of container.querySelectorAll('fieldset.has-problem')) {
     fieldset.classList.remove('has-problem');
-    fieldset.setAttribute('aria-describedby', fieldset.querySelector('.contest-rule').id);
+    fieldset.setAttribute('aria-describedby', fieldset.dataset.describedby);
   }
   if (!problem || !problem.fieldset) return;
   const note = el('p', 'contest-problem', { id: `${problem.fieldset.querySelector('.contest-rule').id}-problem` });
   bind(note, problem.key, problem.args);
   problem.fieldset.querySelector('.contest-rule').after(note);
   problem.fieldset.classList.add('has-problem');
-  problem.fieldset.setAttribute('aria-describedby', `${note.id} ${problem.fieldset.getAttribute('aria-describedby')}`);
+  problem.fieldset.setAttribute('aria-describedby', `${note.id} ${problem.fieldset.dataset.describedby}`);
 }
 
 /** Keeps checkbox contests within their maximum: a tick beyond it is undone and explained. */
@@ -150,8 +202,7 @@ export function renderSummary(container, style, selections) {
   container.replaceChildren();
   for (const contest of style.contests) {
     const block = el('section', 'summary-contest');
-    const heading = el('h2', 'summary-contest-name');
-    bindLocal(heading, contest.name);
+    const heading = contestName(el('h2', 'summary-contest-name'), contest);
     block.append(heading);
     const chosen = (selections[contest.id] || [])
       .map((id) => contest.options.find((o) => o.id === id))
@@ -164,11 +215,11 @@ export function renderSummary(container, style, selections) {
         const item = el('li', 'summary-choice');
         const img = symbolImage(option.symbol, 48);
         if (img) item.append(img);
-        const text = el('span', 'option-text');
+        const text = el('span', 'option-text', { 'aria-hidden': 'true' });
         const name = el('span', 'option-name');
         bindLocal(name, option.name);
         text.append(name, partyLine(option));
-        item.append(text);
+        item.append(text, spokenOption(option));
         list.append(item);
       }
       block.append(list);

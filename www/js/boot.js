@@ -12,6 +12,32 @@
 
 const pinned = [...document.querySelectorAll('link[rel="modulepreload"][integrity]')];
 
+/**
+ * Starts fetching the ballot module's .wasm now, beside the scripts, instead of after them:
+ * on a slow link it is most of what the page needs. The build is the one this browser runs
+ * (the SIMD test in index.html's amanat-wasm-choice, the same as wasmFileName()), so no
+ * browser fetches both. js/module.js's fetch of the same file, with its SHA-384, takes this
+ * copy and checks it; nothing runs from it before that.
+ */
+function prefetchModule() {
+  const choice = document.querySelector('meta[name="amanat-wasm-choice"]');
+  if (!choice || typeof WebAssembly !== 'object') return;
+  let simd = false;
+  try {
+    simd = WebAssembly.validate(Uint8Array.from(atob(choice.content), (c) => c.charCodeAt(0)));
+  } catch {
+    simd = false;
+  }
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'fetch';
+  link.crossOrigin = 'anonymous';
+  link.href = simd ? choice.dataset.simd : choice.dataset.baseline;
+  document.head.append(link);
+}
+
+prefetchModule();
+
 function checked(link) {
   return new Promise((resolve, reject) => {
     const again = document.createElement('link');

@@ -26,7 +26,8 @@ function receiptText(receipt, electionTitle) {
     ...(opened ? [t('challenge.receiptStatus')] : []),
     `${t('receipt.election')}: ${local(electionTitle)}`,
     `${t('receipt.index')}: ${boardNumber(receipt.index)}`,
-    `${t('receipt.received')}: ${receipt.received}`,
+    // The time as the screen shows it (the voter's time zone), then as the box signed it.
+    `${t('receipt.received')}: ${formatTime(receipt.received)} (${receipt.received})`,
     `${t('receipt.fullHash')}: ${receipt.tracking}`,
     t('receipt.verified'),
     '',
