@@ -612,7 +612,8 @@ async function challenge() {
     ballotJson = sealed.ballotJson;
     trackingCode = sealed.trackingCode;
     trackingHash = sealed.trackingHash;
-    challengeJson = sealed.challenge();
+    // A promise where the seal was made in the worker (module.js), the reveal itself elsewhere.
+    challengeJson = await sealed.challenge();
   } catch (err) {
     showError('tracking-error', errorKey(err));
     return;

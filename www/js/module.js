@@ -72,41 +72,43 @@ function spent() {
 }
 
 /**
- * Seals in the worker. Resolves to what the page uses of a SealedBallot, synchronously as
- * app.js's cast() and challenge() read it: the tracking code and hash, the ballot JSON, and
- * cast(), challenge() and free(). For challenge() to answer at once, the reveal is fetched from
- * the worker right after sealing (which spends the worker's copy), and held here until the
- * voter casts (then dropped), checks or discards. Where no worker runs, the module's own
- * SealedBallot, sealed on this thread.
+ * Seals in the worker. Resolves to what the page uses of a SealedBallot: the tracking code and
+ * hash, the ballot JSON, and cast(), challenge() and free(). The seed stays in the worker until
+ * the voter decides: cast() answers the ballot JSON at once and has the worker wipe its copy;
+ * challenge() is a promise of the reveal, asked of the worker only when the voter checks the
+ * seal (app.js awaits it); free() has the worker wipe it. Where no worker runs, the module's
+ * own SealedBallot, sealed on this thread (its challenge() answers at once; awaiting it is the
+ * same).
  */
 export async function sealOffThread(election, code, selections) {
   const worker = compiled && (await workerFor(election));
   if (!worker) return amanat.seal(election, code, selections);
   const sealed = await worker.seal(code, selections);
-  let reveal = await sealed.challenge();
   let used = false;
   const use = () => {
     if (used) throw spent();
     used = true;
   };
+  // What the worker answers to a wipe is of no use here: the ballot JSON is already known, and
+  // a worker that is gone has taken the seed with it.
+  const wipe = (request) => request.then(() => {}, () => {});
   return {
     trackingCode: sealed.trackingCode,
     trackingHash: sealed.trackingHash,
     ballotJson: sealed.ballotJson,
     cast() {
       use();
-      reveal = null;
+      wipe(sealed.cast());
       return sealed.ballotJson;
     },
     challenge() {
       use();
-      const json = reveal;
-      reveal = null;
-      return json;
+      return sealed.challenge();
     },
     free() {
+      if (used) return;
       used = true;
-      reveal = null;
+      wipe(sealed.free());
     },
   };
 }
