@@ -3,13 +3,13 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page clean
+.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page clean
 
 setup:
 	@scripts/setup.sh
 
 ## Everything CI runs.
-test: setup lint test-native test-independent test-wasm test-js test-e2e
+test: setup lint test-native test-independent test-wasm test-js test-e2e test-repro
 	@echo "make test: all checks passed"
 
 lint:
@@ -30,11 +30,16 @@ test-independent:
 ## module workers and Node, with a baseline and a SIMD build of the module
 ## (scripts/package.mjs, docs/embedding.md). Rebuilt only when the core's sources change.
 WASM_SRC := $(shell find src -name '*.rs') src/facade.js src/worker.js src/worker.d.ts \
-	scripts/facade.mjs scripts/dual-wasm.mjs scripts/simd-probe.mjs Cargo.toml Cargo.lock \
+	scripts/facade.mjs scripts/dual-wasm.mjs scripts/build-info.sh scripts/simd-probe.mjs Cargo.toml Cargo.lock \
 	scripts/package.mjs scripts/package-README.md scripts/package-CHANGELOG.md LICENSE
 # The SIMD build (docs/wasm-builds.md) compiles in its own target directory, so the two sets
 # of RUSTFLAGS do not rebuild each other's dependencies every time.
 SIMD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128'
+# The package's bytes must not depend on where the source, the cargo home or the user lie
+# (docs/reproducible.md): the only paths rustc writes into the module (panic locations of the
+# crates.io dependencies, and of this crate where cargo passes an absolute path) are remapped.
+CARGO_HOME_DIR := $(abspath $(or $(CARGO_HOME),$(HOME)/.cargo))
+REMAP := --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo --remap-path-prefix=$(CURDIR)=/amanat
 # Three wasm-pack runs (web, web with SIMD, nodejs: the last reuses the first's compilation)
 # joined by scripts/dual-wasm.mjs; then src/facade.js becomes the entry points
 # (scripts/facade.mjs) and package.json, README, CHANGELOG and LICENSE are
@@ -42,16 +47,23 @@ SIMD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-fea
 # build or a server reading the package never sees a half-written one.
 pkg/amanat_bg.wasm: $(WASM_SRC)
 	tmp=pkg-building.$$$$ && \
-	wasm-pack build --profile wasm-release --target web --out-dir $$tmp && \
-	$(SIMD_ENV) wasm-pack build --profile wasm-release --target web --out-dir $$tmp-simd && \
-	wasm-pack build --profile wasm-release --target nodejs --out-dir $$tmp-node && \
+	RUSTFLAGS='$(REMAP)' wasm-pack build --profile wasm-release --target web --out-dir $$tmp && \
+	$(SIMD_ENV) RUSTFLAGS='-C target-feature=+simd128 $(REMAP)' \
+	  wasm-pack build --profile wasm-release --target web --out-dir $$tmp-simd && \
+	RUSTFLAGS='$(REMAP)' wasm-pack build --profile wasm-release --target nodejs --out-dir $$tmp-node && \
 	node scripts/dual-wasm.mjs $$tmp $$tmp-simd $$tmp-node && rm -rf $$tmp-simd $$tmp-node && \
 	node scripts/facade.mjs $$tmp && node scripts/package.mjs $$tmp && \
+	scripts/build-info.sh > $$tmp/BUILD-INFO.txt && \
 	rm -rf pkg && mv $$tmp pkg
 
 pkg: pkg/amanat_bg.wasm
 	@for f in pkg/amanat_bg.wasm pkg/amanat_simd_bg.wasm; do \
 	  echo "$$f: $$(wc -c < $$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
+
+## The package is reproducible: built again in another directory, with another cargo home and a
+## cold target directory, it is the same bytes (scripts/repro-test.sh, docs/reproducible.md).
+test-repro: pkg/amanat_bg.wasm
+	scripts/repro-test.sh
 
 ## The binding's Rust tests inside headless Chromium and inside Node, on the baseline build
 ## and on the build with WebAssembly SIMD (the one Chromium and Node load from pkg/).

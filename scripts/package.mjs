@@ -59,7 +59,7 @@ const pkg = {
   description: old.description,
   license: old.license,
   type: 'module',
-  files: [...old.files, NODE.types, 'CHANGELOG.md'].filter((f, i, all) => all.indexOf(f) === i),
+  files: [...old.files, NODE.types, 'CHANGELOG.md', 'BUILD-INFO.txt'].filter((f, i, all) => all.indexOf(f) === i),
   main: NODE.cjs,
   module: ENTRY,
   types: TYPES,
