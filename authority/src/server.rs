@@ -23,7 +23,7 @@ use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, El
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,6 +31,7 @@ use axum::{Json, Router};
 use http_body_util::{BodyExt, Full};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower_http::compression::CompressionLayer;
 
 use crate::box_key::{BoxKey, BoxKeyError};
 use crate::error::ToolError;
@@ -415,6 +416,9 @@ struct BallotBox {
     writer: std::sync::mpsc::Sender<WriteRequest>,
     /// Reads use their own connection and never wait for a commit.
     reader: Mutex<Box<dyn BallotStore>>,
+    /// Status, signed head and readiness have a connection of their own: they never wait
+    /// behind board pages or look-ups on `reader`.
+    glance: Mutex<Box<dyn BallotStore>>,
     /// Bounds concurrent verifications to the number of cores.
     verifiers: Semaphore,
     /// Request bodies in memory, in bytes ([`BODY_BUDGET`]).
@@ -583,7 +587,7 @@ async fn get_box_key(State(b): State<Shared>) -> Response {
 async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
     let (count, head, closed) = b
         .blocking(|b| {
-            let r = lock(&b.reader);
+            let r = lock(&b.glance);
             let (count, head) = r.head()?;
             Ok((count, head, r.is_closed()?))
         })
@@ -601,7 +605,7 @@ async fn get_status(State(b): State<Shared>) -> ApiResult<Response> {
 async fn get_head(State(b): State<Shared>) -> ApiResult<Response> {
     let statement = b
         .blocking(|b| {
-            let r = lock(&b.reader);
+            let r = lock(&b.glance);
             if let Some(closing) = r.closing()? {
                 return Ok(closing);
             }
@@ -708,7 +712,7 @@ async fn challenge(b: &Shared, headers: &HeaderMap, body: Body) -> ApiResult<(Ap
 async fn get_ready(State(b): State<Shared>) -> ApiResult<Response> {
     let entries = b
         .blocking(|b| {
-            let r = lock(&b.reader);
+            let r = lock(&b.glance);
             r.head().map(|(n, _)| n).map_err(|e| {
                 b.watch.metrics.storage_errors.inc();
                 ApiError::from(e)
@@ -730,6 +734,7 @@ struct PageQuery {
 
 async fn get_board(
     State(b): State<Shared>,
+    headers: HeaderMap,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(q) = query.map_err(|r| {
@@ -741,6 +746,15 @@ async fn get_board(
     })?;
     let from = q.from.unwrap_or(0);
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let encoding = PageEncoding::for_request(accept);
+    let held = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let permit = tokio::time::timeout(HEAVY_WAIT, Arc::clone(&b.heavy).acquire_owned())
         .await
         .map_err(|_| {
@@ -750,20 +764,186 @@ async fn get_board(
             )
         })?
         .map_err(|_| ApiError::internal("read the board"))?;
-    let page = b.blocking(move |b| board_page(b, from, limit)).await?;
+    let page = b
+        .blocking(move |b| {
+            if let Some(tag) = held.and_then(|h| still_held(b, &h, from, limit, encoding)) {
+                return Ok(PageAnswer::Unchanged(tag));
+            }
+            let page = board_page(b, from, limit)?;
+            let body = encoding.compress(page.json).map_err(|e| {
+                eprintln!("amanat serve: compressing a board page: {e}");
+                ApiError::internal("read the board")
+            })?;
+            let tag = page
+                .last
+                .map(|(end, hash)| page_tag(from, limit, end, &hash, encoding));
+            Ok(PageAnswer::Page { body, tag })
+        })
+        .await?;
     b.reads.fetch_add(1, Ordering::Relaxed);
-    // The permit is held until hyper has sent the page (or given up on the client).
-    let body = Body::new(Holding::new(Full::new(Bytes::from(page)), permit));
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let mut response = match page {
+        PageAnswer::Unchanged(tag) => {
+            let mut r = StatusCode::NOT_MODIFIED.into_response();
+            set_page_headers(r.headers_mut(), Some(&tag));
+            return Ok(r);
+        }
+        PageAnswer::Page { body, tag } => {
+            // The permit is held until hyper has sent the page (or given up on the client).
+            let body = Body::new(Holding::new(Full::new(Bytes::from(body)), permit));
+            let mut r = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+            set_page_headers(r.headers_mut(), tag.as_deref());
+            r
+        }
+    };
+    if let Some(token) = encoding.token() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+    }
+    Ok(response)
+}
+
+/// A board page's answer: the page (compressed as the client accepts; with its tag if it is
+/// complete), or `304` for a complete page the client already holds.
+enum PageAnswer {
+    Page { body: Vec<u8>, tag: Option<String> },
+    Unchanged(String),
+}
+
+/// How a board page is sent: compressed on the blocking pool, where its CPU time does not
+/// hold up the runtime's threads (the other JSON answers are small and go through the
+/// router's compression layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PageEncoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+/// Brotli's quality for board pages. A page is mostly hex digits, which every level codes in
+/// about half their size; higher levels cost far more CPU for a few percent.
+const PAGE_BROTLI_QUALITY: u32 = 4;
+/// gzip's level for board pages (see [`PAGE_BROTLI_QUALITY`]).
+const PAGE_GZIP_LEVEL: u32 = 4;
+
+impl PageEncoding {
+    fn for_request(accept: &str) -> PageEncoding {
+        if crate::static_files::accepts(accept, "br") {
+            PageEncoding::Brotli
+        } else if crate::static_files::accepts(accept, "gzip") {
+            PageEncoding::Gzip
+        } else {
+            PageEncoding::Identity
+        }
+    }
+
+    fn token(self) -> Option<&'static str> {
+        match self {
+            PageEncoding::Brotli => Some("br"),
+            PageEncoding::Gzip => Some("gzip"),
+            PageEncoding::Identity => None,
+        }
+    }
+
+    fn compress(self, json: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        match self {
+            PageEncoding::Identity => Ok(json),
+            PageEncoding::Gzip => {
+                let mut out = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(json.len() / 2),
+                    flate2::Compression::new(PAGE_GZIP_LEVEL),
+                );
+                out.write_all(&json)?;
+                out.finish()
+            }
+            PageEncoding::Brotli => {
+                let mut out = Vec::with_capacity(json.len() / 2);
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: PAGE_BROTLI_QUALITY as i32,
+                    ..Default::default()
+                };
+                brotli::BrotliCompress(&mut json.as_slice(), &mut out, &params)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The strong validator of a complete page: its request (`from`, `limit`), where it ends, the
+/// hash of its last entry (which fixes every entry of the page through the chain) and the
+/// encoding sent.
+fn page_tag(from: u64, limit: u64, end: u64, last: &Digest, encoding: PageEncoding) -> String {
+    format!(
+        "\"board-{from}-{limit}-{end}-{}-{}\"",
+        &last.to_hex()[..32],
+        encoding.token().unwrap_or("identity")
+    )
+}
+
+/// The tag in `If-None-Match` that names this complete page as it would be sent now, if
+/// any: `(from, limit, encoding)` as requested, and the board's entry `end - 1` with that
+/// hash. Costs one entry read instead of building the page.
+fn still_held(
+    b: &BallotBox,
+    if_none_match: &str,
+    from: u64,
+    limit: u64,
+    encoding: PageEncoding,
+) -> Option<String> {
+    let prefix = format!("\"board-{from}-{limit}-");
+    for tag in if_none_match.split(',').map(str::trim) {
+        let Some(rest) = tag.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some(end) = rest.split('-').next().and_then(|e| e.parse::<u64>().ok()) else {
+            continue;
+        };
+        if end <= from || end - from > limit {
+            continue;
+        }
+        let Ok(last) = lock(&b.reader).page(end - 1, 1) else {
+            return None;
+        };
+        if let Some(entry) = last.first() {
+            if page_tag(from, limit, end, &entry.hash, encoding) == tag {
+                return Some(tag.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// `Vary`, and for a complete page its tag and a `Cache-Control` that lets any cache keep it
+/// (the router's middleware gives every other API answer `no-store`).
+fn set_page_headers(headers: &mut HeaderMap, tag: Option<&str>) {
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Some(tag) = tag.and_then(|t| HeaderValue::from_str(t).ok()) {
+        headers.insert(header::ETAG, tag);
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
 }
 
 /// Board entries read from the store at a time while building a page.
 const PAGE_BATCH: u64 = 8;
 
+/// A board page's JSON and, for a complete page, where it ends and its last entry's hash.
+struct Page {
+    json: Vec<u8>,
+    last: Option<(u64, Digest)>,
+}
+
 /// The JSON of a board page, `{"entries": [...], "head": hex, "next": N or null}`: entries
 /// from `from` on, at most `limit` of them, and no more once the JSON passes
 /// [`PAGE_BYTES`] (at least one, so paging always moves on).
-fn board_page(b: &BallotBox, from: u64, limit: u64) -> ApiResult<Vec<u8>> {
+///
+/// A page is **complete** when it holds `limit` entries or stopped at [`PAGE_BYTES`], and
+/// more entries follow (`next` is set): such a page never changes. Its `head` is its own last
+/// entry's hash (the head of the board just after it), so that the whole answer is fixed;
+/// every other page carries the board's head now.
+fn board_page(b: &BallotBox, from: u64, limit: u64) -> ApiResult<Page> {
     let json = |e: serde_json::Error| {
         eprintln!("amanat serve: writing a board page: {e}");
         ApiError::internal("read the board")
@@ -771,6 +951,7 @@ fn board_page(b: &BallotBox, from: u64, limit: u64) -> ApiResult<Vec<u8>> {
     let mut out = b"{\"entries\":[".to_vec();
     let mut end = from;
     let mut taken = 0u64;
+    let mut last = None;
     'fill: while taken < limit {
         let batch = lock(&b.reader).page(end, PAGE_BATCH.min(limit - taken))?;
         if batch.is_empty() {
@@ -783,20 +964,30 @@ fn board_page(b: &BallotBox, from: u64, limit: u64) -> ApiResult<Vec<u8>> {
             serde_json::to_writer(&mut out, entry).map_err(json)?;
             taken += 1;
             end += 1;
+            last = Some(entry.hash);
             if out.len() >= PAGE_BYTES {
                 break 'fill;
             }
         }
     }
+    let cut = taken == limit || out.len() >= PAGE_BYTES;
     // Read after the entries: the board only grows, so it holds at least these.
     let (count, head) = lock(&b.reader).head()?;
     let next = (end < count).then_some(end);
+    let complete = match (cut, next, last) {
+        (true, Some(_), Some(hash)) => Some((end, hash)),
+        _ => None,
+    };
     out.extend_from_slice(b"],\"head\":");
-    serde_json::to_writer(&mut out, &head.to_hex()).map_err(json)?;
+    let shown = complete.map_or(head, |(_, hash)| hash);
+    serde_json::to_writer(&mut out, &shown.to_hex()).map_err(json)?;
     out.extend_from_slice(b",\"next\":");
     serde_json::to_writer(&mut out, &next).map_err(json)?;
     out.push(b'}');
-    Ok(out)
+    Ok(Page {
+        json: out,
+        last: complete,
+    })
 }
 
 /// What a typed tracking code names: a full hash or a canonical short code.
@@ -1047,7 +1238,11 @@ fn router(state: Shared) -> Router {
         .route("/api/board", get(get_board))
         .route("/api/board/{code}", get(get_board_entry))
         .route("/api/sms", get(get_sms))
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        // JSON (and SMS, metrics) answers compressed as the client accepts; only for the
+        // routes, so never for static files (precompressed, static_files.rs), and never
+        // twice: a board page is compressed by its handler and carries Content-Encoding.
+        .route_layer(CompressionLayer::new().no_deflate().no_zstd());
     api.fallback(static_file)
         // The ballot endpoints read their bodies themselves (body_text, with the JSON 413);
         // this bounds any other extractor that would read one.
@@ -1134,6 +1329,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let key = BoxKey::load_for(&key_path, &election)?;
     let writer = store::open(args.database.as_deref(), &db, &election)?;
     let reader = store::open(args.database.as_deref(), &db, &election)?;
+    let glance = store::open(args.database.as_deref(), &db, &election)?;
     // Never the URL, which may carry a password.
     let location = match args.database {
         Some(_) => "PostgreSQL".to_string(),
@@ -1147,6 +1343,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         key,
         writer: spawn_writer(writer),
         reader: Mutex::new(reader),
+        glance: Mutex::new(glance),
         verifiers: Semaphore::new(cores),
         bodies: Arc::new(Semaphore::new(BODY_BUDGET)),
         heavy: Arc::new(Semaphore::new(HEAVY_READS)),
