@@ -497,24 +497,46 @@ fn spawn_verifiers(
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..cores {
         let (me, queue) = (me.clone(), Arc::clone(&queue));
-        std::thread::spawn(move || loop {
-            let jobs = {
-                let q = queue.lock().unwrap_or_else(|p| p.into_inner());
-                let Ok(first) = q.recv() else { return };
-                let mut jobs = vec![first];
-                while jobs.len() < MAX_VERIFY_BATCH {
-                    match q.try_recv() {
-                        Ok(more) => jobs.push(more),
-                        Err(_) => break,
+        std::thread::spawn(move || {
+            lower_priority(VERIFY_NICE);
+            loop {
+                let jobs = {
+                    let q = queue.lock().unwrap_or_else(|p| p.into_inner());
+                    let Ok(first) = q.recv() else { return };
+                    let mut jobs = vec![first];
+                    while jobs.len() < MAX_VERIFY_BATCH {
+                        match q.try_recv() {
+                            Ok(more) => jobs.push(more),
+                            Err(_) => break,
+                        }
                     }
-                }
-                jobs
-            };
-            let Some(b) = me.upgrade() else { return };
-            verify_batch(&b, jobs);
+                    jobs
+                };
+                let Some(b) = me.upgrade() else { return };
+                verify_batch(&b, jobs);
+            }
         });
     }
 }
+
+/// How much lower than the threads that answer requests the verifier threads run (a nice
+/// value): accepting connections, reading requests, status, head and look-ups come first, so
+/// a box busy verifying still answers them at once, and verification takes what is left
+/// (under load, nearly all of it: they are light).
+const VERIFY_NICE: i32 = 5;
+/// Lowers the calling thread's scheduling priority to `nice` (Linux gives each thread its
+/// own nice value). Raising it back would need a privilege, so only threads that keep it
+/// for their whole life call this.
+#[cfg(target_os = "linux")]
+fn lower_priority(nice: i32) {
+    // SAFETY: setpriority has no memory preconditions; `0` is the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority(_nice: i32) {}
 
 fn verify_batch(b: &BallotBox, jobs: Vec<VerifyJob>) {
     let start = Instant::now();
