@@ -521,7 +521,11 @@ fn status_and_head_stay_quick_while_observers_page_the_board_during_casting() {
 fn complete_board_pages_are_immutable_compressed_and_revalidated() {
     let (dir, election, _, voters) = box_election(5);
     let pool = seal_pool(&election, &voters, 5);
-    let server = BoxProcess::start(dir.path(), &[]);
+    // A page file with no precompressed copy: the box sends static files as they are.
+    let www = dir.path().join("www");
+    std::fs::create_dir(&www).unwrap();
+    std::fs::write(www.join("app.js"), "console.log('amanat');\n".repeat(100)).unwrap();
+    let server = BoxProcess::start(dir.path(), &["--www", s(&www)]);
     let agent = agent();
     for b in &pool {
         let url = format!("{}/api/ballots", server.url);
@@ -632,4 +636,9 @@ fn complete_board_pages_are_immutable_compressed_and_revalidated() {
         (lookup.status, lookup.encoding.as_deref()),
         (200, Some("br"))
     );
+    // Static files are never compressed on the fly (only their precompressed copies are
+    // sent compressed, docs/ballot-box.md "Static files").
+    let file = page("/app.js", &[("Accept-Encoding", "gzip, br")]);
+    assert_eq!((file.status, file.encoding), (200, None));
+    assert_eq!(file.body.len(), 2300);
 }
