@@ -488,7 +488,7 @@ const MAX_VERIFY_BATCH: usize = 16;
 /// exactly that of `verify_listed` (a failed combined check is redone ballot by ballot).
 /// Like the writer's group commit, a batch is whatever queued while the thread was busy: one
 /// ballot when the box is quiet, more under load, when it saves the most. A ballot whose
-/// client has gone is not verified.
+/// request was dropped while it waited (its handler is gone) is not verified.
 fn spawn_verifiers(
     cores: usize,
     me: std::sync::Weak<BallotBox>,
