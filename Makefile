@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page clean
+.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box clean
 
 setup:
 	@scripts/setup.sh
@@ -126,6 +126,15 @@ bench: setup pkg
 bench-page: www-assets
 	cargo build -p amanat-authority --bin amanat
 	node bench/page.mjs $(BENCH_PAGE_ARGS)
+
+## The ballot box under load (authority/examples/bench_box.rs, docs/deployment.md): accepted
+## ballots per second and p50/p99 latency at 4, 16 and 64 clients for SQLite, PostgreSQL with
+## one replica and with two, the box's CPU per ballot against verification alone, and the
+## status latency while 8 observers page the board. Release build; starts its own PostgreSQL.
+## BENCH_BOX_ARGS="--ballots 600 --clients 4,16,64" are the defaults.
+bench-box: setup
+	cargo build --release -p amanat-authority --bin amanat --example bench_box
+	target/release/examples/bench_box $(BENCH_BOX_ARGS)
 
 clean:
 	cargo clean

@@ -31,7 +31,8 @@ const SECURITY_HEADERS: [(&str, &str); 7] = [
     ),
 ];
 
-/// Puts the security headers on `headers`, and `Cache-Control: no-store` for an API answer.
+/// Puts the security headers on `headers`, and `Cache-Control: no-store` for an API answer
+/// that does not say otherwise (a complete board page may be kept by any cache).
 fn add_security_headers(headers: &mut HeaderMap, api: bool) {
     for (name, value) in SECURITY_HEADERS {
         headers.insert(
@@ -39,7 +40,7 @@ fn add_security_headers(headers: &mut HeaderMap, api: bool) {
             HeaderValue::from_static(value),
         );
     }
-    if api {
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }

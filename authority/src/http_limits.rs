@@ -36,7 +36,7 @@ pub const HEAVY_WAIT: Duration = Duration::from_secs(5);
 /// A board page stops taking entries once its JSON is this long (`next` says where to go
 /// on); a page always holds at least one entry.
 pub const PAGE_BYTES: usize = 1024 * 1024;
-/// Open files kept out of the connection cap: the database (two connections, WAL and
+/// Open files kept out of the connection cap: the database (three connections, WAL and
 /// shared memory), static files being read, standard streams, the runtime's own, and the
 /// sockets that are being answered `503 BUSY` when the box is full ([`OVERFLOW_ANSWERS`]).
 pub const FD_RESERVE: usize = 128;

@@ -48,7 +48,7 @@ impl Encoding {
 }
 
 /// Whether `Accept-Encoding` allows `token`: named (or `*`) with a quality above zero.
-fn accepts(accept: &str, token: &str) -> bool {
+pub(crate) fn accepts(accept: &str, token: &str) -> bool {
     let mut named = None;
     let mut star = None;
     for part in accept.split(',') {

@@ -58,6 +58,14 @@ CREATE INDEX IF NOT EXISTS amanat_board_short ON amanat_board (short);
 CREATE INDEX IF NOT EXISTS amanat_board_credential ON amanat_board (credential, idx);
 ";
 
+/// An entry's JSON (about 30 KB for the reference ballot) is kept out of line and not
+/// compressed. By default PostgreSQL compresses such a value with pglz before storing it,
+/// which cost the database about as much CPU per ballot again as the rest of the append
+/// (`make bench-box`), for a board that is mostly hex digits and halves at best; disk is
+/// cheaper than CPU at the peak. Set when the board is created (PostgreSQL 15 has no
+/// `STORAGE` clause in `CREATE TABLE`); it applies to rows written after it.
+const ENTRY_STORAGE: &str = "ALTER TABLE amanat_board ALTER COLUMN entry SET STORAGE EXTERNAL";
+
 /// The lock every writing transaction (append, batch, close, closing statement) takes first.
 ///
 /// It is the row of the `closed` flag, locked `FOR UPDATE`: every append must read that flag
@@ -141,6 +149,8 @@ impl PgStore {
                     "INSERT INTO amanat_meta (name, value) VALUES ('election', $1), ('closed', '0')",
                     &[&base],
                 )?;
+                // A new board: see [`ENTRY_STORAGE`].
+                tx.batch_execute(ENTRY_STORAGE)?;
             }
         }
         tx.commit()?;
@@ -156,16 +166,37 @@ impl PgStore {
         Ok(client)
     }
 
+    /// Runs `f` on the connection and, if it failed because the connection broke, once more
+    /// on a new one. A connection that sat idle while the server restarted (or failed over)
+    /// only finds out at its next statement; without the second try, the first read or
+    /// append of each connection after every database restart would fail. Running `f` twice
+    /// is safe: a read is a read, and a batch whose first transaction did commit (its answer
+    /// lost with the connection) finds its entries on the board the second time and gets
+    /// them as repeats, with the same entries and receipts.
+    fn with_client<T>(&self, f: impl Fn(&mut Client) -> StoreResult<T>) -> StoreResult<T> {
+        let mut client = self.client()?;
+        match f(&mut client) {
+            Err(StoreError::Storage(_)) if client.is_closed() => {
+                *client = connect(&self.config)?;
+                f(&mut client)
+            }
+            r => r,
+        }
+    }
+
     fn entries(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<BoardEntry>> {
-        let rows = self.client()?.query(sql, args)?;
+        let rows = self.with_client(|c| Ok(c.query(sql, args)?))?;
         rows.iter()
             .map(|r| parse_entry(r.get::<_, &str>(0)))
             .collect()
     }
 
     /// The whole batch in one transaction, after [`LOCK`]; a storage failure aborts all of it.
-    fn try_batch(&self, batch: Vec<NewEntry>) -> StoreResult<Vec<StoreResult<Appended>>> {
-        let mut client = self.client()?;
+    fn try_batch(
+        client: &mut Client,
+        genesis: &Digest,
+        batch: &[NewEntry],
+    ) -> StoreResult<Vec<StoreResult<Appended>>> {
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::ReadCommitted)
@@ -173,7 +204,7 @@ impl PgStore {
         let closed = closed_flag(tx.query_one(LOCK, &[])?.get(0));
         let mut out = Vec::with_capacity(batch.len());
         for new in batch {
-            match append_in(&mut tx, &self.genesis, closed, new) {
+            match append_in(&mut tx, genesis, closed, new.clone()) {
                 Err(e) if !is_rule(&e) => return Err(e),
                 r => out.push(r),
             }
@@ -264,7 +295,7 @@ fn append_in(
 impl BallotStore for PgStore {
     fn append_batch(&mut self, batch: Vec<NewEntry>) -> Vec<StoreResult<Appended>> {
         let n = batch.len();
-        match self.try_batch(batch) {
+        match self.with_client(|c| PgStore::try_batch(c, &self.genesis, &batch)) {
             Ok(results) => results,
             Err(e) => vec![Err(e); n],
         }
@@ -304,13 +335,13 @@ impl BallotStore for PgStore {
     }
 
     fn head(&self) -> StoreResult<(u64, Digest)> {
-        head_in(&mut *self.client()?, &self.genesis)
+        self.with_client(|c| head_in(c, &self.genesis))
     }
 
     fn is_closed(&self) -> StoreResult<bool> {
-        let row = self
-            .client()?
-            .query_opt("SELECT value FROM amanat_meta WHERE name = 'closed'", &[])?;
+        let row = self.with_client(|c| {
+            Ok(c.query_opt("SELECT value FROM amanat_meta WHERE name = 'closed'", &[])?)
+        })?;
         Ok(row.is_some_and(|r| closed_flag(r.get(0))))
     }
 
@@ -328,7 +359,7 @@ impl BallotStore for PgStore {
     }
 
     fn closing(&self) -> StoreResult<Option<SignedHead>> {
-        closing_in(&mut *self.client()?)
+        self.with_client(closing_in)
     }
 
     fn set_closing(&mut self, statement: &SignedHead) -> StoreResult<SignedHead> {

@@ -6,6 +6,10 @@
 //! directory on a free port (through `runuser -u postgres` when run as root, since `initdb`
 //! refuses root), and the test process stops it and removes it at exit. Without PostgreSQL
 //! installed the tests fail, saying so: they never pass without having run.
+//!
+//! A test that stops and restarts PostgreSQL under the box starts a [`Cluster`] of its own,
+//! whatever `PGHOST` says.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
-static CLUSTER_DIR: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+/// The cluster shared by the tests of one process (a static is never dropped: removed at exit).
+static SHARED: OnceLock<Cluster> = OnceLock::new();
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 /// The connection string of a new, empty database of its own for one test.
@@ -27,6 +32,10 @@ pub fn fresh_database() -> String {
         std::process::id(),
         DATABASES.fetch_add(1, Ordering::Relaxed)
     );
+    create_database(server, &name)
+}
+
+fn create_database(server: &str, name: &str) -> String {
     let mut admin =
         postgres::Client::connect(&format!("{server} dbname=postgres"), postgres::NoTls)
             .unwrap_or_else(|e| panic!("connecting to the test PostgreSQL ({server}): {e}"));
@@ -95,69 +104,146 @@ fn run(c: &mut Command, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn start_cluster() -> Result<String, String> {
-    let bin = bin_dir().ok_or(
-        "PostgreSQL is not installed, and the PostgreSQL store's tests need it: run `make setup` \
-         (apt-get install postgresql postgresql-common), or set PGHOST/PGPORT/PGUSER to a server \
-         on which they may create databases (e.g. run them under `pg_virtualenv`)",
-    )?;
-    let dir = std::env::temp_dir().join(format!("amanat-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        run(
-            Command::new("chown").arg("postgres:postgres").arg(&dir),
-            "chown of the cluster directory",
+/// A throwaway PostgreSQL cluster in a temporary directory, on a free port of 127.0.0.1:
+/// started by [`Cluster::start`], stopped and removed when dropped.
+pub struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+    databases: AtomicUsize,
+}
+
+impl Cluster {
+    /// Creates and starts a cluster.
+    pub fn start() -> Result<Cluster, String> {
+        let bin = bin_dir().ok_or(
+            "PostgreSQL is not installed, and the PostgreSQL store's tests need it: run `make \
+             setup` (apt-get install postgresql postgresql-common), or set PGHOST/PGPORT/PGUSER \
+             to a server on which they may create databases (e.g. run them under `pg_virtualenv`)",
         )?;
+        static CLUSTERS: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "amanat-pg-{}-{}",
+            std::process::id(),
+            CLUSTERS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            run(
+                Command::new("chown").arg("postgres:postgres").arg(&dir),
+                "chown of the cluster directory",
+            )?;
+        }
+        run(
+            as_postgres(&bin.join("initdb"))
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "-D",
+                ])
+                .arg(dir.join("data")),
+            "initdb",
+        )?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("finding a free port: {e}"))?
+            .port();
+        let cluster = Cluster {
+            bin,
+            dir,
+            port,
+            databases: AtomicUsize::new(0),
+        };
+        cluster.resume()?;
+        Ok(cluster)
     }
-    let data = dir.join("data");
-    run(
-        as_postgres(&bin.join("initdb"))
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "-D",
-            ])
-            .arg(&data),
-        "initdb",
-    )?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("finding a free port: {e}"))?
-        .port();
-    let _ = CLUSTER_DIR.set((bin.clone(), dir.clone()));
+
+    /// The process id of the server's postmaster, while it runs (its first line of
+    /// `postmaster.pid`).
+    pub fn postmaster(&self) -> Option<u32> {
+        let pid = std::fs::read_to_string(self.dir.join("data/postmaster.pid")).ok()?;
+        pid.lines().next()?.trim().parse().ok()
+    }
+
+    /// The connection string of the server (no database named).
+    pub fn server(&self) -> String {
+        format!("host=127.0.0.1 port={} user=postgres", self.port)
+    }
+
+    /// The connection string of a new, empty database of this cluster.
+    pub fn database(&self) -> String {
+        let name = format!(
+            "amanat_own_{}",
+            self.databases.fetch_add(1, Ordering::Relaxed)
+        );
+        create_database(&self.server(), &name)
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are ended, nothing committed is
+    /// lost), as an operator's restart or a crash of the database would.
+    pub fn stop(&self) -> Result<(), String> {
+        run(
+            as_postgres(&self.bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .args(["-m", "fast", "-w", "stop"]),
+            "pg_ctl stop",
+        )
+    }
+
+    /// Starts the (stopped) server again on the same port.
+    pub fn resume(&self) -> Result<(), String> {
+        run(
+            as_postgres(&self.bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .arg("-l")
+                .arg(self.dir.join("log"))
+                .arg("-o")
+                .arg(format!(
+                    "-F -p {} -k {} -c listen_addresses=127.0.0.1",
+                    self.port,
+                    self.dir.display()
+                ))
+                .args(["-w", "start"]),
+            "pg_ctl start",
+        )
+    }
+
+    fn remove(&self) {
+        let _ = as_postgres(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+fn start_cluster() -> Result<String, String> {
+    let cluster = Cluster::start()?;
+    let server = cluster.server();
+    let _ = SHARED.set(cluster);
     // SAFETY: `stop_cluster` is an `extern "C" fn()` that does not unwind.
     unsafe { libc::atexit(stop_cluster) };
-    run(
-        as_postgres(&bin.join("pg_ctl"))
-            .arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(dir.join("log"))
-            .arg("-o")
-            .arg(format!(
-                "-F -p {port} -k {} -c listen_addresses=127.0.0.1",
-                dir.display()
-            ))
-            .args(["-w", "start"]),
-        "pg_ctl start",
-    )?;
-    Ok(format!("host=127.0.0.1 port={port} user=postgres"))
+    Ok(server)
 }
 
 extern "C" fn stop_cluster() {
-    if let Some((bin, dir)) = CLUSTER_DIR.get() {
-        let _ = as_postgres(&bin.join("pg_ctl"))
-            .arg("-D")
-            .arg(dir.join("data"))
-            .args(["-m", "immediate", "stop"])
-            .output();
-        let _ = std::fs::remove_dir_all(dir);
+    if let Some(cluster) = SHARED.get() {
+        cluster.remove();
     }
 }
