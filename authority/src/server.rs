@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use amanat::board::{BoardEntry, EntryKind};
 use amanat::{normalize_short_code, Ballot, Challenge, CredentialList, Digest, Election, Receipt};
@@ -33,6 +33,7 @@ use http_body_util::{BodyExt, Full};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::box_key::{BoxKey, BoxKeyError};
 use crate::error::ToolError;
@@ -1349,19 +1350,35 @@ async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> R
 
 fn router(state: Shared) -> Router {
     let watch = Arc::clone(&state.watch);
-    let api = Router::new()
-        .route("/metrics", get(get_metrics))
-        .route("/api/ready", get(get_ready))
+    // The public, read-only answers (the election, the board, signed heads, look-ups) may be
+    // read by a page of any origin, such as an observer page hosted elsewhere
+    // (docs/ballot-box.md, "Reading from another origin"): nothing in them is secret and the box
+    // uses no cookies, so any origin may read them, without credentials. Casting, challenging,
+    // metrics and readiness are not shared.
+    let public_reads = Router::new()
         .route("/api/election", get(get_election))
         .route("/api/status", get(get_status))
         .route("/api/head", get(get_head))
         .route("/api/box-key", get(get_box_key))
         .route("/api/credentials/{key}", get(get_credential))
-        .route("/api/ballots", post(post_ballot))
-        .route("/api/challenges", post(post_challenge))
         .route("/api/board", get(get_board))
         .route("/api/board/{code}", get(get_board_entry))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::HEAD])
+                .allow_headers([header::IF_NONE_MATCH])
+                .expose_headers([header::ETAG, header::RETRY_AFTER])
+                .max_age(Duration::from_secs(86_400)),
+        );
+    let api = Router::new()
+        .route("/metrics", get(get_metrics))
+        .route("/api/ready", get(get_ready))
+        .route("/api/ballots", post(post_ballot))
+        .route("/api/challenges", post(post_challenge))
         .route("/api/sms", get(get_sms))
+        .merge(public_reads)
         .method_not_allowed_fallback(method_not_allowed)
         // JSON (and SMS, metrics) answers compressed as the client accepts; only for the
         // routes, so never for static files (precompressed, static_files.rs), and never

@@ -1094,6 +1094,86 @@ fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply
     (status, reply, body)
 }
 
+/// Any request with the given method and request headers: status and response headers.
+fn with_headers(server: &Server, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = agent().request(method, &format!("{}{path}", server.url));
+    for (name, value) in headers {
+        req = req.set(name, value);
+    }
+    let res = match req.call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let (status, headers, body) = parts(res);
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+#[test]
+fn public_reads_may_be_read_from_another_origin_and_nothing_else_may() {
+    let f = Fixture::new(1);
+    let server = Server::start(&f);
+    let ballot = f.seal(0).cast();
+    check_receipt(&f, &ballot, &server.cast(&ballot));
+    let origin = [("Origin", "https://observer.example")];
+    let short = ballot.tracking().short();
+    for path in [
+        "/api/election".to_string(),
+        "/api/status".to_string(),
+        "/api/head".to_string(),
+        "/api/box-key".to_string(),
+        "/api/board?from=0".to_string(),
+        format!("/api/board/{short}"),
+        format!("/api/credentials/{}", f.voters[0].public_key().to_hex()),
+    ] {
+        let r = with_headers(&server, "GET", &path, &origin);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"), "{path}");
+        // Never with credentials: the box has no cookies to share.
+        assert_eq!(r.header("access-control-allow-credentials"), None, "{path}");
+        // The security headers are still there.
+        assert!(r.header("content-security-policy").is_some(), "{path}");
+    }
+    // A page elsewhere that revalidates a board page asks first (If-None-Match is not a
+    // simple header): the preflight allows GET with it, and nothing that writes.
+    let pre = with_headers(
+        &server,
+        "OPTIONS",
+        "/api/board?from=0",
+        &[
+            ("Origin", "https://observer.example"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "if-none-match"),
+        ],
+    );
+    assert!(pre.status == 200 || pre.status == 204, "{}", pre.status);
+    assert_eq!(pre.header("access-control-allow-origin"), Some("*"));
+    let methods = pre.header("access-control-allow-methods").unwrap_or("");
+    assert!(methods.contains("GET") && !methods.contains("POST"), "{methods}");
+    // Casting, challenging, metrics and readiness are not shared with other origins.
+    let cast = with_headers(&server, "GET", "/api/ready", &origin);
+    assert_eq!(cast.header("access-control-allow-origin"), None);
+    let metrics = with_headers(&server, "GET", "/metrics", &origin);
+    assert_eq!(metrics.header("access-control-allow-origin"), None);
+    let pre = with_headers(
+        &server,
+        "OPTIONS",
+        "/api/ballots",
+        &[
+            ("Origin", "https://observer.example"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+    );
+    assert_eq!(pre.header("access-control-allow-origin"), None);
+    // A write to a read-only path is still the JSON 405.
+    let r = server.post("/api/board", "{}");
+    assert_eq!((r.status, r.code().as_str()), (405, "METHOD_NOT_ALLOWED"));
+}
+
 #[test]
 fn static_files_go_out_precompressed_and_revalidate_with_304() {
     let f = Fixture::new(1);
