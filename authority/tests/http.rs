@@ -1153,7 +1153,10 @@ fn public_reads_may_be_read_from_another_origin_and_nothing_else_may() {
     assert!(pre.status == 200 || pre.status == 204, "{}", pre.status);
     assert_eq!(pre.header("access-control-allow-origin"), Some("*"));
     let methods = pre.header("access-control-allow-methods").unwrap_or("");
-    assert!(methods.contains("GET") && !methods.contains("POST"), "{methods}");
+    assert!(
+        methods.contains("GET") && !methods.contains("POST"),
+        "{methods}"
+    );
     // Casting, challenging, metrics and readiness are not shared with other origins.
     let cast = with_headers(&server, "GET", "/api/ready", &origin);
     assert_eq!(cast.header("access-control-allow-origin"), None);
