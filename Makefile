@@ -111,6 +111,8 @@ demo: setup pkg www-assets cli
 	else \
 	  target/release/amanat demo-election --out demo-data; \
 	fi
+	@# The demo publishes the files of this build as the ones to serve (served-files.json).
+	target/release/amanat served-files make --www www --pkg pkg --out demo-data/served-files.json
 	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
 
 ## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),

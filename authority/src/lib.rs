@@ -20,6 +20,7 @@ mod http_listener;
 mod metrics;
 pub mod receipt;
 pub mod record;
+pub mod served_files;
 pub mod server;
 pub mod simulate;
 mod static_files;

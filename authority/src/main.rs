@@ -5,8 +5,8 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use amanat_authority::{
-    box_key, ceremony, credentials, demo, election_dir, heads, receipt, record, server, simulate,
-    tally, verify,
+    box_key, ceremony, credentials, demo, election_dir, heads, receipt, record, served_files,
+    server, simulate, tally, verify,
 };
 use clap::{Parser, Subcommand};
 
@@ -50,6 +50,9 @@ enum Command {
     /// Check archived board heads and receipts against an election record and each other.
     #[command(subcommand)]
     Heads(heads::HeadsCmd),
+    /// The files the ballot box serves: publish their digests, or check a running box's.
+    #[command(subcommand)]
+    ServedFiles(served_files::ServedFilesCmd),
     /// Run the ballot box: the HTTP API and the voter page.
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs) and sign the closing statement.
@@ -97,6 +100,11 @@ fn main() -> ExitCode {
             Err(e) => report(Err(e)),
         },
         Command::Heads(cmd) => match heads::run(cmd) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => report(Err(e)),
+        },
+        Command::ServedFiles(cmd) => match served_files::run(cmd) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::FAILURE,
             Err(e) => report(Err(e)),

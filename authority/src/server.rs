@@ -45,6 +45,7 @@ use crate::http_limits::{
 };
 use crate::http_listener::Holding;
 use crate::metrics::{Metrics, RequestLog, Watch};
+use crate::served_files;
 use crate::store::{self, Appended, BallotStore, NewEntry, StoreError};
 
 /// The largest request body the box reads.
@@ -86,6 +87,12 @@ pub struct ServeArgs {
     /// The WebAssembly package, served at `/pkg/`.
     #[arg(long, default_value = "pkg")]
     pub pkg: PathBuf,
+    /// The published list of the files to serve, with their SHA-256 (`amanat served-files
+    /// make`) [default: ELECTION/served-files.json where it exists]. With a list, the box
+    /// refuses to start when a file differs from it, and never serves a file that is not
+    /// the published one.
+    #[arg(long, value_name = "FILE")]
+    pub served_files: Option<PathBuf>,
     /// Address and port to listen on (port 0 picks a free port; the URL is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -438,6 +445,9 @@ struct BallotBox {
     last_head: Mutex<Option<amanat::SignedHead>>,
     www: PathBuf,
     pkg: PathBuf,
+    /// The published files' digests, when the election publishes them: nothing else is
+    /// served.
+    published: Option<served_files::Published>,
 }
 
 type Shared = Arc<BallotBox>;
@@ -1342,7 +1352,7 @@ async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> R
         Some(rest) => (&b.pkg, rest),
         None => (&b.www, uri_path.as_str()),
     };
-    crate::static_files::serve(root, rel, req.headers()).await
+    crate::static_files::serve(root, rel, req.headers(), b.published.as_ref()).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1468,6 +1478,16 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
     // not create an empty board either.
     let key_path = args.box_key.unwrap_or_else(|| BoxKey::path_for(&db));
     let key = BoxKey::load_for(&key_path, &election)?;
+    let listed = args
+        .served_files
+        .clone()
+        .or_else(|| Some(args.election.join(served_files::FILE_NAME)).filter(|p| p.exists()));
+    let published = match &listed {
+        Some(path) => {
+            Some(served_files::ServedFiles::read(path)?.check_roots(&args.www, &args.pkg)?)
+        }
+        None => None,
+    };
     let writer = store::open(args.database.as_deref(), &db, &election)?;
     let reader = store::open(args.database.as_deref(), &db, &election)?;
     let glance = store::open(args.database.as_deref(), &db, &election)?;
@@ -1503,6 +1523,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         last_head: Mutex::new(None),
         www: args.www,
         pkg: args.pkg,
+        published,
     });
     limit_arenas(cores);
     spawn_verifiers(cores, Arc::downgrade(&state), verify_jobs);
@@ -1541,6 +1562,17 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
                 files.hard,
                 BODY_BUDGET >> 20
             );
+            let _ = match &listed {
+                Some(path) => writeln!(
+                    out,
+                    "Serving only the published files of {} (checked)",
+                    path.display()
+                ),
+                None => writeln!(
+                    out,
+                    "Note: no published list of the files to serve (amanat served-files make)"
+                ),
+            };
             let _ = writeln!(out, "Listening on http://{addr}/");
             if !addr.ip().is_loopback() {
                 let _ = writeln!(

@@ -23,6 +23,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::http_answer::ApiError;
+use crate::served_files::Published;
 
 /// A precompressed copy's encoding: its `Content-Encoding` token and file suffix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +70,15 @@ pub(crate) fn accepts(accept: &str, token: &str) -> bool {
 }
 
 /// Answers a `GET` or `HEAD` of `rel` below `root`.
-pub(crate) async fn serve(root: &Path, rel: &str, request: &HeaderMap) -> Response {
+/// With a published list, the bytes read are checked against it before they are sent: a
+/// file changed since the box started (or not on the list) is refused with 500
+/// `FILE_NOT_PUBLISHED`, never served (crate::served_files).
+pub(crate) async fn serve(
+    root: &Path,
+    rel: &str,
+    request: &HeaderMap,
+    published: Option<&Published>,
+) -> Response {
     let Some(file) = resolve(root, rel).await else {
         return ApiError::not_found("no such file").into_response();
     };
@@ -132,7 +141,21 @@ pub(crate) async fn serve(root: &Path, rel: &str, request: &HeaderMap) -> Respon
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         match tokio::fs::read(&path).await {
-            Ok(bytes) => Body::from(bytes).into_response(),
+            Ok(bytes) if published.map_or(true, |p| p.allows(&path, &bytes)) => {
+                Body::from(bytes).into_response()
+            }
+            Ok(_) => {
+                eprintln!(
+                    "refused to serve {}: not the published file (served-files.json)",
+                    path.display()
+                );
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "FILE_NOT_PUBLISHED",
+                    "this file is not the one the election published; the box does not serve it",
+                )
+                .into_response();
+            }
             Err(_) => return ApiError::not_found("no such file").into_response(),
         }
     };

@@ -1326,3 +1326,115 @@ fn operators_see_metrics_readiness_and_a_request_log_without_ballots() {
         "{text}"
     );
 }
+
+/// `amanat served-files ARGS`: exit success and standard output.
+fn served_files(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN)
+        .arg("served-files")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn the_box_serves_only_the_published_files() {
+    let f = Fixture::new(1);
+    let www = f.path().join("www");
+    let pkg = f.path().join("pkg");
+    std::fs::create_dir_all(www.join("js")).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>vote</title>").unwrap();
+    std::fs::write(www.join("js/app.js"), "export const ok = 1;").unwrap();
+    std::fs::write(pkg.join("amanat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(pkg.join("amanat_bg.wasm.gz"), b"GZIP").unwrap();
+    let list = f.path().join("served-files.json");
+    let (www_s, pkg_s) = (www.to_str().unwrap(), pkg.to_str().unwrap());
+    let (ok, out) = served_files(&[
+        "make",
+        "--www",
+        www_s,
+        "--pkg",
+        pkg_s,
+        "--out",
+        list.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    let published: Value = serde_json::from_str(&std::fs::read_to_string(&list).unwrap()).unwrap();
+    let names: Vec<_> = published["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "/index.html",
+            "/js/app.js",
+            "/pkg/amanat_bg.wasm",
+            "/pkg/amanat_bg.wasm.gz"
+        ]
+    );
+    let roots = ["--www", www_s, "--pkg", pkg_s];
+    // The election directory's list is found without being named.
+    let server = Server::start_with(&f, &roots);
+    assert_eq!(server.get("/js/app.js").status, 200);
+    let (ok, out) = served_files(&[
+        "check",
+        "--list",
+        list.to_str().unwrap(),
+        "--url",
+        &server.url,
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("4 of 4 published files served exactly"),
+        "{out}"
+    );
+
+    // A file changed on disk while the box runs is never served, and an observer's check
+    // names it.
+    std::fs::write(www.join("js/app.js"), "export const ok = 2;").unwrap();
+    let r = server.get("/js/app.js");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (500, "FILE_NOT_PUBLISHED"),
+        "{}",
+        r.body
+    );
+    let (ok, out) = served_files(&[
+        "check",
+        "--list",
+        list.to_str().unwrap(),
+        "--url",
+        &server.url,
+    ]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("/js/app.js: NOT_SERVED (HTTP 500)"), "{out}");
+    assert!(out.contains("3 of 4"), "{out}");
+    drop(server);
+
+    // Restarted on changed files, the box refuses to start, naming them.
+    let err = serve_refused(&f, &roots);
+    assert!(err.contains("/js/app.js differs"), "{err}");
+    std::fs::write(www.join("js/app.js"), "export const ok = 1;").unwrap();
+    std::fs::write(www.join("extra.js"), "alert(1)").unwrap();
+    let err = serve_refused(&f, &roots);
+    assert!(
+        err.contains("/extra.js is not in the published list"),
+        "{err}"
+    );
+    std::fs::remove_file(www.join("extra.js")).unwrap();
+    std::fs::remove_file(pkg.join("amanat_bg.wasm.gz")).unwrap();
+    let err = serve_refused(&f, &roots);
+    assert!(err.contains("/pkg/amanat_bg.wasm.gz is missing"), "{err}");
+
+    // A malformed list is refused with its reason.
+    std::fs::write(&list, r#"{"files": {"/../etc/passwd": "00"}}"#).unwrap();
+    let err = serve_refused(&f, &roots);
+    assert!(err.contains("not a path the box serves"), "{err}");
+}

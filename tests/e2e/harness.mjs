@@ -43,6 +43,11 @@ export function demoElection(voters = 6) {
   const run = spawnSync(amanatBinary(), ['demo-election', '--out', dir, '--voters', String(voters), '--show', '0'],
     { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`amanat demo-election failed:\n${run.stdout}\n${run.stderr}`);
+  // Publish the files the box serves, as an election does: the box then serves only those
+  // (docs/ballot-box.md, "Published files").
+  const list = spawnSync(amanatBinary(), ['served-files', 'make', '--www', join(ROOT, 'www'), '--pkg', join(ROOT, 'pkg'),
+    '--out', join(dir, 'served-files.json')], { encoding: 'utf8' });
+  if (list.status !== 0) throw new Error(`amanat served-files make failed:\n${list.stdout}\n${list.stderr}`);
   const codes = JSON.parse(readFileSync(join(dir, 'codes.json'), 'utf8'));
   return { dir, codes, cleanup: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
 }
