@@ -15,6 +15,7 @@ test: setup lint test-native test-independent test-wasm test-js test-e2e
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo check --target wasm32-unknown-unknown -p amanat-record
 	RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --quiet
 
 test-native:

@@ -270,7 +270,7 @@ impl ReceiptReport {
 /// [`ToolError`] naming the file.
 pub fn read_board(record: &Path, election: &Election) -> ToolResult<BoardFile> {
     let board_path = record.join(names::BOARD);
-    let board = BoardFile::read(&board_path)?;
+    let board = crate::board_file::read(&board_path)?;
     board.check(election).map_err(|e| {
         ToolError::Invalid(format!(
             "{}: {e}; the board cannot be relied on (run `amanat verify`)",
@@ -294,7 +294,7 @@ pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
     let board = read_board(record, &election)?;
     let tally_path = record.join(names::TALLY);
     let tally = if tally_path.exists() {
-        Some(Tally::read(&tally_path)?)
+        Some(crate::tally::read(&tally_path)?)
     } else {
         None
     };

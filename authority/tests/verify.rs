@@ -479,3 +479,51 @@ fn a_board_with_null_or_a_member_twice_fails_to_read() {
         assert!(detail.contains("given twice"), "{what}: {detail}");
     }
 }
+
+#[test]
+fn the_library_alone_in_one_thread_gives_the_same_report() {
+    // What a browser runs: the record library's verifier with no threads, the board's entries
+    // given one after another, progress called back.
+    use amanat_record::checks::{verify_record, RecordDocs};
+    let read = |name: &str| std::fs::read_to_string(base().join(name)).map_err(|e| e.to_string());
+    let docs = RecordDocs {
+        election: read("election.json"),
+        ceremony: read("ceremony.json"),
+        credentials: read("credentials.json"),
+        tally: read("tally.json"),
+        decryption: read("decryption.json"),
+        results: read("results.json"),
+    };
+    let board: BoardFile = amanat::encoding::from_json(&read("board.json").unwrap()).unwrap();
+    let n = board.entries.len() as u64;
+    let mut seen = Vec::new();
+    let report = verify_record(
+        &docs,
+        Ok(board.header()),
+        board.entries.into_iter().map(Ok),
+        &mut |done| seen.push(done),
+    );
+    assert!(report.ok, "{:#?}", report.checks);
+    assert_eq!(seen.last(), Some(&n));
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let cli = verify(base());
+    let strip = |r: &amanat_record::Report| -> Vec<(String, bool)> {
+        r.checks.iter().map(|c| (c.id.to_string(), c.ok)).collect()
+    };
+    assert_eq!(strip(&report), strip(&cli));
+    assert_eq!(report.results, cli.results);
+    // An entry that cannot be read stops the board: the checks that need it say so.
+    let broken = verify_record(
+        &docs,
+        Ok(BoardFile::parse(&read("board.json").unwrap())
+            .unwrap()
+            .header()),
+        [Err("board.json: line 3: not JSON".to_string())],
+        &mut |_| {},
+    );
+    assert_eq!(
+        broken.check("V4").unwrap().detail,
+        "board.json: line 3: not JSON"
+    );
+    assert!(!broken.check("V5").unwrap().ok && !broken.check("V13").unwrap().ok);
+}

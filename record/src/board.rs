@@ -1,0 +1,278 @@
+//! The exported bulletin board, `board.json` (docs/record.md §2): `{"election", "closed",
+//! "head", "closing"?, "entries"}` with the entries in board order and, once the polls are
+//! closed, the box's signed closing statement; and the chain check of V4 (§5), entry by
+//! entry.
+
+use amanat::board::genesis;
+use amanat::{BoardEntry, Digest, Election, SignedHead};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::{RecordError, RecordResult};
+
+/// The board as exported, entries and all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardFile {
+    /// The election base hash.
+    pub election: Digest,
+    /// Whether the polls were closed when it was exported.
+    pub closed: bool,
+    /// The last entry's hash (the genesis hash of an empty board).
+    pub head: Digest,
+    /// The box's signed statement of the final board, present exactly when `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing: Option<SignedHead>,
+    /// The entries in board order.
+    pub entries: Vec<BoardEntry>,
+}
+
+/// What the board says about itself, without its entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardHeader {
+    /// The election base hash.
+    pub election: Digest,
+    /// Whether the polls were closed when it was exported.
+    pub closed: bool,
+    /// The last entry's hash (the genesis hash of an empty board).
+    pub head: Digest,
+    /// The box's signed statement of the final board, present exactly when `closed`.
+    pub closing: Option<SignedHead>,
+}
+
+/// A board file whose entries are still JSON text: a caller parses them (each entry's
+/// parse decodes every point of its ballot, which for a large board costs as much as
+/// verifying it, so a caller with threads parses them in parallel).
+pub struct RawBoard<'a> {
+    /// The board's own statements.
+    pub header: BoardHeader,
+    /// The entries' JSON, in board order.
+    pub entries: Vec<&'a RawValue>,
+}
+
+impl<'a> RawBoard<'a> {
+    /// Splits a board file's text into its header and the entries' text.
+    ///
+    /// # Errors
+    /// The core's [`amanat::Error`] for malformed JSON or a bad header encoding.
+    pub fn parse(text: &'a str) -> amanat::Result<RawBoard<'a>> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw<'a> {
+            election: Digest,
+            closed: bool,
+            head: Digest,
+            #[serde(default)]
+            closing: Option<SignedHead>,
+            #[serde(borrow)]
+            entries: Vec<&'a RawValue>,
+        }
+        let raw: Raw<'a> = amanat::encoding::from_json(text)?;
+        Ok(RawBoard {
+            header: BoardHeader {
+                election: raw.election,
+                closed: raw.closed,
+                head: raw.head,
+                closing: raw.closing,
+            },
+            entries: raw.entries,
+        })
+    }
+}
+
+/// Parses one entry of the board.
+///
+/// # Errors
+/// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
+pub fn parse_entry(json: &str) -> amanat::Result<BoardEntry> {
+    amanat::encoding::from_json(json)
+}
+
+impl BoardFile {
+    /// Builds a board file from entries, computing the head; closed exactly when a closing
+    /// statement is given.
+    pub fn new(
+        election: &Election,
+        entries: Vec<BoardEntry>,
+        closing: Option<SignedHead>,
+    ) -> BoardFile {
+        let head = entries.last().map_or_else(|| genesis(election), |e| e.hash);
+        BoardFile {
+            election: *election.base_hash(),
+            closed: closing.is_some(),
+            head,
+            closing,
+            entries,
+        }
+    }
+
+    /// Parses a board file's text, one entry after another.
+    ///
+    /// # Errors
+    /// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
+    pub fn parse(text: &str) -> amanat::Result<BoardFile> {
+        let raw = RawBoard::parse(text)?;
+        let entries = raw
+            .entries
+            .iter()
+            .map(|e| parse_entry(e.get()))
+            .collect::<amanat::Result<Vec<_>>>()?;
+        Ok(BoardFile::from_parts(raw.header, entries))
+    }
+
+    /// The board of a header and its entries.
+    pub fn from_parts(header: BoardHeader, entries: Vec<BoardEntry>) -> BoardFile {
+        BoardFile {
+            election: header.election,
+            closed: header.closed,
+            head: header.head,
+            closing: header.closing,
+            entries,
+        }
+    }
+
+    /// The board's own statements.
+    pub fn header(&self) -> BoardHeader {
+        BoardHeader {
+            election: self.election,
+            closed: self.closed,
+            head: self.head,
+            closing: self.closing.clone(),
+        }
+    }
+
+    /// Checks that the board is for `election`, that its chain links from the genesis hash
+    /// and ends at the recorded head.
+    ///
+    /// # Errors
+    /// [`RecordError::Invalid`] or the core's link error.
+    pub fn check(&self, election: &Election) -> RecordResult<()> {
+        let mut chain = Chain::new(election, &self.header())?;
+        for e in &self.entries {
+            chain.push(e);
+        }
+        chain.finish().map(|_| ())
+    }
+
+    /// Checks the closing statement (docs/protocol.md §8.4), see [`check_closing`].
+    ///
+    /// # Errors
+    /// [`RecordError::Invalid`] saying what does not hold.
+    pub fn check_closing(&self, election: &Election) -> RecordResult<&SignedHead> {
+        check_closing(
+            election,
+            self.closing.as_ref(),
+            self.entries.len() as u64,
+            &self.head,
+        )
+    }
+}
+
+/// The chain of a board, checked entry by entry as they come (docs/record.md §5, V4): the
+/// board is this election's, entry `i` has index `i` and links to the previous entry's
+/// recorded hash (the genesis hash for entry 0), its tracking hash, short code and hash are
+/// its own (`BoardEntry::check_link`), and the last hash is the recorded head. Remembers the
+/// previous hash, the count and the first break only.
+pub struct Chain {
+    header: BoardHeader,
+    prev: Digest,
+    entries: u64,
+    broken: Option<RecordError>,
+}
+
+impl Chain {
+    /// Starts the check of a board whose header is `header`.
+    ///
+    /// # Errors
+    /// [`RecordError::Invalid`] when the board is for another election.
+    pub fn new(election: &Election, header: &BoardHeader) -> RecordResult<Chain> {
+        if header.election != *election.base_hash() {
+            return Err(RecordError::Invalid(
+                "the board is for another election (base hash differs)".into(),
+            ));
+        }
+        Ok(Chain {
+            header: header.clone(),
+            prev: genesis(election),
+            entries: 0,
+            broken: None,
+        })
+    }
+
+    /// Checks the next entry's link.
+    pub fn push(&mut self, entry: &BoardEntry) {
+        if self.broken.is_none() {
+            if let Err(e) = entry.check_link(&self.prev, self.entries) {
+                self.broken = Some(e.into());
+            }
+        }
+        self.prev = entry.hash;
+        self.entries += 1;
+    }
+
+    /// How many entries were pushed.
+    pub fn entries(&self) -> u64 {
+        self.entries
+    }
+
+    /// The first broken link, or the head and closing flag that do not agree with the
+    /// entries; otherwise the number of entries.
+    ///
+    /// # Errors
+    /// The first link error, or [`RecordError::Invalid`].
+    pub fn finish(self) -> RecordResult<u64> {
+        if let Some(e) = self.broken {
+            return Err(e);
+        }
+        if self.prev != self.header.head {
+            return Err(RecordError::Invalid(
+                "the board's recorded head is not its last entry's hash".into(),
+            ));
+        }
+        if self.header.closing.is_some() != self.header.closed {
+            return Err(RecordError::Invalid(if self.header.closed {
+                "the board is marked closed but carries no closing statement".into()
+            } else {
+                "the board carries a closing statement but is not marked closed".into()
+            }));
+        }
+        Ok(self.entries)
+    }
+}
+
+/// Checks the closing statement (docs/protocol.md §8.4; docs/record.md §5, V4): present,
+/// signed by the election's ballot box key, for this election, stating the polls closed,
+/// and naming exactly a board of `entries` entries with head `head`. Returns the statement.
+///
+/// # Errors
+/// [`RecordError::Invalid`] saying what does not hold.
+pub fn check_closing<'a>(
+    election: &Election,
+    closing: Option<&'a SignedHead>,
+    entries: u64,
+    head: &Digest,
+) -> RecordResult<&'a SignedHead> {
+    let Some(c) = closing else {
+        return Err(RecordError::Invalid(
+            "no closing statement: the board was exported before the polls closed".into(),
+        ));
+    };
+    c.verify(election)
+        .map_err(|e| RecordError::Invalid(format!("the closing statement does not verify: {e}")))?;
+    if !c.closed {
+        return Err(RecordError::Invalid(
+            "the closing statement says the polls are open".into(),
+        ));
+    }
+    if c.entries != entries || c.head != *head {
+        return Err(RecordError::Invalid(format!(
+            "the box signed a closed board of {} entries with head {}…, this board has {} \
+             entries with head {}…",
+            c.entries,
+            &c.head.to_hex()[..16],
+            entries,
+            &head.to_hex()[..16]
+        )));
+    }
+    Ok(c)
+}
