@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use amanat::Election;
 use clap::Args;
 
-use crate::board_file::{self, BoardFile};
+use crate::board_file::{self, BoardReader, BoardWriter, Chain};
 use crate::election_dir::{read_ceremony, ElectionDir};
 use crate::error::{ToolError, ToolResult};
 use crate::files;
@@ -45,8 +45,6 @@ pub struct Record<'a> {
     pub credentials: &'a str,
     /// ceremony.json text.
     pub ceremony: &'a str,
-    /// The board.
-    pub board: &'a BoardFile,
     /// The tally.
     pub tally: &'a Tally,
     /// The decryption.
@@ -55,7 +53,8 @@ pub struct Record<'a> {
     pub results: &'a Counts,
 }
 
-/// Writes a record directory.
+/// Writes a record directory's documents other than the board (which its maker streams
+/// into `board.jsonl`).
 ///
 /// # Errors
 /// [`ToolError::Io`].
@@ -63,7 +62,6 @@ pub fn write_record(out: &Path, r: &Record<'_>) -> ToolResult<()> {
     files::write_public(&out.join(names::ELECTION), r.election)?;
     files::write_public(&out.join(names::CREDENTIALS), r.credentials)?;
     files::write_public(&out.join(names::CEREMONY), r.ceremony)?;
-    files::write_json_compact(&out.join(names::BOARD), r.board)?;
     files::write_json(&out.join(names::TALLY), r.tally)?;
     files::write_json(&out.join(names::DECRYPTION), r.decryption)?;
     files::write_json(
@@ -84,7 +82,7 @@ pub struct CombineArgs {
     /// The ceremony transcript, if not the election directory's ceremony.json.
     #[arg(long)]
     pub ceremony: Option<PathBuf>,
-    /// The board the tally was made from (board.json from `amanat export-board`).
+    /// The board the tally was made from (board.jsonl from `amanat export-board`).
     #[arg(long)]
     pub board: PathBuf,
     /// tally.json from `amanat tally`.
@@ -112,27 +110,43 @@ pub fn run(args: CombineArgs) -> ToolResult<()> {
         .unwrap_or_else(|| dir.path(names::CEREMONY));
     let ceremony = read_ceremony(&ceremony_path)?;
     ceremony.verify()?;
-    let board = board_file::read(&args.board)?;
-    board.check(&election)?;
     let tally = tally::read(&args.tally)?;
-    if tally.board_head != board.head {
+    // The board, checked as it is copied into the record line by line.
+    let mut reader = BoardReader::open(&args.board)?;
+    if tally.board_head != reader.header.head {
         return Err(ToolError::Invalid(
             "the tally was made from another board (head differs)".into(),
         ));
     }
+    let mut chain = Chain::new(&election, &reader.header)?;
+    let mut copy = BoardWriter::create(&args.out.join(names::BOARD), &reader.header)?;
+    loop {
+        let lines = reader.next_lines(board_file::window())?;
+        if lines.is_empty() {
+            break;
+        }
+        for (batch, ()) in reader.parse(&lines, chain.entries(), |_| ())? {
+            batch.iter().for_each(|e| chain.push(e));
+        }
+        for l in &lines {
+            copy.line(l)?;
+            copy.line("\n")?;
+        }
+    }
+    chain.finish()?;
     let docs = args
         .partials
         .iter()
         .map(|p| files::read_json::<TrusteeDecryption>(p))
         .collect::<ToolResult<Vec<_>>>()?;
     let (decryption, results) = decrypt(&election, &ceremony, &tally, docs)?;
+    copy.finish()?;
     write_record(
         &args.out,
         &Record {
             election: &files::read_text(&dir.path(names::ELECTION))?,
             credentials: &files::read_text(&dir.path(names::CREDENTIALS))?,
             ceremony: &files::read_text(&ceremony_path)?,
-            board: &board,
             tally: &tally,
             decryption: &decryption,
             results: &results,

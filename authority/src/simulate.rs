@@ -14,10 +14,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, OsRng, RngCore, SeedableRng};
 use rayon::prelude::*;
 
-use crate::board_file::BoardFile;
+use crate::board_file::{self, BoardFile};
 use crate::credentials;
 use crate::error::{ToolError, ToolResult};
 use crate::files;
+use crate::record::names;
 use crate::record::{self, Counts, Decryption, Record, ResultsFile};
 use crate::tally::{self, Tally};
 use crate::threshold::{
@@ -290,12 +291,12 @@ pub fn write(sim: &Simulation, out: &Path) -> ToolResult<()> {
             election: &(sim.election.to_json() + "\n"),
             credentials: &(list + "\n"),
             ceremony: &sim.ceremony.to_json(),
-            board: &sim.board,
             tally: &sim.tally,
             decryption: &sim.decryption,
             results: &sim.results,
         },
     )?;
+    board_file::write(&out.join("record").join(names::BOARD), &sim.board)?;
     files::write_json(
         &out.join("expected.json"),
         &ResultsFile {

@@ -15,7 +15,7 @@ pub use amanat_record::documents::{label, ContestTally, OptionTally, Rejected, T
 use clap::Args;
 use rayon::prelude::*;
 
-use crate::board_file::{self, BoardFile};
+use crate::board_file::{self, BoardFile, BoardReader, Chain};
 use crate::election_dir::ElectionDir;
 use crate::error::{ToolError, ToolResult};
 use crate::files;
@@ -26,7 +26,7 @@ pub struct TallyArgs {
     /// The election directory (election.json, credentials.json).
     #[arg(long)]
     pub election: PathBuf,
-    /// The board exported by `amanat export-board`.
+    /// The board exported by `amanat export-board` (board.jsonl).
     #[arg(long)]
     pub board: PathBuf,
     /// Where to write tally.json.
@@ -121,6 +121,87 @@ pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) ->
     })
 }
 
+/// Tallies a board file as a stream, in two passes over it, holding a window of entries at
+/// a time: the first checks the chain, verifies every ballot (in parallel) and applies the
+/// counting rules ([`BoardScan`]: per tracking hash and per eligible cast entry a few dozen
+/// bytes, never a ballot); the second sums the counted ballots' ciphertexts ([`Sums`]).
+/// Refuses a board whose polls are open unless `allow_open`.
+///
+/// # Errors
+/// Unreadable board, another election's, a broken chain, or an open board.
+pub fn compute_file(
+    election: &Election,
+    list: &CredentialList,
+    path: &Path,
+    allow_open: bool,
+) -> ToolResult<Tally> {
+    let mut reader = BoardReader::open(path)?;
+    if !reader.header.closed && !allow_open {
+        return Err(ToolError::Invalid(
+            "the polls are still open on this board: close them first (or --allow-open for a rehearsal)".into(),
+        ));
+    }
+    let header = reader.header.clone();
+    let mut chain = Chain::new(election, &header)?;
+    let mut scan = BoardScan::new(list);
+    loop {
+        let lines = reader.next_lines(board_file::window())?;
+        if lines.is_empty() {
+            break;
+        }
+        for (batch, verified) in reader.parse(&lines, chain.entries(), |entries| {
+            verify_batch(election, list, entries)
+        })? {
+            for (e, v) in batch.iter().zip(&verified) {
+                chain.push(e);
+                scan.push(list, e, v);
+            }
+        }
+    }
+    let entries = chain.finish()?;
+    let (selection, _) = scan.finish();
+
+    // Second pass: the counted entries' ciphertexts, summed in parallel.
+    let counted: Vec<u64> = selection.counted.iter().map(|c| c.index).collect();
+    let mut reader = BoardReader::open(path)?;
+    if reader.header != header {
+        return Err(ToolError::Invalid(format!(
+            "{}: the board changed while it was tallied",
+            path.display()
+        )));
+    }
+    let mut sums = Sums::new(election);
+    let mut read = 0u64;
+    loop {
+        let lines = reader.next_lines(board_file::window())?;
+        if lines.is_empty() {
+            break;
+        }
+        for (_, part) in reader.parse(&lines, read, |batch| {
+            let mut part = Sums::new(election);
+            for e in batch {
+                if counted.binary_search(&e.index).is_ok() {
+                    part.add(&e.ballot);
+                }
+            }
+            part
+        })? {
+            sums.merge(part);
+        }
+        read += lines.len() as u64;
+    }
+    Ok(Tally {
+        election: *election.base_hash(),
+        board_head: header.head,
+        board_entries: entries,
+        contests: sums.finish(election),
+        counted: Selection::tracking(&selection.counted),
+        superseded: Selection::tracking(&selection.superseded),
+        challenged: Selection::tracking(&selection.challenged),
+        rejected: selection.rejected,
+    })
+}
+
 /// Runs `amanat tally`.
 ///
 /// # Errors
@@ -129,13 +210,7 @@ pub fn run(args: TallyArgs) -> ToolResult<()> {
     let dir = ElectionDir::open(&args.election)?;
     let election = dir.election()?;
     let list = dir.credentials(&election)?;
-    let board = board_file::read(&args.board)?;
-    if !board.closed && !args.allow_open {
-        return Err(ToolError::Invalid(
-            "the polls are still open on this board: close them first (or --allow-open for a rehearsal)".into(),
-        ));
-    }
-    let tally = compute(&election, &list, &board)?;
+    let tally = compute_file(&election, &list, &args.board, args.allow_open)?;
     files::write_json(&args.out, &tally)?;
     println!(
         "tallied {} board entries: {} counted, {} replaced by a later ballot, {} challenged, {} rejected",

@@ -7,14 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub use amanat_record::checks::{CheckOutcome, Report, CHECKS};
-use amanat_record::checks::{EntryCheck, RecordDocs, Verifier};
-use amanat_record::counting::VERIFY_BATCH;
+use amanat_record::checks::{RecordDocs, Verifier};
 use amanat_record::documents::names;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
-use crate::board_file::RawBoard;
+use crate::board_file::{self, BoardReader};
 use crate::error::{ToolError, ToolResult};
 use crate::files;
 
@@ -37,12 +35,6 @@ pub struct Timing {
     pub board_seconds: f64,
     /// Board entries per second in that pass.
     pub ballots_per_second: f64,
-}
-
-/// Entries parsed and checked in parallel before they are pushed, in order, to the
-/// verifier: a few batches per thread.
-fn window() -> usize {
-    VERIFY_BATCH * 4 * rayon::current_num_threads().max(1)
 }
 
 fn load(record: &Path, name: &str) -> Result<String, String> {
@@ -96,47 +88,35 @@ pub fn verify_timed(record: &Path) -> (Report, Timing) {
     )
 }
 
-/// A batch of entries with what the expensive checks found for each.
-type Checked = (Vec<amanat::BoardEntry>, Vec<EntryCheck>);
-
-/// Reads the board and gives it to the verifier, window after window: each window's entries
-/// parsed and checked in parallel, then pushed in board order. Returns the entries pushed.
+/// Reads the board line by line and gives it to the verifier, window after window: each
+/// window's entries parsed and checked in parallel, then pushed in board order. Returns the
+/// entries pushed.
 fn board_pass(record: &Path, verifier: &mut Verifier) -> u64 {
-    let text = match load(record, names::BOARD) {
-        Ok(t) => t,
+    let path = record.join(names::BOARD);
+    let mut reader = match BoardReader::open(&path) {
+        Ok(r) => r,
         Err(e) => {
-            verifier.begin_board(Err(e));
+            verifier.begin_board(Err(board_error(e)));
             return 0;
         }
     };
-    let raw = match RawBoard::parse(&text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            verifier.begin_board(Err(format!("{}: {e} [{}]", names::BOARD, e.code())));
-            return 0;
-        }
-    };
-    verifier.begin_board(Ok(raw.header));
-    let bar = progress_bar(raw.entries.len() as u64);
+    verifier.begin_board(Ok(reader.header.clone()));
+    let bar = progress_bar(reader.header.entries);
     let mut pushed = 0u64;
-    for window in raw.entries.chunks(window()) {
-        let parsed: amanat::Result<Vec<Checked>> = window
-            .par_chunks(VERIFY_BATCH)
-            .map(|chunk| {
-                let entries = chunk
-                    .iter()
-                    .map(|e| amanat_record::board::parse_entry(e.get()))
-                    .collect::<amanat::Result<Vec<_>>>()?;
-                let checks = verifier.entry_checks(&entries);
+    loop {
+        let window = reader.next_lines(board_file::window()).and_then(|lines| {
+            reader.parse(&lines, pushed, |entries| {
+                let checks = verifier.entry_checks(entries);
                 bar.inc(entries.len() as u64);
-                Ok((entries, checks))
+                checks
             })
-            .collect();
-        match parsed {
+        });
+        match window {
             Err(e) => {
-                verifier.board_failed(format!("{}: {e} [{}]", names::BOARD, e.code()));
+                verifier.board_failed(board_error(e));
                 break;
             }
+            Ok(batches) if batches.is_empty() => break,
             Ok(batches) => {
                 for (entries, checks) in batches {
                     pushed += entries.len() as u64;
@@ -147,6 +127,18 @@ fn board_pass(record: &Path, verifier: &mut Verifier) -> u64 {
     }
     bar.finish_and_clear();
     pushed
+}
+
+/// A board read error as the checks that need the board report it: named by the file, not
+/// its whole path.
+fn board_error(e: ToolError) -> String {
+    match e {
+        ToolError::Io { source, .. } => format!("{}: {source}", names::BOARD),
+        ToolError::Document { source, .. } => {
+            format!("{}: {source} [{}]", names::BOARD, source.code())
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Runs `amanat verify`; returns whether every check passed.

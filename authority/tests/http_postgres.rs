@@ -106,7 +106,7 @@ fn two_replicas_on_one_postgres_keep_one_board() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("POLLS_CLOSED"), "{body}");
 
-    let out = dir.join("board.json");
+    let out = dir.join("board.jsonl");
     ok(&[
         "export-board",
         "--election",

@@ -1,12 +1,11 @@
-//! The exported bulletin board, `board.json` (docs/record.md §2): `{"election", "closed",
-//! "head", "closing"?, "entries"}` with the entries in board order and, once the polls are
-//! closed, the box's signed closing statement; and the chain check of V4 (§5), entry by
-//! entry.
+//! The exported bulletin board, `board.jsonl` (docs/record.md §2): JSON Lines, a header
+//! line `{"election", "closed", "head", "entries", "closing"?}` (the box's signed closing
+//! statement once the polls are closed), then one line per entry in board order; and the
+//! chain check of V4 (§5), entry by entry.
 
 use amanat::board::genesis;
 use amanat::{BoardEntry, Digest, Election, SignedHead};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::error::{RecordError, RecordResult};
 
@@ -27,8 +26,10 @@ pub struct BoardFile {
     pub entries: Vec<BoardEntry>,
 }
 
-/// What the board says about itself, without its entries.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the board says about itself, without its entries: the first line of
+/// `board.jsonl`, `{"election", "closed", "head", "entries", "closing"?}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BoardHeader {
     /// The election base hash.
     pub election: Digest,
@@ -36,51 +37,40 @@ pub struct BoardHeader {
     pub closed: bool,
     /// The last entry's hash (the genesis hash of an empty board).
     pub head: Digest,
+    /// How many entries follow.
+    pub entries: u64,
     /// The box's signed statement of the final board, present exactly when `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing: Option<SignedHead>,
 }
 
-/// A board file whose entries are still JSON text: a caller parses them (each entry's
-/// parse decodes every point of its ballot, which for a large board costs as much as
-/// verifying it, so a caller with threads parses them in parallel).
-pub struct RawBoard<'a> {
-    /// The board's own statements.
-    pub header: BoardHeader,
-    /// The entries' JSON, in board order.
-    pub entries: Vec<&'a RawValue>,
-}
-
-impl<'a> RawBoard<'a> {
-    /// Splits a board file's text into its header and the entries' text.
+impl BoardHeader {
+    /// Parses the first line of `board.jsonl` (without its newline).
     ///
     /// # Errors
-    /// The core's [`amanat::Error`] for malformed JSON or a bad header encoding.
-    pub fn parse(text: &'a str) -> amanat::Result<RawBoard<'a>> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Raw<'a> {
-            election: Digest,
-            closed: bool,
-            head: Digest,
-            #[serde(default)]
-            closing: Option<SignedHead>,
-            #[serde(borrow)]
-            entries: Vec<&'a RawValue>,
-        }
-        let raw: Raw<'a> = amanat::encoding::from_json(text)?;
-        Ok(RawBoard {
-            header: BoardHeader {
-                election: raw.election,
-                closed: raw.closed,
-                head: raw.head,
-                closing: raw.closing,
-            },
-            entries: raw.entries,
-        })
+    /// The core's [`amanat::Error`] for malformed JSON, an unknown member or a bad encoding.
+    pub fn parse(line: &str) -> amanat::Result<BoardHeader> {
+        amanat::encoding::from_json(line)
+    }
+
+    /// The header's line of `board.jsonl`, compact JSON ending with a newline.
+    pub fn to_line(&self) -> String {
+        line(self)
     }
 }
 
-/// Parses one entry of the board.
+fn line<T: Serialize>(value: &T) -> String {
+    // Serializing our own types to a string does not fail (no maps with non-string keys, no
+    // I/O); an empty line would be refused by every reader.
+    serde_json::to_string(value).map_or_else(|_| "\n".to_string(), |s| s + "\n")
+}
+
+/// An entry's line of `board.jsonl`, compact JSON ending with a newline.
+pub fn entry_line(entry: &BoardEntry) -> String {
+    line(entry)
+}
+
+/// Parses one entry's line of `board.jsonl` (without its newline).
 ///
 /// # Errors
 /// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
@@ -106,18 +96,31 @@ impl BoardFile {
         }
     }
 
-    /// Parses a board file's text, one entry after another.
+    /// Parses the whole text of a `board.jsonl`: a header line, then one line per entry,
+    /// every line ending with a newline. (The tools read large boards line by line instead.)
     ///
     /// # Errors
-    /// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
+    /// The core's [`amanat::Error`] for malformed JSON, a bad encoding, or text that is not
+    /// lines ending with a newline.
     pub fn parse(text: &str) -> amanat::Result<BoardFile> {
-        let raw = RawBoard::parse(text)?;
-        let entries = raw
-            .entries
-            .iter()
-            .map(|e| parse_entry(e.get()))
-            .collect::<amanat::Result<Vec<_>>>()?;
-        Ok(BoardFile::from_parts(raw.header, entries))
+        let Some(body) = text.strip_suffix('\n') else {
+            return Err(amanat::Error::MalformedJson(
+                "a board is lines, each ending with a newline".into(),
+            ));
+        };
+        let mut lines = body.split('\n');
+        let header = BoardHeader::parse(lines.next().unwrap_or(""))?;
+        let entries = lines.map(parse_entry).collect::<amanat::Result<Vec<_>>>()?;
+        Ok(BoardFile::from_parts(header, entries))
+    }
+
+    /// The board as the text of a `board.jsonl`.
+    pub fn to_jsonl(&self) -> String {
+        let mut text = self.header().to_line();
+        for e in &self.entries {
+            text.push_str(&entry_line(e));
+        }
+        text
     }
 
     /// The board of a header and its entries.
@@ -137,6 +140,7 @@ impl BoardFile {
             election: self.election,
             closed: self.closed,
             head: self.head,
+            entries: self.entries.len() as u64,
             closing: self.closing.clone(),
         }
     }
@@ -223,6 +227,12 @@ impl Chain {
     pub fn finish(self) -> RecordResult<u64> {
         if let Some(e) = self.broken {
             return Err(e);
+        }
+        if self.entries != self.header.entries {
+            return Err(RecordError::Invalid(format!(
+                "the board has {} entries, its first line says {}",
+                self.entries, self.header.entries
+            )));
         }
         if self.prev != self.header.head {
             return Err(RecordError::Invalid(

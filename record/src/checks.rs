@@ -735,8 +735,8 @@ impl Verifier {
                 (v7, v8)
             }
             _ => (
-                Err(needs("V1, V3 and board.json")),
-                Err(needs("V1, V3 and board.json")),
+                Err(needs("V1, V3 and board.jsonl")),
+                Err(needs("V1, V3 and board.jsonl")),
             ),
         };
         outcomes.extend([v7, v8]);

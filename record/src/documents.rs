@@ -16,8 +16,8 @@ pub mod names {
     pub const CREDENTIALS: &str = "credentials.json";
     /// The key ceremony transcript.
     pub const CEREMONY: &str = "ceremony.json";
-    /// The bulletin board.
-    pub const BOARD: &str = "board.json";
+    /// The bulletin board, JSON Lines.
+    pub const BOARD: &str = "board.jsonl";
     /// The aggregates and the counted ballots.
     pub const TALLY: &str = "tally.json";
     /// The trustees' decryption shares and the combined values.
