@@ -19,7 +19,7 @@ use crate::files::Lines;
 /// Entries read and worked on in parallel before they are used in order: a few batches of
 /// [`VERIFY_BATCH`] per thread. What a tool holds of the board at once.
 pub fn window() -> usize {
-    VERIFY_BATCH * 4 * rayon::current_num_threads().max(1)
+    VERIFY_BATCH * 2 * rayon::current_num_threads().max(1)
 }
 
 /// A board being read: its header, then its entries' lines, a window at a time.
