@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench clean
+.PHONY: setup test lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-record clean
 
 setup:
 	@scripts/setup.sh
@@ -110,6 +110,12 @@ demo: setup pkg www-assets cli
 	  target/release/amanat demo-election --out demo-data; \
 	fi
 	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
+
+## The election record at scale (docs/record.md §6): simulate, tally and verify records of
+## BENCH_VOTERS="10000 100000" voters with the release build; times, peak memory, V5
+## batched vs one by one, bytes per ballot raw and with zstd. Long: not part of `make test`.
+bench-record:
+	scripts/bench-record.sh
 
 ## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
 ## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a

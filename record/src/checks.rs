@@ -502,6 +502,14 @@ pub struct EntryCheck {
     pub reveal: Option<Result<(), String>>,
 }
 
+/// The first 32 bytes of a tracking hash: a key as good as the whole for sets of them (a
+/// collision would take about 2^128 work).
+fn prefix(d: &amanat::Digest) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    k.copy_from_slice(&d.0[..32]);
+    k
+}
+
 /// The board as the verifier goes through it.
 struct Pass {
     header: BoardHeader,
@@ -511,8 +519,9 @@ struct Pass {
     bad_reveals: Problems,
     cast: u64,
     challenged: u64,
-    /// The tally's counted tracking hashes, and whether each was summed yet.
-    tally_counted: HashMap<[u8; 64], bool>,
+    /// The tally's counted tracking hashes (the first 32 bytes of each, as
+    /// [`BoardScan`] keys them), and whether each was summed yet.
+    tally_counted: HashMap<[u8; 32], bool>,
     sums: Option<Sums>,
 }
 
@@ -568,7 +577,7 @@ impl Verifier {
             let tally_counted = self
                 .tally
                 .as_ref()
-                .map(|t| t.counted.iter().map(|d| (d.0, false)).collect())
+                .map(|t| t.counted.iter().map(|d| (prefix(d), false)).collect())
                 .unwrap_or_default();
             Pass {
                 header,
@@ -651,15 +660,16 @@ impl Verifier {
                     .and_then(|r| r.as_ref().err().cloned());
                 let counted = pass
                     .tally_counted
-                    .contains_key(&e.tracking.0)
+                    .contains_key(&prefix(&e.tracking))
                     .then(|| "counted although challenged".to_string());
                 if let Some(why) = reveal.or(counted) {
                     pass.bad_reveals
                         .push(format!("entry {} ({}): {why}", e.index, e.short));
                 }
-            } else if let (Some(summed), Some(sums)) =
-                (pass.tally_counted.get_mut(&e.tracking.0), &mut pass.sums)
-            {
+            } else if let (Some(summed), Some(sums)) = (
+                pass.tally_counted.get_mut(&prefix(&e.tracking)),
+                &mut pass.sums,
+            ) {
                 if !*summed {
                     *summed = true;
                     sums.add(&e.ballot);

@@ -206,7 +206,7 @@ fn main() {
 /// case says which check must reject it: `closing` (docs/record.md V4, protocol §8.4) or
 /// `rules` (V13, record.md §5.3) with the first entry that breaks one; `accepted` for the
 /// control, which breaks nothing. The ballots are those of ballots.json: `na-pp` cast,
-/// `senate-two` challenged and `senate-blank` cast on board.json.
+/// `senate-two` challenged and `senate-blank` cast on board.jsonl.
 fn rule_breaking_boards(election: &Election, sealed: &[(Ballot, Challenge)], box_secret: &SecretScalar,
     rng: &mut ChaCha20Rng) -> Vec<Value> {
     let (two, blank) = (&sealed[1], &sealed[2]);
