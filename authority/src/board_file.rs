@@ -178,6 +178,16 @@ impl BoardWriter {
             .map_err(|e| ToolError::io(&self.tmp, e))
     }
 
+    /// Copies the lines of a file as they are (entries already written one per line).
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn copy_from(&mut self, path: &Path) -> ToolResult<()> {
+        let mut file = std::fs::File::open(path).map_err(|e| ToolError::io(path, e))?;
+        std::io::copy(&mut file, &mut self.out).map_err(|e| ToolError::io(&self.tmp, e))?;
+        Ok(())
+    }
+
     /// Writes an entry's line.
     ///
     /// # Errors

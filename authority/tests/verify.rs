@@ -30,10 +30,9 @@ fn base() -> &'static Path {
             revote_percent: 30,
             seed: [11; 32],
         };
-        let sim = simulate::simulate(manifest, &plan).unwrap();
+        let sim = simulate::simulate(manifest, &plan, dir.path()).unwrap();
         assert_eq!(sim.results, sim.expected);
         assert!(!sim.tally.challenged.is_empty() && !sim.tally.superseded.is_empty());
-        simulate::write(&sim, dir.path()).unwrap();
         let record = dir.path().join("record");
         (dir, record)
     });
