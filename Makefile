@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box clean
+.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box bench-record clean
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,7 @@ test: setup lint test-native test-independent test-wasm test-js test-e2e test-re
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo check --target wasm32-unknown-unknown -p amanat-record
 	RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --quiet
 
 test-native:
@@ -114,6 +115,12 @@ demo: setup pkg www-assets cli
 	@# The demo publishes the files of this build as the ones to serve (served-files.json).
 	target/release/amanat served-files make --www www --pkg pkg --out demo-data/served-files.json
 	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
+
+## The election record at scale (docs/record.md §6): simulate, tally and verify records of
+## BENCH_VOTERS="10000 100000" voters with the release build; times, peak memory, V5
+## batched vs one by one, bytes per ballot raw and with zstd. Long: not part of `make test`.
+bench-record:
+	scripts/bench-record.sh
 
 ## Sealing the reference ballot, side by side in one run: native (examples/bench_native.rs),
 ## the wasm module in headless Chromium, plain JavaScript on @noble/curves; and page load to a

@@ -949,11 +949,18 @@ fn forgeable() -> Vec<(&'static str, Decoder, String)> {
         .into_iter()
         .filter(|(n, _, _)| ["ballot", "election", "challenge", "receipt"].contains(n))
         .collect();
-    let board: Value = serde_json::from_str(include_str!("independent/extra/board.json")).unwrap();
+    // board.jsonl: the header line, then one entry per line; entry 1 is the challenge.
+    let entry: Value = serde_json::from_str(
+        include_str!("independent/extra/board.jsonl")
+            .lines()
+            .nth(2)
+            .unwrap(),
+    )
+    .unwrap();
     d.push((
         "board entry",
         |s| from_json::<BoardEntry>(s).map(|_| ()),
-        board["entries"][1].to_string(),
+        entry.to_string(),
     ));
     for (name, decode, valid) in &d {
         decode(valid).unwrap_or_else(|e| panic!("{name}: the valid document fails: {e}"));

@@ -1,231 +1,223 @@
-//! The exported bulletin board, `board.json`: `{"election", "closed", "head", "closing"?,
-//! "entries"}` with the entries in board order and, once the polls are closed, the box's
-//! signed closing statement (written by `amanat export-board` and by `simulate`;
-//! docs/record.md §2).
+//! Reading and writing the exported bulletin board, `board.jsonl` (docs/record.md §2), as a
+//! stream: a header line, then one line per entry, read a window of lines at a time whose
+//! entries are parsed (every point of every ballot decoded) in parallel. The board's format
+//! and checks are the record library's ([`amanat_record::board`]).
 
-use std::collections::hash_map::{Entry, HashMap};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use amanat::board::{genesis, is_board_timestamp, EntryKind};
-use amanat::{BoardEntry, Digest, Election, SignedHead};
+use amanat::BoardEntry;
+pub use amanat_record::board::{
+    check_closing, entry_line, parse_entry, BoardFile, BoardHeader, Chain,
+};
+use amanat_record::counting::VERIFY_BATCH;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::error::{ToolError, ToolResult};
-use crate::files;
+use crate::files::Lines;
 
-/// The board as exported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BoardFile {
-    /// The election base hash.
-    pub election: Digest,
-    /// Whether the polls were closed when it was exported.
-    pub closed: bool,
-    /// The last entry's hash (the genesis hash of an empty board).
-    pub head: Digest,
-    /// The box's signed statement of the final board, present exactly when `closed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closing: Option<SignedHead>,
-    /// The entries in board order.
-    pub entries: Vec<BoardEntry>,
+/// Entries read and worked on in parallel before they are used in order: a few batches of
+/// [`VERIFY_BATCH`] per thread. What a tool holds of the board at once.
+pub fn window() -> usize {
+    VERIFY_BATCH * 2 * rayon::current_num_threads().max(1)
 }
 
-impl BoardFile {
-    /// Builds a board file from entries, computing the head; closed exactly when a closing
-    /// statement is given.
-    pub fn new(
-        election: &Election,
-        entries: Vec<BoardEntry>,
-        closing: Option<SignedHead>,
-    ) -> BoardFile {
-        let head = entries.last().map_or_else(|| genesis(election), |e| e.hash);
-        BoardFile {
-            election: *election.base_hash(),
-            closed: closing.is_some(),
-            head,
-            closing,
-            entries,
-        }
-    }
+/// A board being read: its header, then its entries' lines, a window at a time.
+pub struct BoardReader {
+    path: PathBuf,
+    lines: Lines,
+    /// The board's first line.
+    pub header: BoardHeader,
+}
 
-    /// Reads a board file. The entries are parsed in parallel: parsing decodes (and so
-    /// checks) every point of every ballot, which for a large board costs as much as
-    /// verifying it.
+impl BoardReader {
+    /// Opens a board and reads its header line.
     ///
     /// # Errors
-    /// [`ToolError::Io`] or [`ToolError::Document`].
-    pub fn read(path: &Path) -> ToolResult<BoardFile> {
-        let text = files::read_text(path)?;
-        BoardFile::parse(&text).map_err(|e| ToolError::document(path, e))
-    }
-
-    /// Parses a board file's text (entries in parallel).
-    ///
-    /// # Errors
-    /// The core's [`amanat::Error`] for malformed JSON or a bad encoding.
-    pub fn parse(text: &str) -> amanat::Result<BoardFile> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Raw<'a> {
-            election: Digest,
-            closed: bool,
-            head: Digest,
-            #[serde(default)]
-            closing: Option<SignedHead>,
-            #[serde(borrow)]
-            entries: Vec<&'a RawValue>,
+    /// [`ToolError::Io`] (not a regular file, unreadable, a line too long or not UTF-8) or
+    /// [`ToolError::Document`] for an empty file or a header that does not parse (a
+    /// `board.json` of the earlier format among them).
+    pub fn open(path: &Path) -> ToolResult<BoardReader> {
+        let mut lines = Lines::open(path).map_err(|e| ToolError::io(path, e))?;
+        let mut line = String::new();
+        if !lines
+            .next_into(&mut line)
+            .map_err(|e| ToolError::io(path, e))?
+        {
+            return Err(ToolError::document(
+                path,
+                amanat::Error::MalformedJson("an empty file, not a board".into()),
+            ));
         }
-        let raw: Raw<'_> = amanat::encoding::from_json(text)?;
-        let entries = raw
-            .entries
-            .par_iter()
-            .map(|e| amanat::encoding::from_json::<BoardEntry>(e.get()))
-            .collect::<amanat::Result<Vec<_>>>()?;
-        Ok(BoardFile {
-            election: raw.election,
-            closed: raw.closed,
-            head: raw.head,
-            closing: raw.closing,
-            entries,
+        let header = BoardHeader::parse(&line).map_err(|e| ToolError::document(path, e))?;
+        Ok(BoardReader {
+            path: path.to_path_buf(),
+            lines,
+            header,
         })
     }
 
-    /// Checks that the board is for `election`, that its chain links from the genesis hash
-    /// and ends at the recorded head.
+    /// Up to `max` more lines (none at the end of the board).
     ///
     /// # Errors
-    /// [`ToolError::Invalid`] naming the mismatch, or the core's board verification error
-    /// naming the first entry that does not link.
-    pub fn check(&self, election: &Election) -> ToolResult<()> {
-        if self.election != *election.base_hash() {
-            return Err(ToolError::Invalid(
-                "the board is for another election (base hash differs)".into(),
-            ));
+    /// [`ToolError::Io`] as [`BoardReader::open`].
+    pub fn next_lines(&mut self, max: usize) -> ToolResult<Vec<String>> {
+        let mut out = Vec::new();
+        let mut line = String::new();
+        while out.len() < max {
+            if !self
+                .lines
+                .next_into(&mut line)
+                .map_err(|e| ToolError::io(&self.path, e))?
+            {
+                break;
+            }
+            out.push(std::mem::take(&mut line));
         }
-        // Each entry links to its predecessor's recorded hash, so the links can be checked in
-        // parallel; the first broken one is reported, as `check_chain` does.
-        let links: Vec<amanat::Result<()>> = self
-            .entries
-            .par_iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let prev = match i {
-                    0 => genesis(election),
-                    _ => self.entries[i - 1].hash,
-                };
-                e.check_link(&prev, i as u64)
-            })
-            .collect();
-        if let Some(Err(e)) = links.into_iter().find(Result::is_err) {
-            return Err(e.into());
-        }
-        let head = self
-            .entries
-            .last()
-            .map_or_else(|| genesis(election), |e| e.hash);
-        if head != self.head {
-            return Err(ToolError::Invalid(
-                "the board's recorded head is not its last entry's hash".into(),
-            ));
-        }
-        if self.closing.is_some() != self.closed {
-            return Err(ToolError::Invalid(if self.closed {
-                "the board is marked closed but carries no closing statement".into()
-            } else {
-                "the board carries a closing statement but is not marked closed".into()
-            }));
-        }
-        Ok(())
+        Ok(out)
     }
 
-    /// Checks the closing statement (docs/protocol.md §8.4): present, signed by the
-    /// election's ballot box key, for this election, stating the polls closed, and naming
-    /// exactly this board's number of entries and head. Returns the statement.
+    /// Parses a window of lines (from [`BoardReader::next_lines`]) in batches of
+    /// [`VERIFY_BATCH`] entries in parallel, running `work` on each batch; the batches in
+    /// board order. `first` is the number of entry lines read before this window.
     ///
     /// # Errors
-    /// [`ToolError::Invalid`] saying what does not hold.
-    pub fn check_closing(&self, election: &Election) -> ToolResult<&SignedHead> {
-        let Some(c) = &self.closing else {
-            return Err(ToolError::Invalid(
-                "no closing statement: the board was exported before the polls closed".into(),
-            ));
-        };
-        c.verify(election).map_err(|e| {
-            ToolError::Invalid(format!("the closing statement does not verify: {e}"))
-        })?;
-        if !c.closed {
-            return Err(ToolError::Invalid(
-                "the closing statement says the polls are open".into(),
-            ));
-        }
-        if c.entries != self.entries.len() as u64 || c.head != self.head {
-            return Err(ToolError::Invalid(format!(
-                "the box signed a closed board of {} entries with head {}…, this board has {} \
-                 entries with head {}…",
-                c.entries,
-                &c.head.to_hex()[..16],
-                self.entries.len(),
-                &self.head.to_hex()[..16]
-            )));
-        }
-        Ok(c)
+    /// [`ToolError::Document`] for the first entry line that does not parse, with its line
+    /// number.
+    pub fn parse<T: Send>(
+        &self,
+        lines: &[String],
+        first: u64,
+        work: impl Fn(&[BoardEntry]) -> T + Sync,
+    ) -> ToolResult<Vec<(Vec<BoardEntry>, T)>> {
+        lines
+            .par_chunks(VERIFY_BATCH)
+            .enumerate()
+            .map(|(b, chunk)| {
+                let entries = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        parse_entry(l).map_err(|e| {
+                            let line = first + (b * VERIFY_BATCH + i) as u64 + 2;
+                            ToolError::Invalid(format!(
+                                "{}: line {line}: {e} [{}]",
+                                self.path.display(),
+                                e.code()
+                            ))
+                        })
+                    })
+                    .collect::<ToolResult<Vec<_>>>()?;
+                let t = work(&entries);
+                Ok((entries, t))
+            })
+            .collect()
     }
 }
 
-/// The board's rules that the chain alone does not show (docs/record.md §5, check V13),
-/// each kept by an honest box inside its append (docs/ballot-box.md, "Storage"): a tracking
-/// hash appears at most once per kind; a tracking hash is never both cast and challenged;
-/// every `received` has the board's form and none is earlier than its predecessor's.
-/// Returns one line per entry that breaks one, in board order.
-pub fn rule_breaks(entries: &[BoardEntry]) -> Vec<String> {
-    let mut first: HashMap<(&[u8; 64], EntryKind), u64> = HashMap::new();
-    let mut bad = Vec::new();
-    let mut previous: Option<&str> = None;
-    for e in entries {
-        match first.entry((&e.tracking.0, e.kind)) {
-            Entry::Occupied(earlier) => bad.push(format!(
-                "entry {} repeats the {} at entry {} (same tracking hash {})",
-                e.index,
-                e.kind.as_str(),
-                earlier.get(),
-                e.short
-            )),
-            Entry::Vacant(slot) => {
-                slot.insert(e.index);
-            }
+/// Reads a whole board into memory (for small boards and the tools that still need it
+/// whole: `receipt check`, `heads check`).
+///
+/// # Errors
+/// As [`BoardReader`].
+pub fn read(path: &Path) -> ToolResult<BoardFile> {
+    let mut reader = BoardReader::open(path)?;
+    let mut entries = Vec::new();
+    loop {
+        let lines = reader.next_lines(window())?;
+        if lines.is_empty() {
+            break;
         }
-        let other = match e.kind {
-            EntryKind::Cast => EntryKind::Challenge,
-            EntryKind::Challenge => EntryKind::Cast,
-        };
-        if let Some(&o) = first.get(&(&e.tracking.0, other)) {
-            if o < e.index {
-                bad.push(format!(
-                    "entry {} is a {} of the ballot {} at entry {o} ({}): a ballot is never \
-                     both cast and challenged",
-                    e.index,
-                    e.kind.as_str(),
-                    other.as_str(),
-                    e.short
-                ));
-            }
-        }
-        if !is_board_timestamp(&e.received) {
-            bad.push(format!(
-                "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
-                e.index
-            ));
-        } else if previous.is_some_and(|p| p > e.received.as_str()) {
-            bad.push(format!(
-                "entry {}: received {} is earlier than the entry before it",
-                e.index, e.received
-            ));
-        }
-        if is_board_timestamp(&e.received) {
-            previous = Some(&e.received);
+        let first = entries.len() as u64;
+        for (batch, ()) in reader.parse(&lines, first, |_| ())? {
+            entries.extend(batch);
         }
     }
-    bad
+    Ok(BoardFile::from_parts(reader.header, entries))
+}
+
+/// A board being written: to `PATH.tmp`, renamed into place by [`BoardWriter::finish`], so
+/// no reader ever sees half a board.
+pub struct BoardWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl BoardWriter {
+    /// Creates the file (and its directory) and writes the header line.
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn create(path: &Path, header: &BoardHeader) -> ToolResult<BoardWriter> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| ToolError::io(dir, e))?;
+        }
+        let tmp = {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".tmp");
+            PathBuf::from(name)
+        };
+        let file = std::fs::File::create(&tmp).map_err(|e| ToolError::io(&tmp, e))?;
+        let mut w = BoardWriter {
+            path: path.to_path_buf(),
+            tmp,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+        };
+        w.line(&header.to_line())?;
+        Ok(w)
+    }
+
+    /// Writes one line (ending with its newline).
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn line(&mut self, line: &str) -> ToolResult<()> {
+        self.out
+            .write_all(line.as_bytes())
+            .map_err(|e| ToolError::io(&self.tmp, e))
+    }
+
+    /// Copies the lines of a file as they are (entries already written one per line).
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn copy_from(&mut self, path: &Path) -> ToolResult<()> {
+        let mut file = std::fs::File::open(path).map_err(|e| ToolError::io(path, e))?;
+        std::io::copy(&mut file, &mut self.out).map_err(|e| ToolError::io(&self.tmp, e))?;
+        Ok(())
+    }
+
+    /// Writes an entry's line.
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn entry(&mut self, entry: &BoardEntry) -> ToolResult<()> {
+        self.line(&entry_line(entry))
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    ///
+    /// # Errors
+    /// [`ToolError::Io`].
+    pub fn finish(self) -> ToolResult<()> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| ToolError::io(&self.tmp, e.into_error()))?;
+        file.sync_all().map_err(|e| ToolError::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| ToolError::io(&self.path, e))
+    }
+}
+
+/// Writes a board held in memory.
+///
+/// # Errors
+/// [`ToolError::Io`].
+pub fn write(path: &Path, board: &BoardFile) -> ToolResult<()> {
+    let mut w = BoardWriter::create(path, &board.header())?;
+    for e in &board.entries {
+        w.entry(e)?;
+    }
+    w.finish()
 }

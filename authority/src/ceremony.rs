@@ -446,7 +446,7 @@ fn decrypt(a: &DecryptArgs) -> ThresholdResult<()> {
             "this trustee's key share is not from this ceremony".into(),
         ));
     }
-    let tally = crate::tally::Tally::read(&a.tally).map_err(tool)?;
+    let tally = crate::tally::read(&a.tally).map_err(tool)?;
     if &tally.election != election.base_hash() {
         return Err(ThresholdError::Inconsistent(
             "the tally is for another election".into(),

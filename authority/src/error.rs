@@ -39,6 +39,16 @@ pub enum ToolError {
     Invalid(String),
 }
 
+impl From<amanat_record::RecordError> for ToolError {
+    fn from(e: amanat_record::RecordError) -> ToolError {
+        match e {
+            amanat_record::RecordError::Core(e) => ToolError::Core(e),
+            amanat_record::RecordError::Threshold(e) => ToolError::Threshold(e),
+            other => ToolError::Invalid(other.to_string()),
+        }
+    }
+}
+
 impl ToolError {
     /// A stable, machine-readable code.
     pub fn code(&self) -> &'static str {
@@ -72,33 +82,4 @@ impl ToolError {
 /// Result of the workflow commands.
 pub type ToolResult<T> = std::result::Result<T, ToolError>;
 
-/// The most characters of one message the tools print: a record is written by others, and a
-/// value echoed into an error (an id, a string that is not hex) could be any size.
-pub const MESSAGE_MAX: usize = 1000;
-
-/// `text` cut to at most [`MESSAGE_MAX`] characters, saying how much was left out.
-pub fn bounded(text: &str) -> String {
-    match text.char_indices().nth(MESSAGE_MAX) {
-        None => text.to_string(),
-        Some((at, _)) => format!(
-            "{}… ({} more characters not shown)",
-            &text[..at],
-            text[at..].chars().count()
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_messages_are_cut() {
-        assert_eq!(bounded("short"), "short");
-        let long = "é".repeat(MESSAGE_MAX + 5);
-        let cut = bounded(&long);
-        assert!(cut.starts_with(&"é".repeat(MESSAGE_MAX)));
-        assert!(cut.ends_with("… (5 more characters not shown)"));
-        assert_eq!(bounded(&"x".repeat(MESSAGE_MAX)), "x".repeat(MESSAGE_MAX));
-    }
-}
+pub use amanat_record::error::{bounded, MESSAGE_MAX};

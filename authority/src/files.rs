@@ -31,6 +31,29 @@ pub fn read_text(path: &Path) -> ToolResult<String> {
 /// was read or is not UTF-8.
 pub fn read_regular(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
+    let (file, len) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(len.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > len {
+        return Err(grew());
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+fn grew() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "the file grew while it was read",
+    )
+}
+
+/// Opens a file for reading as [`read_regular`] does (without blocking, refusing anything
+/// that is not a regular file) and returns it with the size it has now.
+///
+/// # Errors
+/// As [`read_regular`].
+pub fn open_regular(path: &Path) -> std::io::Result<(fs::File, u64)> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -46,17 +69,71 @@ pub fn read_regular(path: &Path) -> std::io::Result<String> {
             "not a regular file (a FIFO, device, socket or directory is never read)",
         ));
     }
-    let len = meta.len();
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(len.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > len {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "the file grew while it was read",
-        ));
+    Ok((file, meta.len()))
+}
+
+/// The longest line [`Lines`] reads: far more than any ballot of a real manifest (a ballot
+/// of the demo's 56 options is about 24 KB), far less than memory.
+pub const LINE_MAX: usize = 16 << 20;
+
+/// The lines of a regular file (JSON Lines), read one at a time with a bounded buffer:
+/// opened as [`read_regular`] opens, read no further than the size it had when opened,
+/// every line at most [`LINE_MAX`] bytes of UTF-8 and ending with a newline.
+pub struct Lines {
+    reader: std::io::BufReader<std::io::Take<fs::File>>,
+    left: u64,
+    number: u64,
+}
+
+impl Lines {
+    /// Opens `path`.
+    ///
+    /// # Errors
+    /// As [`read_regular`].
+    pub fn open(path: &Path) -> std::io::Result<Lines> {
+        use std::io::Read;
+        let (file, len) = open_regular(path)?;
+        Ok(Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, file.take(len)),
+            left: len,
+            number: 0,
+        })
     }
-    String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+
+    /// How many lines were read.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// The next line into `line` (without its newline); `false` at the end of the file.
+    ///
+    /// # Errors
+    /// [`std::io::ErrorKind::InvalidData`] for a line longer than [`LINE_MAX`], a last line
+    /// without its newline, or bytes that are not UTF-8; what the operating system said.
+    pub fn next_into(&mut self, line: &mut String) -> std::io::Result<bool> {
+        use std::io::BufRead;
+        line.clear();
+        if self.left == 0 {
+            return Ok(false);
+        }
+        let mut bytes = Vec::new();
+        let limit = (LINE_MAX as u64 + 1).min(self.left);
+        let n = std::io::Read::take(&mut self.reader, limit).read_until(b'\n', &mut bytes)?;
+        self.left = self.left.saturating_sub(n as u64);
+        self.number += 1;
+        let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+        if bytes.last() != Some(&b'\n') {
+            return Err(invalid(if n as u64 == limit && self.left > 0 {
+                format!("line {} is longer than {LINE_MAX} bytes", self.number)
+            } else {
+                format!("line {} does not end with a newline", self.number)
+            }));
+        }
+        bytes.pop();
+        *line = String::from_utf8(bytes)
+            .map_err(|_| invalid(format!("line {} is not UTF-8 text", self.number)))?;
+        Ok(true)
+    }
 }
 
 /// Reads and parses a JSON document through the core's typed error mapping.

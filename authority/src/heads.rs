@@ -34,7 +34,7 @@ pub enum HeadsCmd {
 /// `amanat heads check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The record directory (election.json and board.json).
+    /// The record directory (election.json and board.jsonl).
     #[arg(long)]
     pub record: PathBuf,
     /// Files of statements: a signed head or a receipt (as the box answered it, or the voter
@@ -233,7 +233,7 @@ pub fn contradictions(statements: &[(String, Statement)]) -> Vec<String> {
 /// Reads every file's statements and judges each against `record`.
 ///
 /// # Errors
-/// A file, election.json or board.json cannot be read, or the board does not link.
+/// A file, election.json or board.jsonl cannot be read, or the board does not link.
 pub fn check(record: &Path, files_in: &[PathBuf]) -> ToolResult<(Vec<Judged>, Vec<String>)> {
     let election = read_election(&record.join(names::ELECTION))?;
     let board = read_board(record, &election)?;
@@ -274,7 +274,7 @@ pub fn check(record: &Path, files_in: &[PathBuf]) -> ToolResult<(Vec<Judged>, Ve
 /// Runs `amanat heads <command>`; returns whether every statement held.
 ///
 /// # Errors
-/// A file, election.json or board.json cannot be read, or the board does not link.
+/// A file, election.json or board.jsonl cannot be read, or the board does not link.
 pub fn run(cmd: HeadsCmd) -> ToolResult<bool> {
     match cmd {
         HeadsCmd::Check(args) => {

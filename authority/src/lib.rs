@@ -26,5 +26,8 @@ pub mod simulate;
 mod static_files;
 pub mod store;
 pub mod tally;
-pub mod threshold;
 pub mod verify;
+
+/// The trustees' key ceremony and threshold decryption (docs/ceremony.md), from the record
+/// library: the verifier checks what they publish.
+pub use amanat_record::threshold;

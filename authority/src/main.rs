@@ -57,7 +57,7 @@ enum Command {
     Serve(server::ServeArgs),
     /// Close the polls (works while the ballot box runs) and sign the closing statement.
     Close(server::CloseArgs),
-    /// Write the ballot box's board as JSON (the tally's input).
+    /// Write the ballot box's board as JSON Lines, board.jsonl (the tally's input).
     ExportBoard(server::ExportBoardArgs),
 }
 

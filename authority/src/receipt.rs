@@ -38,7 +38,7 @@ pub enum ReceiptCmd {
 /// `amanat receipt check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The record directory (election.json, credentials.json, board.json; tally.json is
+    /// The record directory (election.json, credentials.json, board.jsonl; tally.json is
     /// cross-checked when present).
     #[arg(long)]
     pub record: PathBuf,
@@ -270,7 +270,7 @@ impl ReceiptReport {
 /// [`ToolError`] naming the file.
 pub fn read_board(record: &Path, election: &Election) -> ToolResult<BoardFile> {
     let board_path = record.join(names::BOARD);
-    let board = BoardFile::read(&board_path)?;
+    let board = crate::board_file::read(&board_path)?;
     board.check(election).map_err(|e| {
         ToolError::Invalid(format!(
             "{}: {e}; the board cannot be relied on (run `amanat verify`)",
@@ -284,7 +284,7 @@ pub fn read_board(record: &Path, election: &Election) -> ToolResult<BoardFile> {
 /// `record`.
 ///
 /// # Errors
-/// [`ToolError`] if election.json, credentials.json or board.json cannot be read, or the
+/// [`ToolError`] if election.json, credentials.json or board.jsonl cannot be read, or the
 /// board is not this election's or its chain does not link (run `amanat verify`).
 pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
     let election = read_election(&record.join(names::ELECTION))?;
@@ -294,7 +294,7 @@ pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
     let board = read_board(record, &election)?;
     let tally_path = record.join(names::TALLY);
     let tally = if tally_path.exists() {
-        Some(Tally::read(&tally_path)?)
+        Some(crate::tally::read(&tally_path)?)
     } else {
         None
     };
@@ -396,7 +396,7 @@ fn signature(election: &Election, receipt: &Receipt) -> Result<String, String> {
 /// Runs `amanat receipt <command>`; returns whether the check passed.
 ///
 /// # Errors
-/// The receipt, election.json, credentials.json or board.json cannot be read, or the board
+/// The receipt, election.json, credentials.json or board.jsonl cannot be read, or the board
 /// does not link.
 pub fn run(cmd: ReceiptCmd) -> ToolResult<bool> {
     match cmd {

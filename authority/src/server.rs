@@ -140,7 +140,7 @@ pub struct ExportBoardArgs {
     /// (docs/ballot-box.md "PostgreSQL").
     #[arg(long, value_name = "URL", conflicts_with = "db")]
     pub database: Option<String>,
-    /// Where to write board.json.
+    /// Where to write the board (JSON Lines, docs/record.md §2: `board.jsonl`).
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -1655,40 +1655,35 @@ pub fn export_board(args: ExportBoardArgs) -> Result<(), ServerError> {
     let io = |e| ServerError::io(format!("writing {}", tmp.display()), e);
     let file = std::fs::File::create(&tmp).map_err(io)?;
     let mut out = std::io::BufWriter::new(file);
-    write!(
-        out,
-        "{{\"election\":\"{}\",\"closed\":{closed},\"head\":\"{}\",",
-        election.base_hash().to_hex(),
-        head.to_hex()
-    )
-    .map_err(io)?;
-    if let Some(c) = &closing {
-        write!(out, "\"closing\":{},", c.to_json()).map_err(io)?;
-    }
-    out.write_all(b"\"entries\":[").map_err(io)?;
+    let header = amanat_record::board::BoardHeader {
+        election: *election.base_hash(),
+        closed,
+        head,
+        entries: count,
+        closing,
+    };
+    out.write_all(header.to_line().as_bytes()).map_err(io)?;
     let mut prev = amanat::board::genesis(&election);
     let mut index = 0u64;
-    while index < count {
-        let page = store.page(index, MAX_PAGE.min(count - index))?;
-        if page.is_empty() {
-            return Err(StoreError::Corrupt(format!("entry {index} is missing")).into());
+    let mut write_error = None;
+    let streamed = store.for_each_entry(0, count, &mut |e| {
+        e.check_link(&prev, index)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        if let Err(err) = out.write_all(amanat_record::board::entry_line(&e).as_bytes()) {
+            write_error = Some(err);
+            return Err(StoreError::Corrupt("the export stopped".into()));
         }
-        for e in page {
-            e.check_link(&prev, index)
-                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-            if index > 0 {
-                out.write_all(b",").map_err(io)?;
-            }
-            serde_json::to_writer(&mut out, &e)
-                .map_err(|err| io(std::io::Error::other(err.to_string())))?;
-            prev = e.hash;
-            index += 1;
-        }
+        prev = e.hash;
+        index += 1;
+        Ok(())
+    });
+    if let Some(err) = write_error {
+        return Err(io(err));
     }
+    streamed?;
     if prev != head {
         return Err(StoreError::Corrupt("the chain does not end at the head".into()).into());
     }
-    out.write_all(b"]}\n").map_err(io)?;
     let file = out.into_inner().map_err(|e| io(e.into_error()))?;
     file.sync_all().map_err(io)?;
     std::fs::rename(&tmp, &args.out)

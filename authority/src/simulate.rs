@@ -3,6 +3,7 @@
 //! (some challenging first, some voting again later), the board, the tally, a decryption by
 //! only `k` of the `n` trustees, and the complete record, with the counts it expects.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -14,10 +15,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, OsRng, RngCore, SeedableRng};
 use rayon::prelude::*;
 
-use crate::board_file::BoardFile;
+use crate::board_file::{self, BoardHeader, BoardWriter};
 use crate::credentials;
 use crate::error::{ToolError, ToolResult};
 use crate::files;
+use crate::record::names;
 use crate::record::{self, Counts, Decryption, Record, ResultsFile};
 use crate::tally::{self, Tally};
 use crate::threshold::{
@@ -74,7 +76,8 @@ pub struct Plan {
     pub seed: [u8; 32],
 }
 
-/// A simulated election: everything in the record, and the counts chosen in plaintext.
+/// A simulated election, its record written: what the record holds beside the board, and
+/// the counts chosen in plaintext.
 pub struct Simulation {
     /// The election.
     pub election: Election,
@@ -82,8 +85,8 @@ pub struct Simulation {
     pub list: CredentialList,
     /// The ceremony transcript.
     pub ceremony: Ceremony,
-    /// The closed board.
-    pub board: BoardFile,
+    /// How many entries the board has (it is in OUT/record/board.jsonl).
+    pub entries: u64,
     /// The tally.
     pub tally: Tally,
     /// The decryption by k trustees.
@@ -94,11 +97,11 @@ pub struct Simulation {
     pub expected: Counts,
 }
 
-/// One voter's board submissions, in order, with the phase they happen in (0: the first
-/// voting day, 1: later, when revotes come in).
-struct VoterRun {
-    events: Vec<(u8, EntryKind, amanat::Ballot, Option<amanat::Challenge>)>,
-    last: Selections,
+/// One voter's submissions in one phase (0: the first voting day, 1: later, when revotes
+/// come in), in order, and the choices of the phase's cast ballot.
+struct Submissions {
+    events: Vec<(EntryKind, amanat::Ballot, Option<amanat::Challenge>)>,
+    cast: Selections,
 }
 
 /// Random valid choices for a ballot style: in each contest, between min and max distinct
@@ -127,33 +130,46 @@ fn percent<R: RngCore>(rng: &mut R, p: u32) -> bool {
     rng.next_u32() % 100 < p
 }
 
+/// Voter `v`'s decisions, the first draws of its own random stream: whether it challenges a
+/// ballot before casting, and whether it votes again later; and the stream after them.
+fn decide(plan: &Plan, v: u64) -> (bool, bool, ChaCha20Rng) {
+    let mut rng = stream(&plan.seed, 1 + v);
+    let challenge = percent(&mut rng, plan.challenge_percent);
+    let revote = percent(&mut rng, plan.revote_percent);
+    (challenge, revote, rng)
+}
+
+/// What voter `v` (of `n`) submits in `phase`: on the first day a challenged ballot if it
+/// decided so, then its cast ballot; later, its second cast ballot (from a stream of its own,
+/// so each phase can be sealed without the other).
 fn vote(
     election: &Election,
     code: &str,
     style: &str,
     plan: &Plan,
-    rng: &mut ChaCha20Rng,
-) -> ToolResult<VoterRun> {
+    (v, n, phase): (u64, u64, u8),
+) -> ToolResult<Submissions> {
     // The page's path: the typed code gives the credential; choices are sealed on the device.
     let credential = Credential::from_code(election, code)?;
     let manifest = election.manifest();
     let mut events = Vec::new();
-    if percent(rng, plan.challenge_percent) {
-        let choices = random_choices(manifest, style, rng)?;
-        let sealed = SealedBallot::seal(election, &credential, &choices, rng)?;
+    let (challenge, _, mut rng) = decide(plan, v);
+    if phase == 1 {
+        rng = stream(&plan.seed, 1 + n + v);
+    } else if challenge {
+        let choices = random_choices(manifest, style, &mut rng)?;
+        let sealed = SealedBallot::seal(election, &credential, &choices, &mut rng)?;
         let ballot = sealed.ballot().clone();
-        events.push((0, EntryKind::Challenge, ballot, Some(sealed.challenge())));
+        events.push((EntryKind::Challenge, ballot, Some(sealed.challenge())));
     }
-    let mut last = random_choices(manifest, style, rng)?;
-    let sealed = SealedBallot::seal(election, &credential, &last, rng)?;
-    events.push((0, EntryKind::Cast, sealed.cast(), None));
-    if percent(rng, plan.revote_percent) {
-        last = random_choices(manifest, style, rng)?;
-        let sealed = SealedBallot::seal(election, &credential, &last, rng)?;
-        events.push((1, EntryKind::Cast, sealed.cast(), None));
-    }
-    Ok(VoterRun { events, last })
+    let cast = random_choices(manifest, style, &mut rng)?;
+    let sealed = SealedBallot::seal(election, &credential, &cast, &mut rng)?;
+    events.push((EntryKind::Cast, sealed.cast(), None));
+    Ok(Submissions { events, cast })
 }
+
+/// Voters sealed at once, in parallel, before their entries are written in order.
+const SEAL_WINDOW: usize = 512;
 
 /// An RFC 3339 UTC timestamp `seconds` after 2026-11-22T08:00:00Z.
 pub fn timestamp(seconds: u64) -> String {
@@ -174,11 +190,15 @@ fn shuffle<T, R: RngCore>(items: &mut [T], rng: &mut R) {
     }
 }
 
-/// Runs the whole election in memory.
+/// Runs the whole election and writes its record to `OUT/record` and the counts chosen to
+/// `OUT/expected.json`. The board is streamed: voters are sealed a window at a time in
+/// parallel (all first-day submissions in a shuffled order, then the revotes, shuffled) and
+/// their entries written as they are chained, so memory does not grow with the voters'
+/// ballots; the tally then reads the written board as `amanat tally` does.
 ///
 /// # Errors
-/// Bad parameters or manifest; any other error is a bug in the tools.
-pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
+/// Bad parameters or manifest, an output error; any other error is a bug in the tools.
+pub fn simulate(manifest: Manifest, plan: &Plan, out: &Path) -> ToolResult<Simulation> {
     if plan.voters == 0 {
         return Err(ToolError::Invalid("simulate at least one voter".into()));
     }
@@ -193,15 +213,12 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
     let election =
         crate::election_dir::create(manifest, &ceremony, &issued.list, *box_key.public())?;
 
-    let runs = issued
-        .codes
-        .par_iter()
-        .enumerate()
-        .map(|(v, c)| {
-            let mut rng = stream(&plan.seed, 1 + v as u64);
-            vote(&election, &c.code, &c.style, plan, &mut rng)
-        })
-        .collect::<ToolResult<Vec<VoterRun>>>()?;
+    let n = issued.codes.len() as u64;
+    let revotes: Vec<bool> = (0..n).map(|v| decide(plan, v).1).collect();
+    let mut first: Vec<u64> = (0..n).collect();
+    shuffle(&mut first, &mut setup);
+    let mut later: Vec<u64> = (0..n).filter(|&v| revotes[v as usize]).collect();
+    shuffle(&mut later, &mut setup);
 
     let mut expected: Counts = election
         .manifest()
@@ -212,44 +229,69 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
             (c.id.clone(), zero)
         })
         .collect();
-    let mut phases: [Vec<Vec<_>>; 2] = [Vec::new(), Vec::new()];
-    for run in runs {
-        for (contest, chosen) in &run.last {
-            let row = expected.entry(contest.clone()).or_default();
-            for o in chosen {
-                *row.entry(o.clone()).or_default() += 1;
+    let dir = out.join("record");
+    let entries_path = dir.join("board.entries.tmp");
+    std::fs::create_dir_all(&dir).map_err(|e| ToolError::io(&dir, e))?;
+    let file = std::fs::File::create(&entries_path).map_err(|e| ToolError::io(&entries_path, e))?;
+    let mut entries = std::io::BufWriter::with_capacity(1 << 16, file);
+    let mut prev = amanat::board::genesis(&election);
+    let mut index = 0u64;
+    for (phase, voters) in [(0u8, &first), (1, &later)] {
+        for window in voters.chunks(SEAL_WINDOW) {
+            let sealed = window
+                .par_iter()
+                .map(|&v| {
+                    let c = &issued.codes[v as usize];
+                    vote(&election, &c.code, &c.style, plan, (v, n, phase)).map(|s| (v, s))
+                })
+                .collect::<ToolResult<Vec<_>>>()?;
+            for (v, run) in sealed {
+                for (kind, ballot, challenge) in run.events {
+                    let entry = BoardEntry::new(
+                        prev,
+                        index,
+                        kind,
+                        timestamp(index * 3),
+                        ballot,
+                        challenge,
+                    )?;
+                    entries
+                        .write_all(board_file::entry_line(&entry).as_bytes())
+                        .map_err(|e| ToolError::io(&entries_path, e))?;
+                    prev = entry.hash;
+                    index += 1;
+                }
+                // The choices that count: the later ballot's for a voter who votes again.
+                if phase == 1 || !revotes[v as usize] {
+                    for (contest, chosen) in &run.cast {
+                        let row = expected.entry(contest.clone()).or_default();
+                        for o in chosen {
+                            *row.entry(o.clone()).or_default() += 1;
+                        }
+                    }
+                }
             }
         }
-        // A voter's day-one submissions stay together and in order (challenge, then cast).
-        let (first, later): (Vec<_>, Vec<_>) = run.events.into_iter().partition(|e| e.0 == 0);
-        phases[0].push(first);
-        if !later.is_empty() {
-            phases[1].push(later);
-        }
     }
-    let mut entries: Vec<BoardEntry> = Vec::new();
-    let mut prev = amanat::board::genesis(&election);
-    for phase in &mut phases {
-        shuffle(phase, &mut setup);
-        for (_, kind, ballot, challenge) in phase.drain(..).flatten() {
-            let index = entries.len() as u64;
-            let entry =
-                BoardEntry::new(prev, index, kind, timestamp(index * 3), ballot, challenge)?;
-            prev = entry.hash;
-            entries.push(entry);
-        }
-    }
-    let closing = box_key.signed_head(
-        &election,
-        entries.len() as u64,
-        entries
-            .last()
-            .map_or_else(|| amanat::board::genesis(&election), |e| e.hash),
-        true,
-        timestamp(entries.len() as u64 * 3),
-    );
-    let board = BoardFile::new(&election, entries, Some(closing));
-    let tally = tally::compute(&election, &issued.list, &board)?;
+    entries
+        .flush()
+        .map_err(|e| ToolError::io(&entries_path, e))?;
+    drop(entries);
+    let closing = box_key.signed_head(&election, index, prev, true, timestamp(index * 3));
+    // The header line first, then the entries as written.
+    let header = BoardHeader {
+        election: *election.base_hash(),
+        closed: true,
+        head: prev,
+        entries: index,
+        closing: Some(closing),
+    };
+    let board_path = dir.join(names::BOARD);
+    let mut board = BoardWriter::create(&board_path, &header)?;
+    board.copy_from(&entries_path)?;
+    board.finish()?;
+    std::fs::remove_file(&entries_path).map_err(|e| ToolError::io(&entries_path, e))?;
+    let tally = tally::compute_file(&election, &issued.list, &board_path, false)?;
 
     // Only k trustees, chosen at random, take part in the decryption.
     let mut present: Vec<usize> = (0..shares.len()).collect();
@@ -265,23 +307,25 @@ pub fn simulate(manifest: Manifest, plan: &Plan) -> ToolResult<Simulation> {
         })
         .collect();
     let (decryption, results) = record::decrypt(&election, &ceremony, &tally, docs)?;
-    Ok(Simulation {
+    let sim = Simulation {
         election,
         list: issued.list,
         ceremony,
-        board,
+        entries: index,
         tally,
         decryption,
         results,
         expected,
-    })
+    };
+    write(&sim, out)?;
+    Ok(sim)
 }
 
-/// Writes OUT/record and OUT/expected.json.
+/// Writes OUT/record's documents beside the board, and OUT/expected.json.
 ///
 /// # Errors
 /// [`ToolError::Io`].
-pub fn write(sim: &Simulation, out: &Path) -> ToolResult<()> {
+fn write(sim: &Simulation, out: &Path) -> ToolResult<()> {
     let list = serde_json::to_string_pretty(&sim.list)
         .map_err(|e| ToolError::Invalid(format!("cannot serialize the credential list: {e}")))?;
     record::write_record(
@@ -290,7 +334,6 @@ pub fn write(sim: &Simulation, out: &Path) -> ToolResult<()> {
             election: &(sim.election.to_json() + "\n"),
             credentials: &(list + "\n"),
             ceremony: &sim.ceremony.to_json(),
-            board: &sim.board,
             tally: &sim.tally,
             decryption: &sim.decryption,
             results: &sim.results,
@@ -332,8 +375,7 @@ pub fn run(args: SimulateArgs) -> ToolResult<()> {
         seed: seed_bytes(args.seed, &mut OsRng),
     };
     let start = Instant::now();
-    let sim = simulate(manifest, &plan)?;
-    write(&sim, &args.out)?;
+    let sim = simulate(manifest, &plan, &args.out)?;
     let mut trustees: Vec<String> = sim
         .decryption
         .trustees
@@ -345,7 +387,7 @@ pub fn run(args: SimulateArgs) -> ToolResult<()> {
         "simulated {} voters in {:.1} s: {} board entries ({} counted, {} replaced, {} challenged); decrypted by trustees {} of {}",
         plan.voters,
         start.elapsed().as_secs_f64(),
-        sim.board.entries.len(),
+        sim.entries,
         sim.tally.counted.len(),
         sim.tally.superseded.len(),
         sim.tally.challenged.len(),

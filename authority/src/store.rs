@@ -211,7 +211,37 @@ pub trait BallotStore: Send {
     /// [`StoreError::Corrupt`] for a statement that does not name the closed board, or a
     /// storage failure.
     fn set_closing(&mut self, statement: &SignedHead) -> StoreResult<SignedHead>;
+
+    /// Calls `each` with the entries `from..to` in board order, read a page of at most
+    /// [`STREAM_PAGE`] entries at a time, so a whole board goes by holding one page (the
+    /// export of docs/record.md §2). Every store has it from [`BallotStore::page`].
+    ///
+    /// # Errors
+    /// A storage failure, [`StoreError::Corrupt`] if an entry in the range is missing, or
+    /// what `each` returns.
+    fn for_each_entry(
+        &self,
+        from: u64,
+        to: u64,
+        each: &mut dyn FnMut(BoardEntry) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        let mut index = from;
+        while index < to {
+            let page = self.page(index, STREAM_PAGE.min(to - index))?;
+            if page.is_empty() {
+                return Err(StoreError::Corrupt(format!("entry {index} is missing")));
+            }
+            for e in page {
+                index += 1;
+                each(e)?;
+            }
+        }
+        Ok(())
+    }
 }
+
+/// The entries [`BallotStore::for_each_entry`] reads at once.
+pub const STREAM_PAGE: u64 = 500;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (

@@ -129,8 +129,7 @@ fn record_files() {
         revote_percent: 25,
         seed: [9; 32],
     };
-    let sim = simulate::simulate(manifest, &plan).unwrap();
-    simulate::write(&sim, dir.path()).unwrap();
+    let sim = simulate::simulate(manifest, &plan, dir.path()).unwrap();
     let record = dir.path().join("record");
     let m = sim.election.manifest();
 

@@ -104,9 +104,9 @@ impl Fixture {
     }
 
     fn export_board(&self) -> Value {
-        let out = self.path().join("board.json");
+        let out = self.path().join("board.jsonl");
         self.amanat(&["export-board", "--out", out.to_str().unwrap()]);
-        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+        common::board_text::read_board(&out)
     }
 }
 
@@ -448,7 +448,7 @@ fn a_full_election_through_the_server() {
     assert_eq!(f.export_board()["closing"], closed["closing"]);
 
     // The tally of the exported board counts each voter's latest choice exactly.
-    let board_file = f.path().join("board.json");
+    let board_file = f.path().join("board.jsonl");
     let tally_file = f.path().join("tally.json");
     f.amanat(&[
         "tally",

@@ -737,7 +737,7 @@ fn sigterm_finishes_a_ballot_in_flight() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    let board = f.path().join("board.json");
+    let board = f.path().join("board.jsonl");
     let out = Command::new(bin())
         .args(["export-board", "--election"])
         .arg(f.path())
@@ -746,6 +746,6 @@ fn sigterm_finishes_a_ballot_in_flight() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let exported: Value = serde_json::from_str(&std::fs::read_to_string(board).unwrap()).unwrap();
+    let exported = common::board_text::read_board(&board);
     assert_eq!(exported["entries"].as_array().unwrap().len(), 1);
 }

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 
 use amanat::board::EntryKind;
 use amanat::Ballot;
-use amanat_authority::board_file::{rule_breaks, BoardFile};
+use amanat_authority::board_file;
+use amanat_record::counting::rule_breaks;
 use rand_core::OsRng;
 
 use common::{box_election, choose, ok, s};
@@ -105,7 +106,7 @@ fn two_replicas_on_one_postgres_keep_one_board() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("POLLS_CLOSED"), "{body}");
 
-    let out = dir.join("board.json");
+    let out = dir.join("board.jsonl");
     ok(&[
         "export-board",
         "--election",
@@ -115,10 +116,10 @@ fn two_replicas_on_one_postgres_keep_one_board() {
         "--out",
         s(&out),
     ]);
-    let board = BoardFile::read(&out).unwrap();
+    let board = board_file::read(&out).unwrap();
     board.check(&election).unwrap();
     board.check_closing(&election).unwrap();
-    assert_eq!(rule_breaks(&board.entries), Vec::<String>::new());
+    assert!(rule_breaks(&board.entries).is_empty());
     assert_eq!(board.entries.len(), 4);
     assert!(board.entries.iter().all(|e| e.kind == EntryKind::Cast));
     assert_eq!(board.entries[2].ballot, revote);

@@ -15,6 +15,9 @@ use amanat_authority::box_key::BoxKey;
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
+#[path = "common/board_text.rs"]
+mod board_text;
+
 const BIN: &str = env!("CARGO_BIN_EXE_amanat");
 
 fn run(args: &[&str]) -> Output {
@@ -152,14 +155,14 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
         "--election",
         &dir_s,
         "--out",
-        &d("board.json"),
+        &d("board.jsonl"),
     ]);
     amanat(&[
         "tally",
         "--election",
         &dir_s,
         "--board",
-        &d("board.json"),
+        &d("board.jsonl"),
         "--out",
         &d("tally.json"),
     ]);
@@ -186,7 +189,7 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
         "--election",
         &dir_s,
         "--board",
-        &d("board.json"),
+        &d("board.jsonl"),
         "--tally",
         &d("tally.json"),
         "--partials",
@@ -289,8 +292,7 @@ fn a_demo_election_from_the_ballot_box_to_a_verified_record() {
     // A box that signed a receipt and then left the ballot off the board: the receipt is
     // the box's, and the check says precisely what is missing.
     let key = BoxKey::load(&dir.join("box.sqlite.key")).unwrap();
-    let board: Value =
-        serde_json::from_str(&std::fs::read_to_string(d("record/board.json")).unwrap()).unwrap();
+    let board = board_text::read_board(Path::new(&d("record/board.jsonl")));
     let entries = board["entries"].as_array().unwrap();
     let head: BoardEntry = serde_json::from_value(entries.last().unwrap().clone()).unwrap();
     let dropped = SealedBallot::seal(

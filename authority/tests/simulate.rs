@@ -135,7 +135,7 @@ fn the_same_seed_gives_the_same_record() {
         assert!(s.status.success());
     }
     for f in [
-        "board.json",
+        "board.jsonl",
         "tally.json",
         "decryption.json",
         "results.json",

@@ -13,6 +13,9 @@ use amanat_authority::verify::verify;
 use serde_json::Value;
 use tempfile::TempDir;
 
+#[path = "common/board_text.rs"]
+mod board_text;
+
 /// One simulated election, written once; every test alters its own copy.
 fn base() -> &'static Path {
     static BASE: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
@@ -27,10 +30,9 @@ fn base() -> &'static Path {
             revote_percent: 30,
             seed: [11; 32],
         };
-        let sim = simulate::simulate(manifest, &plan).unwrap();
+        let sim = simulate::simulate(manifest, &plan, dir.path()).unwrap();
         assert_eq!(sim.results, sim.expected);
         assert!(!sim.tally.challenged.is_empty() && !sim.tally.superseded.is_empty());
-        simulate::write(&sim, dir.path()).unwrap();
         let record = dir.path().join("record");
         (dir, record)
     });
@@ -48,6 +50,12 @@ fn copy() -> TempDir {
 
 fn edit(dir: &Path, name: &str, f: impl FnOnce(&mut Value)) {
     let path = dir.join(name);
+    if name == "board.jsonl" {
+        let mut v = board_text::read_board(&path);
+        f(&mut v);
+        board_text::write_board(&path, &v);
+        return;
+    }
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     f(&mut v);
     std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
@@ -68,8 +76,7 @@ fn bump(v: &mut Value) {
 
 /// Index of the first cast (or challenge) entry on the board.
 fn first(dir: &Path, kind: &str) -> usize {
-    let board: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("board.json")).unwrap()).unwrap();
+    let board = board_text::read_board(&dir.join("board.jsonl"));
     board["entries"]
         .as_array()
         .unwrap()
@@ -97,7 +104,7 @@ fn the_untouched_record_passes_every_check() {
 fn a_swapped_ciphertext_breaks_the_chain_and_the_ballot() {
     let dir = copy();
     let i = first(dir.path(), "cast");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         let sels = &mut b["entries"][i]["ballot"]["contests"][0]["selections"];
         let a = sels[0]["ciphertext"].clone();
         sels[0]["ciphertext"] = sels[1]["ciphertext"].clone();
@@ -112,9 +119,8 @@ fn an_altered_ballot_on_a_rechained_board_fails_ballot_verification() {
     // Whoever alters a ballot can recompute every hash of the chain, but not the proofs or
     // the voter's signature.
     let dir = copy();
-    let path = dir.path().join("board.json");
-    let mut board: BoardFile =
-        amanat::encoding::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let path = dir.path().join("board.jsonl");
+    let mut board = BoardFile::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let i = board
         .entries
         .iter()
@@ -139,7 +145,7 @@ fn an_altered_ballot_on_a_rechained_board_fails_ballot_verification() {
     }
     board.head = prev;
     board.entries = rebuilt;
-    std::fs::write(&path, serde_json::to_string(&board).unwrap()).unwrap();
+    std::fs::write(&path, board.to_jsonl()).unwrap();
     let f = failed(dir.path());
     assert!(f.contains(&"V5"), "{f:?}");
     let report = verify(dir.path());
@@ -160,7 +166,7 @@ fn an_altered_ballot_on_a_rechained_board_fails_ballot_verification() {
 fn a_changed_proof_scalar_fails() {
     let dir = copy();
     let i = first(dir.path(), "cast");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         bump(
             &mut b["entries"][i]["ballot"]["contests"][1]["selections"][2]["proof"]["responses"][0],
         );
@@ -173,7 +179,7 @@ fn a_changed_proof_scalar_fails() {
 fn a_changed_signature_fails() {
     let dir = copy();
     let i = first(dir.path(), "cast");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         bump(&mut b["entries"][i]["ballot"]["signature"]["response"]);
     });
     assert!(failed(dir.path()).contains(&"V5"));
@@ -182,7 +188,7 @@ fn a_changed_signature_fails() {
 #[test]
 fn a_removed_board_entry_fails_the_chain() {
     let dir = copy();
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         b["entries"].as_array_mut().unwrap().remove(3);
     });
     assert!(failed(dir.path()).contains(&"V4"));
@@ -191,7 +197,7 @@ fn a_removed_board_entry_fails_the_chain() {
 #[test]
 fn reordered_board_entries_fail_the_chain() {
     let dir = copy();
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         b["entries"].as_array_mut().unwrap().swap(2, 3);
     });
     assert!(failed(dir.path()).contains(&"V4"));
@@ -201,7 +207,7 @@ fn reordered_board_entries_fail_the_chain() {
 fn an_altered_challenge_reveal_fails() {
     let dir = copy();
     let i = first(dir.path(), "challenge");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         let sel = b["entries"][i]["challenge"]["selections"]
             .as_object_mut()
             .unwrap();
@@ -435,7 +441,7 @@ fn a_result_given_twice_fails_whichever_copy_is_true() {
 fn a_reveal_naming_an_option_twice_fails() {
     let dir = copy();
     let i = first(dir.path(), "challenge");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         let sel = b["entries"][i]["challenge"]["selections"]
             .as_object_mut()
             .unwrap();
@@ -456,17 +462,17 @@ fn a_board_with_null_or_a_member_twice_fails_to_read() {
     // `null` for the absent reveal of a cast entry.
     let dir = copy();
     let i = first(dir.path(), "cast");
-    edit(dir.path(), "board.json", |b| {
+    edit(dir.path(), "board.jsonl", |b| {
         b["entries"][i]["challenge"] = Value::Null;
     });
     let detail = failure(dir.path(), "V4");
     assert!(detail.contains("\"challenge\" is null"), "{detail}");
 
-    // A member twice inside an entry (entries are read in parallel) and in the outer object.
+    // A member twice inside an entry (entries are read in parallel) and in the header line.
     for (what, at) in [("an entry", "\"received\":"), ("the board", "\"closed\":")] {
         let dir = copy();
-        let text = compact(dir.path(), "board.json");
-        let v: Value = serde_json::from_str(&text).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("board.jsonl")).unwrap();
+        let v = board_text::read_board(&dir.path().join("board.jsonl"));
         let value = if what == "the board" {
             v["closed"].to_string()
         } else {
@@ -474,8 +480,95 @@ fn a_board_with_null_or_a_member_twice_fails_to_read() {
         };
         let forged = text.replacen(at, &format!("{at}{value},{at}"), 1);
         assert_ne!(forged, text);
-        std::fs::write(dir.path().join("board.json"), forged).unwrap();
+        std::fs::write(dir.path().join("board.jsonl"), forged).unwrap();
         let detail = failure(dir.path(), "V4");
         assert!(detail.contains("given twice"), "{what}: {detail}");
+    }
+}
+
+#[test]
+fn the_library_alone_in_one_thread_gives_the_same_report() {
+    // What a browser runs: the record library's verifier with no threads, the board's entries
+    // given one after another, progress called back.
+    use amanat_record::checks::{verify_record, RecordDocs};
+    let read = |name: &str| std::fs::read_to_string(base().join(name)).map_err(|e| e.to_string());
+    let docs = RecordDocs {
+        election: read("election.json"),
+        ceremony: read("ceremony.json"),
+        credentials: read("credentials.json"),
+        tally: read("tally.json"),
+        decryption: read("decryption.json"),
+        results: read("results.json"),
+    };
+    let board = BoardFile::parse(&read("board.jsonl").unwrap()).unwrap();
+    let n = board.entries.len() as u64;
+    let mut seen = Vec::new();
+    let report = verify_record(
+        &docs,
+        Ok(board.header()),
+        board.entries.into_iter().map(Ok),
+        &mut |done| seen.push(done),
+    );
+    assert!(report.ok, "{:#?}", report.checks);
+    assert_eq!(seen.last(), Some(&n));
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let cli = verify(base());
+    let strip = |r: &amanat_record::Report| -> Vec<(String, bool)> {
+        r.checks.iter().map(|c| (c.id.to_string(), c.ok)).collect()
+    };
+    assert_eq!(strip(&report), strip(&cli));
+    assert_eq!(report.results, cli.results);
+    // An entry that cannot be read stops the board: the checks that need it say so.
+    let broken = verify_record(
+        &docs,
+        Ok(BoardFile::parse(&read("board.jsonl").unwrap())
+            .unwrap()
+            .header()),
+        [Err("board.jsonl: line 3: not JSON".to_string())],
+        &mut |_| {},
+    );
+    assert_eq!(
+        broken.check("V4").unwrap().detail,
+        "board.jsonl: line 3: not JSON"
+    );
+    assert!(!broken.check("V5").unwrap().ok && !broken.check("V13").unwrap().ok);
+}
+
+#[test]
+fn a_board_cut_short_or_of_the_old_format_or_not_a_file_fails_v4() {
+    // The last line gone (a truncated download): the header's count names it.
+    let dir = copy();
+    let path = dir.path().join("board.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let n = lines.len() - 1;
+    std::fs::write(&path, lines[..n].join("\n") + "\n").unwrap();
+    let detail = failure(dir.path(), "V4");
+    assert!(
+        detail.contains(&format!(
+            "the board has {} entries, its first line says {n}",
+            n - 1
+        )),
+        "{detail}"
+    );
+    // A last line without its newline.
+    std::fs::write(&path, text.trim_end()).unwrap();
+    let detail = failure(dir.path(), "V4");
+    assert!(detail.contains("does not end with a newline"), "{detail}");
+    // The earlier format, one JSON document with an array of entries: not read.
+    let v = board_text::read_board(&path);
+    std::fs::write(&path, serde_json::to_string(&v).unwrap() + "\n").unwrap();
+    let detail = failure(dir.path(), "V4");
+    assert!(detail.starts_with("board.jsonl: "), "{detail}");
+    assert!(!verify(dir.path()).check("V5").unwrap().ok);
+    // A FIFO in its place: refused at once, never waited on.
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&path).unwrap();
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a plain mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let detail = failure(dir.path(), "V4");
+        assert!(detail.contains("not a regular file"), "{detail}");
     }
 }

@@ -116,10 +116,10 @@ fn a_whole_election_through_the_cli() {
     }
 
     // An open board is refused; the closed one is tallied.
-    let board_path = tmp.path().join("board.json");
+    let board_path = tmp.path().join("board.jsonl");
     let tally_path = tmp.path().join("tally.json");
     let open = BoardFile::new(&election, entries.clone(), None);
-    std::fs::write(&board_path, serde_json::to_string(&open).unwrap()).unwrap();
+    std::fs::write(&board_path, open.to_jsonl()).unwrap();
     let refused = amanat(&[
         "tally",
         "--election",
@@ -132,7 +132,7 @@ fn a_whole_election_through_the_cli() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("polls are still open"));
     let closed = closed_board(&dir, &election, entries);
-    std::fs::write(&board_path, serde_json::to_string(&closed).unwrap()).unwrap();
+    std::fs::write(&board_path, closed.to_jsonl()).unwrap();
     // Tally; trustees 1 and 3 decrypt (2 of 3), trustee 2 stays home; combine; verify.
     let (text, combined, partials, record) =
         tally_decrypt_combine(tmp.path(), &dir, &board_path, &[1, 3]);
@@ -489,7 +489,7 @@ fn an_election_through_the_ballot_box_verifies_and_an_altered_ballot_fails() {
         }
     }
     ok(&["close", "--election", s(&dir)]);
-    let board = tmp.path().join("board.json");
+    let board = tmp.path().join("board.jsonl");
     ok(&["export-board", "--election", s(&dir), "--out", s(&board)]);
     drop(server);
 
@@ -501,13 +501,13 @@ fn an_election_through_the_ballot_box_verifies_and_an_altered_ballot_fails() {
     assert_verified(&record, &expected);
 
     // One ballot altered in the published record: verify fails and names the checks.
-    let path = record.join("board.json");
-    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let path = record.join("board.jsonl");
+    let mut b = common::board_text::read_board(&path);
     let sels = &mut b["entries"][3]["ballot"]["contests"][1]["selections"];
     let first = sels[0]["ciphertext"].clone();
     sels[0]["ciphertext"] = sels[1]["ciphertext"].clone();
     sels[1]["ciphertext"] = first;
-    std::fs::write(&path, b.to_string()).unwrap();
+    common::board_text::write_board(&path, &b);
     let out = amanat(&["verify", s(&record)]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);

@@ -1135,6 +1135,29 @@ export function parseBoardFile(json) {
 }
 
 /**
+ * `board.jsonl` (record.md §2): JSON Lines, every line ending with a newline: a header line
+ * `{"election", "closed", "head", "entries": count, "closing"?}`, then one entry per line in
+ * board order, as many as the header's count (V4). Returns the board as parseBoardFile does.
+ */
+export function parseBoardLines(text) {
+  if (typeof text !== 'string' || !text.endsWith('\n')) fail('MALFORMED_JSON', 'board.jsonl: a board is lines, each ending with a newline');
+  const lines = text.slice(0, -1).split('\n');
+  const h = parseJson(lines[0]);
+  shape(h, 'board header', ['election', 'closed', 'head', 'entries'], ['closing']);
+  if (h.closed !== true && h.closed !== false) fail('MALFORMED_JSON', 'closed: expected a boolean');
+  const count = uint(h.entries, 64, 'entries');
+  const entries = lines.slice(1).map((l) => parseEntry(parseJson(l)));
+  if (count !== BigInt(entries.length)) verificationFailed(`board: ${entries.length} entries, the header line says ${count}`);
+  return {
+    election: fromHex(h.election, 64, 'election'),
+    closed: h.closed,
+    head: fromHex(h.head, 64, 'head'),
+    closing: h.closing === undefined ? null : parseSignedHead(h.closing),
+    entries,
+  };
+}
+
+/**
  * The chain part of check V4 (record.md §5): the board names this election, its entries
  * chain from the genesis hash (§8.2) and `head` is the last hash. Returns the head.
  */

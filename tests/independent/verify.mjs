@@ -248,17 +248,18 @@ function chainEntries(items) {
 const vectorOf = (tracking) => ballotVectors.findIndex((v) => v.tracking.full === P.toHex(tracking));
 
 /**
- * The board the vectors' statements are about: board.json (extra), or, in tests/vectors, the
+ * The board the vectors' statements are about: board.jsonl (extra), or, in tests/vectors, the
  * small board the receipts describe (its README): each receipt's entry rebuilt from its kind,
  * time and the ballot of its tracking hash (with that ballot's reveal for a challenge), closed
  * by expected.json's closing statement.
  */
 let board = null;
 let boardJson = null;
-if (has('board.json')) {
-  attempt('board: board.json parses as an exported board (record.md §2, §8.1)', () => {
-    boardJson = P.plain(P.parseJson(read('board.json')));
-    board = P.parseBoardFile(read('board.json'));
+if (has('board.jsonl')) {
+  attempt('board: board.jsonl parses as an exported board (record.md §2, §8.1)', () => {
+    const lines = read('board.jsonl').split('\n');
+    boardJson = { ...P.plain(P.parseJson(lines[0])), entries: lines.slice(1, -1).map((l) => P.plain(P.parseJson(l))) };
+    board = P.parseBoardLines(read('board.jsonl'));
     return `${board.entries.length} entries, ${board.closed ? 'closed' : 'open'}`;
   });
 } else if (expected.receipt && expected.closing) {
@@ -421,7 +422,7 @@ if (board) {
       return [...reversed.keys()].join(', ');
     });
   }
-  if (has('board.json')) {
+  if (has('board.jsonl')) {
     entries.forEach((e, i) => {
       attempt(`board entry ${i} (${e.kind}): ballot verifies (§7.5)`, () => P.verifyBallot(election, e.ballot, list).length > 0);
       if (e.challenge) attempt(`board entry ${i}: reveal checks (§7.6)`, () => JSON.stringify(P.checkChallenge(election, e.ballot, e.challenge)));
@@ -449,8 +450,19 @@ if (board) {
     rejects('board tamper: the recorded head is not the last hash', 'VERIFICATION_FAILED', () =>
       P.checkBoardChain(election, { ...board, head: entries[0].hash }));
     rejects('board tamper: the board of another election', 'WRONG_ELECTION', () => P.checkBoardChain(election, { ...board, election: new Uint8Array(64) }));
-    rejects('board tamper: "closed" not a boolean', 'MALFORMED_JSON', () => P.parseBoardFile(JSON.stringify({ ...boardJson, closed: 'true' })));
-    rejects('board tamper: an unknown member', 'MALFORMED_JSON', () => P.parseBoardFile(JSON.stringify({ ...boardJson, extra: 1 })));
+    // The file's lines, tampered and read again.
+    const text = read('board.jsonl');
+    const [headerLine, ...rest] = text.slice(0, -1).split('\n');
+    const header = JSON.parse(headerLine);
+    const withHeader = (h) => [JSON.stringify(h), ...rest].join('\n') + '\n';
+    rejects('board tamper: "closed" not a boolean', 'MALFORMED_JSON', () => P.parseBoardLines(withHeader({ ...header, closed: 'true' })));
+    rejects('board tamper: an unknown member', 'MALFORMED_JSON', () => P.parseBoardLines(withHeader({ ...header, extra: 1 })));
+    rejects('board tamper: the count not a number', 'MALFORMED_JSON', () => P.parseBoardLines(withHeader({ ...header, entries: '3' })));
+    rejects('board tamper: the last newline gone', 'MALFORMED_JSON', () => P.parseBoardLines(text.slice(0, -1)));
+    rejects('board tamper: a blank line', 'MALFORMED_JSON', () => P.parseBoardLines(text + '\n'));
+    rejects('board tamper: the earlier one-document format', 'MALFORMED_JSON', () => P.parseBoardLines(JSON.stringify(boardJson) + '\n'));
+    rejects('board tamper: the last entry cut off', 'VERIFICATION_FAILED', () =>
+      P.parseBoardLines(withHeader(header).split('\n').slice(0, -2).join('\n') + '\n'));
   }
 
   // The closing statement as JSON (§8.4, §1.2).

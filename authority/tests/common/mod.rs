@@ -10,6 +10,9 @@ use amanat::{BoardEntry, Credential, CredentialEntry, CredentialList, Election, 
 use amanat::{PublicKey, Selections};
 use amanat_authority::board_file::BoardFile;
 use amanat_authority::box_key::BoxKey;
+
+#[path = "board_text.rs"]
+pub mod board_text;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use rand_core::OsRng;

@@ -161,12 +161,22 @@ fn main() {
 
     // Drawn after everything above, so the draws before keep their order: the receipt for the
     // challenge entry, then the box's closing statement of the board (§8.4), which
-    // board.json carries (docs/record.md §2).
+    // board.jsonl carries (docs/record.md §2).
     let challenge_receipt = receipt_for(&election, &board[1], &box_secret, &box_key, &mut rng);
     let closing = signed_head(&election, board.len() as u64, head, true, "2026-11-22T18:00:00Z", &box_secret, &mut rng);
     closing.verify(&election).unwrap();
     let exported = board_file(&election, board, Some(closing));
-    std::fs::write(format!("{out}/board.json"), serde_json::to_string_pretty(&exported).unwrap()).unwrap();
+    // board.jsonl (docs/record.md §2): the header line, then one line per entry, members in
+    // the order of the types (as the tools write them).
+    #[derive(Serialize)]
+    struct Header<'a> { election: &'a Digest, closed: bool, head: &'a Digest, entries: usize, closing: &'a Option<SignedHead> }
+    let header = Header { election: &exported.election, closed: exported.closed, head: &exported.head,
+        entries: exported.entries.len(), closing: &exported.closing };
+    let mut text = serde_json::to_string(&header).unwrap() + "\n";
+    for e in &exported.entries {
+        text.push_str(&(serde_json::to_string(e).unwrap() + "\n"));
+    }
+    std::fs::write(format!("{out}/board.jsonl"), text).unwrap();
     let boards = rule_breaking_boards(&election, &sealed_ballots, &box_secret, &mut rng);
     let lines: Vec<String> = boards.iter().map(|b| serde_json::to_string(b).unwrap()).collect();
     std::fs::write(format!("{out}/boards.json"), format!("[\n{}\n]\n", lines.join(",\n"))).unwrap();
@@ -196,7 +206,7 @@ fn main() {
 /// case says which check must reject it: `closing` (docs/record.md V4, protocol §8.4) or
 /// `rules` (V13, record.md §5.3) with the first entry that breaks one; `accepted` for the
 /// control, which breaks nothing. The ballots are those of ballots.json: `na-pp` cast,
-/// `senate-two` challenged and `senate-blank` cast on board.json.
+/// `senate-two` challenged and `senate-blank` cast on board.jsonl.
 fn rule_breaking_boards(election: &Election, sealed: &[(Ballot, Challenge)], box_secret: &SecretScalar,
     rng: &mut ChaCha20Rng) -> Vec<Value> {
     let (two, blank) = (&sealed[1], &sealed[2]);

@@ -65,7 +65,8 @@ impl ThresholdError {
         }
     }
 
-    pub(crate) fn io(path: &std::path::Path, e: impl std::fmt::Display) -> ThresholdError {
+    /// A file error, with its path.
+    pub fn io(path: &std::path::Path, e: impl std::fmt::Display) -> ThresholdError {
         ThresholdError::Io {
             path: path.to_path_buf(),
             message: e.to_string(),

@@ -1,0 +1,847 @@
+//! The verifier's numbered checks V1–V13 (docs/record.md §5), one function each, and
+//! [`Verifier`], which runs them on a record whose board arrives entry by entry.
+//!
+//! A [`Verifier`] is made from the record's small documents (V1–V3 run then), is given the
+//! board's header and then its entries in board order, batch after batch (V4, V5, V6, V13
+//! advance with each batch), and finishes with V7–V12. [`Verifier::entry_checks`] is the
+//! expensive part (every ballot's proofs, every reveal) and takes `&self`: a caller with
+//! threads runs it on several batches at once and pushes the results in order.
+//! [`verify_record`] does it all in one thread, calling back with progress.
+
+use std::collections::{BTreeSet, HashMap};
+
+use amanat::{BoardEntry, CredentialList, Election, EntryKind};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
+use curve25519_dalek::Scalar;
+use serde::Serialize;
+
+use crate::board::{check_closing, BoardHeader, Chain};
+use crate::counting::{verify_batch, BoardScan, Listed, Selection, Sums, VERIFY_BATCH};
+use crate::decryption::{check_trustee, combine_all};
+use crate::documents::{names, Counts, Decryption, ResultsFile, Tally};
+use crate::error::{bounded, Problems, RecordError};
+use crate::threshold::Ceremony;
+
+/// The numbered checks: id and name.
+pub const CHECKS: [(&str, &str); 13] = [
+    ("V1", "election definition and base hash"),
+    ("V2", "key ceremony transcript"),
+    ("V3", "credential list"),
+    ("V4", "board chain"),
+    ("V5", "every ballot on the board"),
+    ("V6", "challenged ballots"),
+    ("V7", "counted ballots"),
+    ("V8", "aggregates"),
+    ("V9", "decryption shares"),
+    ("V10", "combined decryptions"),
+    ("V11", "results"),
+    ("V12", "results within bounds"),
+    ("V13", "board rules"),
+];
+
+/// The outcome of one numbered check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    /// `"V1"` … `"V13"`.
+    pub id: &'static str,
+    /// What is checked.
+    pub name: &'static str,
+    /// Whether it passed.
+    pub ok: bool,
+    /// Counts on success, the first problems on failure.
+    pub detail: String,
+}
+
+/// The verifier's report (`amanat verify --json` prints it).
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Whether every check passed.
+    pub ok: bool,
+    /// The checks in order.
+    pub checks: Vec<CheckOutcome>,
+    /// The record's results (as published; trustworthy only when `ok`).
+    pub results: Counts,
+}
+
+impl Report {
+    /// The check with this id.
+    pub fn check(&self, id: &str) -> Option<&CheckOutcome> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The ids of the failed checks.
+    pub fn failed(&self) -> Vec<&'static str> {
+        self.checks.iter().filter(|c| !c.ok).map(|c| c.id).collect()
+    }
+}
+
+/// A check's result: its detail on success, what fails on failure.
+pub type Outcome = Result<String, String>;
+
+fn needs(what: &str) -> String {
+    format!("not checked: {what}")
+}
+
+/// The record's documents other than the board, each as its text or why it could not be
+/// read (e.g. `"tally.json: No such file or directory"`).
+#[derive(Clone, Debug)]
+pub struct RecordDocs {
+    /// `election.json`.
+    pub election: Result<String, String>,
+    /// `ceremony.json`.
+    pub ceremony: Result<String, String>,
+    /// `credentials.json`.
+    pub credentials: Result<String, String>,
+    /// `tally.json`.
+    pub tally: Result<String, String>,
+    /// `decryption.json`.
+    pub decryption: Result<String, String>,
+    /// `results.json`.
+    pub results: Result<String, String>,
+}
+
+fn parse<T>(
+    doc: &Result<String, String>,
+    name: &str,
+    f: impl FnOnce(&str) -> Result<T, RecordError>,
+) -> Result<T, String> {
+    match doc {
+        Err(e) => Err(e.clone()),
+        Ok(text) => f(text).map_err(|e| format!("{name}: {e}")),
+    }
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, RecordError> {
+    Ok(amanat::encoding::from_json(text)?)
+}
+
+/// V1 (docs/record.md §5): `election.json` parses as protocol `amanat/2`, its manifest
+/// validates, `1 ≤ k ≤ n ≤ 255`, the ballot box key is a canonical, non-identity public key,
+/// and the base hash is recomputed (protocol.md §3.2). Parsing does all of it.
+pub fn check_election_definition(election: &Result<Election, String>) -> Outcome {
+    election
+        .as_ref()
+        .map(|e| {
+            format!(
+                "election {}, {} contests, {} ballot styles, ballot box key {}, base hash {}",
+                e.manifest().election_id,
+                e.manifest().contests.len(),
+                e.manifest().ballot_styles.len(),
+                &e.ballot_box_key().to_hex()[..16],
+                &e.base_hash().to_hex()[..16]
+            )
+        })
+        .map_err(Clone::clone)
+}
+
+/// V2 (docs/record.md §5; ceremony.md §6): the ceremony transcript verifies (every proof of
+/// knowledge, share signature, complaint and verdict, the qualified set, the joint key and
+/// public shares), and the election's id, `n`, `k` and joint key are the ceremony's.
+pub fn check_ceremony_transcript(
+    ceremony: &Result<Ceremony, String>,
+    election: Option<&Election>,
+) -> Outcome {
+    match (ceremony, election) {
+        (Err(e), _) => Err(e.clone()),
+        (_, None) => Err(needs("V1")),
+        (Ok(c), Some(e)) => c
+            .verify()
+            .and_then(|()| c.check_election(e))
+            .map(|()| {
+                format!(
+                    "{} trustees, threshold {}, qualified {:?}, {} complaints; joint key and public shares recomputed",
+                    c.params().trustees,
+                    c.params().threshold,
+                    c.qualified(),
+                    c.complaints().len()
+                )
+            })
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// V3 (docs/record.md §5; protocol.md §3.3): `credentials.json` parses (sorted, no
+/// duplicate key), its count and digest equal the election's summary.
+pub fn check_credential_list(
+    list: &Result<CredentialList, String>,
+    election: Option<&Election>,
+) -> Outcome {
+    match (list, election) {
+        (Err(e), _) => Err(e.clone()),
+        (_, None) => Err(needs("V1")),
+        (Ok(l), Some(e)) => l
+            .check_against(e)
+            .map(|()| {
+                format!(
+                    "{} credentials, digest matches the election",
+                    l.entries().len()
+                )
+            })
+            .map_err(|e| RecordError::from(e).to_string()),
+    }
+}
+
+/// V4's end (docs/record.md §5; protocol.md §8.2, §8.4): the chain checked entry by entry
+/// ([`Chain`]) linked and ends at the recorded head, and the closing statement verifies
+/// under the election's ballot box key, says closed and names exactly this board.
+pub fn check_board_chain(
+    chain: Result<Chain, String>,
+    header: &BoardHeader,
+    election: &Election,
+) -> Outcome {
+    let entries = chain?.finish().map_err(|e| e.to_string())?;
+    let c = check_closing(election, header.closing.as_ref(), entries, &header.head)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{entries} entries link from the genesis hash to head {}; the box's closing \
+         statement ({}) names this board",
+        &header.head.to_hex()[..16],
+        c.time
+    ))
+}
+
+/// V5 (docs/record.md §5): every ballot on the board, cast or challenged, verifies
+/// (`Ballot::verify_listed`, batched with `Ballot::verify_many`): election binding, style,
+/// every 0/1 and range proof, the signature, the credential listed for the style.
+pub fn check_every_ballot(
+    bad: &Problems,
+    cast: u64,
+    challenged: u64,
+    rate: Option<f64>,
+) -> Outcome {
+    if !bad.is_empty() {
+        return Err(bad.text());
+    }
+    let rate = rate.map_or(String::new(), |r| format!(", {r:.0} ballots/s"));
+    Ok(format!(
+        "{} ballots verified ({cast} cast, {challenged} challenged){rate}",
+        cast + challenged
+    ))
+}
+
+/// V6 for one challenge entry (docs/record.md §5; protocol.md §7.6): its reveal re-encrypts
+/// to exactly its ballot's ciphertexts (`Challenge::check`). The other half of V6, that it
+/// is not counted, is [`Verifier::push`]'s.
+pub fn check_reveal(election: &Election, entry: &BoardEntry) -> Result<(), String> {
+    match &entry.challenge {
+        Some(c) => c
+            .check(election, &entry.ballot)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        None => Err("no reveal".into()),
+    }
+}
+
+/// V6 (docs/record.md §5): each challenge entry's reveal matches its ballot, and its
+/// tracking hash is not in the tally's `counted`.
+pub fn check_challenged_ballots(bad: &Problems, challenged: u64) -> Outcome {
+    if bad.is_empty() {
+        Ok(format!(
+            "{challenged} reveals match their ballots; none counted"
+        ))
+    } else {
+        Err(bad.text())
+    }
+}
+
+/// V7 (docs/record.md §3, §5): the selection recomputed from V5's results (eligible, latest
+/// per credential) equals `counted`, `superseded`, `challenged` and `rejected` of the
+/// tally, and the tally names this election and this board (head and entry count).
+pub fn check_counted_ballots(
+    selection: &Selection,
+    tally: &Tally,
+    election: &Election,
+    header: &BoardHeader,
+    entries: u64,
+) -> Outcome {
+    let mut bad = Problems::new();
+    if tally.election != *election.base_hash() {
+        bad.push("the tally is for another election".to_string());
+    }
+    if tally.board_head != header.head || tally.board_entries != entries {
+        bad.push("the tally was made from another board".to_string());
+    }
+    let same = |listed: &[Listed], tracking: &[amanat::Digest]| {
+        listed.len() == tracking.len() && listed.iter().zip(tracking).all(|(l, t)| l.tracking == *t)
+    };
+    if !same(&selection.counted, &tally.counted) {
+        bad.push(format!(
+            "the tally counts {} ballots, the board gives {}{}",
+            tally.counted.len(),
+            selection.counted.len(),
+            if tally.counted.len() == selection.counted.len() {
+                " (different ones)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !same(&selection.superseded, &tally.superseded) {
+        bad.push("the replaced ballots differ".to_string());
+    }
+    if !same(&selection.challenged, &tally.challenged) {
+        bad.push("the challenged ballots differ".to_string());
+    }
+    if tally.rejected != selection.rejected {
+        bad.push("the rejected ballots differ".to_string());
+    }
+    if bad.is_empty() {
+        Ok(format!(
+            "{} counted (latest per credential), {} replaced by a later ballot, {} challenged, {} rejected",
+            selection.counted.len(),
+            selection.superseded.len(),
+            selection.challenged.len(),
+            selection.rejected.len()
+        ))
+    } else {
+        Err(bad.text())
+    }
+}
+
+/// V8 (docs/record.md §3, §5): every option's aggregate and every contest's `ballots`,
+/// recomputed as the homomorphic sums over the counted ballots, equal the tally's. The sums
+/// are taken in the same pass over the board as the other checks, over the ballots the tally
+/// lists as counted; V7 shows those are the ones §3 counts (if V7 fails, this is not
+/// checked).
+pub fn check_aggregates(sums: &Sums, tally: &Tally, election: &Election) -> Outcome {
+    let again = sums.finish(election);
+    let mut bad = Problems::new();
+    if again.len() != tally.contests.len() {
+        bad.push("the tally's contests differ from the manifest's".into());
+    } else {
+        for (a, r) in again.iter().zip(&tally.contests) {
+            if a != r {
+                bad.push(format!("contest {}", a.id));
+            }
+        }
+    }
+    if bad.is_empty() {
+        let n: usize = again.iter().map(|c| c.options.len()).sum();
+        Ok(format!(
+            "{n} option sums over {} contests recomputed",
+            again.len()
+        ))
+    } else {
+        Err(format!("aggregates differ: {}", bad.text()))
+    }
+}
+
+/// V9 (docs/record.md §5; ceremony.md §7): `decryption.json` names this election, its
+/// trustees are in strictly ascending index order and at least `k`, and each trustee's
+/// document has one share per aggregate with the tally's labels in order, every
+/// Chaum–Pedersen proof verifying against the transcript's public share.
+pub fn check_decryption_shares(
+    decryption: &Decryption,
+    election: &Election,
+    ceremony: &Ceremony,
+    tally: &Tally,
+) -> Outcome {
+    let items = tally.items();
+    let mut bad = Problems::new();
+    if decryption.election != *election.base_hash() {
+        bad.push("the decryption is for another election".to_string());
+    }
+    let distinct: BTreeSet<u32> = decryption.trustees.iter().map(|x| x.trustee).collect();
+    // docs/documents.md: the trustees in strictly ascending index order (which also rules out
+    // a trustee appearing twice).
+    if !decryption
+        .trustees
+        .windows(2)
+        .all(|w| w[0].trustee < w[1].trustee)
+    {
+        bad.push(if distinct.len() != decryption.trustees.len() {
+            "a trustee appears twice".into()
+        } else {
+            "the trustees are not in ascending index order".into()
+        });
+    }
+    if (distinct.len() as u32) < election.threshold() {
+        bad.push(format!(
+            "{} trustees, the threshold is {}",
+            distinct.len(),
+            election.threshold()
+        ));
+    }
+    for doc in &decryption.trustees {
+        if let Err(err) = check_trustee(election, ceremony, &items, doc) {
+            bad.push(format!("trustee {}: {err}", doc.trustee));
+        }
+    }
+    if bad.is_empty() {
+        Ok(format!(
+            "{} shares from trustees {:?} verified (threshold {})",
+            items.len() * decryption.trustees.len(),
+            distinct,
+            election.threshold()
+        ))
+    } else {
+        Err(bad.text())
+    }
+}
+
+/// V10 (docs/record.md §5): `b − Σ λ_j·D_j` over the participating trustees equals each
+/// recorded combined value.
+pub fn check_combined_decryptions(
+    decryption: &Decryption,
+    ceremony: &Ceremony,
+    tally: &Tally,
+) -> Outcome {
+    let items = tally.items();
+    match combine_all(ceremony, &items, &decryption.trustees) {
+        Err(e) => Err(e.to_string()),
+        Ok(again) if again.len() != decryption.combined.len() => {
+            Err("the number of combined values differs".into())
+        }
+        Ok(again) => {
+            let mut bad = Problems::new();
+            for (a, r) in again.iter().zip(&decryption.combined) {
+                if a != r {
+                    bad.push(a.label.clone());
+                }
+            }
+            if bad.is_empty() {
+                Ok(format!("{} combined values recomputed", again.len()))
+            } else {
+                Err(format!("combined values differ: {}", bad.text()))
+            }
+        }
+    }
+}
+
+/// V11 (docs/record.md §5): `results.json` has exactly the tally's contests and options,
+/// and each count `v` satisfies `v·G` = the combined value.
+pub fn check_results(results: &ResultsFile, decryption: &Decryption, tally: &Tally) -> Outcome {
+    let mut bad = Problems::new();
+    let mut values = decryption.combined.iter();
+    let mut n = 0usize;
+    for c in &tally.contests {
+        let row = results.results.get(&c.id);
+        if row.map(|row| row.len()) != Some(c.options.len()) {
+            bad.push(format!("contest {}: options differ", c.id));
+        }
+        for o in &c.options {
+            n += 1;
+            let count = row.and_then(|row| row.get(&o.id));
+            match (count, values.next()) {
+                (Some(&v), Some(value)) if G * Scalar::from(v) == *value.value.point() => {}
+                (_, _) => bad.push(format!("{}/{}", c.id, o.id)),
+            }
+        }
+    }
+    if results.results.len() != tally.contests.len() {
+        bad.push("the results' contests differ from the tally's".into());
+    }
+    if bad.is_empty() {
+        Ok(format!("{n} counts match their decryptions"))
+    } else {
+        Err(format!("counts that do not match: {}", bad.text()))
+    }
+}
+
+/// V12 (docs/record.md §5): per contest, each option's count is at most the ballots holding
+/// it, and the total lies between `ballots × min_selections` and `ballots × max_selections`.
+pub fn check_results_within_bounds(
+    results: &ResultsFile,
+    tally: &Tally,
+    election: &Election,
+) -> Outcome {
+    let mut bad = Problems::new();
+    for c in &tally.contests {
+        let Ok(def) = election.manifest().contest(&c.id) else {
+            bad.push(format!("unknown contest {}", c.id));
+            continue;
+        };
+        let row = results.results.get(&c.id);
+        let total: u64 = row.map_or(0, |row| row.values().sum());
+        let (lo, hi) = (
+            c.ballots.saturating_mul(u64::from(def.min_selections)),
+            c.ballots.saturating_mul(u64::from(def.max_selections)),
+        );
+        if total < lo || total > hi {
+            bad.push(format!(
+                "{}: {total} votes from {} ballots (allowed {lo}..={hi})",
+                c.id, c.ballots
+            ));
+        }
+        if row.is_some_and(|row| row.values().any(|&v| v > c.ballots)) {
+            bad.push(format!("{}: an option has more votes than ballots", c.id));
+        }
+    }
+    if bad.is_empty() {
+        Ok(format!(
+            "{} contests within their selection limits",
+            tally.contests.len()
+        ))
+    } else {
+        Err(bad.text())
+    }
+}
+
+/// V13 (docs/record.md §5.3): the board's rules the chain alone does not show, as the
+/// [`BoardScan`] found them: each tracking hash at most once per kind, none both cast and
+/// challenged, every time of the board's form and none earlier than the one before it.
+pub fn check_board_rules(breaks: &Problems, entries: u64) -> Outcome {
+    if breaks.is_empty() {
+        Ok(format!(
+            "{entries} entries: each tracking hash at most once per kind, none both cast and \
+             challenged, times in order"
+        ))
+    } else {
+        Err(breaks.text())
+    }
+}
+
+/// What the expensive part of the checks found for one entry: its ballot's verification
+/// (V5) and, for a challenge entry, its reveal's (V6). `None` when the inputs needed
+/// (V1 and V3) are missing.
+#[derive(Debug)]
+pub struct EntryCheck {
+    /// The ballot's verification.
+    pub ballot: Option<Result<(), amanat::Error>>,
+    /// The reveal's check, for a challenge entry.
+    pub reveal: Option<Result<(), String>>,
+}
+
+/// The first 32 bytes of a tracking hash: a key as good as the whole for sets of them (a
+/// collision would take about 2^128 work).
+fn prefix(d: &amanat::Digest) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    k.copy_from_slice(&d.0[..32]);
+    k
+}
+
+/// The board as the verifier goes through it.
+struct Pass {
+    header: BoardHeader,
+    chain: Result<Chain, String>,
+    scan: BoardScan,
+    bad_ballots: Problems,
+    bad_reveals: Problems,
+    cast: u64,
+    challenged: u64,
+    /// The tally's counted tracking hashes (the first 32 bytes of each, as
+    /// [`BoardScan`] keys them), and whether each was summed yet.
+    tally_counted: HashMap<[u8; 32], bool>,
+    sums: Option<Sums>,
+}
+
+/// The verifier of one record, its board given entry by entry (see the module's doc).
+pub struct Verifier {
+    election: Option<Election>,
+    list: Option<CredentialList>,
+    ceremony: Option<Ceremony>,
+    tally: Result<Tally, String>,
+    decryption: Result<Decryption, String>,
+    results: Result<ResultsFile, String>,
+    outcomes: Vec<Outcome>,
+    board: Result<Pass, String>,
+}
+
+impl Verifier {
+    /// Parses the record's documents and runs V1, V2 and V3.
+    pub fn new(docs: &RecordDocs) -> Verifier {
+        let election = parse(&docs.election, names::ELECTION, |t| {
+            Ok(Election::from_json(t)?)
+        });
+        let v1 = check_election_definition(&election);
+        let election = election.ok();
+        let ceremony = parse(&docs.ceremony, names::CEREMONY, |t| {
+            Ok(Ceremony::from_json(t)?)
+        });
+        let v2 = check_ceremony_transcript(&ceremony, election.as_ref());
+        let ceremony = ceremony.ok().filter(|_| v2.is_ok());
+        let list = parse(&docs.credentials, names::CREDENTIALS, |t| {
+            Ok(CredentialList::from_json(t)?)
+        });
+        let v3 = check_credential_list(&list, election.as_ref());
+        let list = list.ok().filter(|_| v3.is_ok());
+        Verifier {
+            election,
+            list,
+            ceremony,
+            tally: parse(&docs.tally, names::TALLY, json::<Tally>),
+            decryption: parse(&docs.decryption, names::DECRYPTION, json::<Decryption>),
+            results: parse(&docs.results, names::RESULTS, json::<ResultsFile>),
+            outcomes: vec![v1, v2, v3],
+            board: Err(needs(names::BOARD)),
+        }
+    }
+
+    /// The board's header, or why the board could not be read; before any entry.
+    pub fn begin_board(&mut self, header: Result<BoardHeader, String>) {
+        self.board = header.map(|header| {
+            let chain = match &self.election {
+                None => Err(needs("V1")),
+                Some(e) => Chain::new(e, &header).map_err(|e| e.to_string()),
+            };
+            let tally_counted = self
+                .tally
+                .as_ref()
+                .map(|t| t.counted.iter().map(|d| (prefix(d), false)).collect())
+                .unwrap_or_default();
+            Pass {
+                header,
+                chain,
+                scan: match &self.list {
+                    Some(list) => BoardScan::new(list),
+                    None => BoardScan::rules_only(),
+                },
+                bad_ballots: Problems::new(),
+                bad_reveals: Problems::new(),
+                cast: 0,
+                challenged: 0,
+                tally_counted,
+                sums: self.election.as_ref().map(Sums::new),
+            }
+        });
+    }
+
+    /// The board could not be read to its end (an unreadable or malformed entry): the
+    /// checks that need the board report `why`.
+    pub fn board_failed(&mut self, why: String) {
+        self.board = Err(why);
+    }
+
+    /// Whether the verifier has what it needs to verify ballots (V1 and V3 passed).
+    pub fn checks_ballots(&self) -> bool {
+        self.election.is_some() && self.list.is_some()
+    }
+
+    /// The expensive part of V5 and V6 for consecutive entries: every ballot verified, in
+    /// batches of [`VERIFY_BATCH`], and every reveal. Pure: a caller with threads runs it on
+    /// several slices at once, then gives each result to [`Verifier::push`] in board order.
+    pub fn entry_checks(&self, entries: &[BoardEntry]) -> Vec<EntryCheck> {
+        let election = self.election.as_ref();
+        let reveal = |e: &BoardEntry| match election {
+            Some(election) if e.kind == EntryKind::Challenge => Some(check_reveal(election, e)),
+            _ => None,
+        };
+        let (Some(election), Some(list)) = (election, &self.list) else {
+            return entries
+                .iter()
+                .map(|e| EntryCheck {
+                    ballot: None,
+                    reveal: reveal(e),
+                })
+                .collect();
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for chunk in entries.chunks(VERIFY_BATCH) {
+            for (e, ballot) in chunk.iter().zip(verify_batch(election, list, chunk)) {
+                out.push(EntryCheck {
+                    ballot: Some(ballot),
+                    reveal: reveal(e),
+                });
+            }
+        }
+        out
+    }
+
+    /// The next entries in board order with their [`Verifier::entry_checks`].
+    pub fn push(&mut self, entries: &[BoardEntry], checks: Vec<EntryCheck>) {
+        let Ok(pass) = &mut self.board else {
+            return;
+        };
+        for (e, check) in entries.iter().zip(checks) {
+            if let Ok(chain) = &mut pass.chain {
+                chain.push(e);
+            }
+            match e.kind {
+                EntryKind::Cast => pass.cast += 1,
+                EntryKind::Challenge => pass.challenged += 1,
+            }
+            if let Some(Err(err)) = &check.ballot {
+                pass.bad_ballots.push(format!("entry {}: {err}", e.index));
+            }
+            if e.kind == EntryKind::Challenge {
+                let reveal = check
+                    .reveal
+                    .as_ref()
+                    .and_then(|r| r.as_ref().err().cloned());
+                let counted = pass
+                    .tally_counted
+                    .contains_key(&prefix(&e.tracking))
+                    .then(|| "counted although challenged".to_string());
+                if let Some(why) = reveal.or(counted) {
+                    pass.bad_reveals
+                        .push(format!("entry {} ({}): {why}", e.index, e.short));
+                }
+            } else if let (Some(summed), Some(sums)) = (
+                pass.tally_counted.get_mut(&prefix(&e.tracking)),
+                &mut pass.sums,
+            ) {
+                if !*summed {
+                    *summed = true;
+                    sums.add(&e.ballot);
+                }
+            }
+            match (&self.list, &check.ballot) {
+                (Some(list), Some(ballot)) => pass.scan.push(list, e, ballot),
+                _ => pass.scan.push_unverified(e),
+            }
+        }
+    }
+
+    /// Finishes V4, V5, V6 and V13 with the whole board pushed, and runs V7–V12.
+    /// `ballots_per_second`, when the caller measured it, goes into V5's detail.
+    pub fn finish(self, ballots_per_second: Option<f64>) -> Report {
+        let mut outcomes = self.outcomes;
+        let election = self.election.as_ref();
+        let tally = self.tally.as_ref();
+        let (v4, v5, v6, v13, selection, entries, header) = match self.board {
+            Err(why) => {
+                let needs_board = Err(needs(names::BOARD));
+                (
+                    Err(why),
+                    needs_board.clone(),
+                    needs_board.clone(),
+                    needs_board,
+                    None,
+                    0,
+                    None,
+                )
+            }
+            Ok(pass) => {
+                let entries = pass.cast + pass.challenged;
+                let v4 = match election {
+                    None => Err(needs("V1")),
+                    Some(e) => check_board_chain(pass.chain, &pass.header, e),
+                };
+                let verified = self.list.is_some() && election.is_some();
+                let v5 = if verified {
+                    check_every_ballot(
+                        &pass.bad_ballots,
+                        pass.cast,
+                        pass.challenged,
+                        ballots_per_second,
+                    )
+                } else {
+                    Err(needs("V1 and V3"))
+                };
+                let v6 = match (election, tally) {
+                    (None, _) => Err(needs("V1")),
+                    (_, Err(e)) => Err(e.clone()),
+                    (Some(_), Ok(_)) => {
+                        check_challenged_ballots(&pass.bad_reveals, pass.challenged)
+                    }
+                };
+                let (selection, breaks) = pass.scan.finish();
+                let v13 = check_board_rules(&breaks, entries);
+                let selection = verified.then_some((selection, pass.sums));
+                (v4, v5, v6, v13, selection, entries, Some(pass.header))
+            }
+        };
+        outcomes.extend([v4, v5, v6]);
+
+        // V7, V8: the counted set recomputed, and the sums over it.
+        let (v7, v8) = match (&selection, tally, election, &header) {
+            (_, Err(e), _, _) => (Err(e.clone()), Err(e.clone())),
+            (Some((s, sums)), Ok(t), Some(e), Some(h)) => {
+                let v7 = check_counted_ballots(s, t, e, h, entries);
+                let v8 = match sums {
+                    Some(sums) if v7.is_ok() => check_aggregates(sums, t, e),
+                    _ => Err(needs("V7")),
+                };
+                (v7, v8)
+            }
+            _ => (
+                Err(needs("V1, V3 and board.jsonl")),
+                Err(needs("V1, V3 and board.jsonl")),
+            ),
+        };
+        outcomes.extend([v7, v8]);
+
+        // V9, V10: the decryption shares and their combination.
+        let tally = tally.ok();
+        let v9 = match (&self.decryption, election, &self.ceremony, tally) {
+            (Err(e), _, _, _) => Err(e.clone()),
+            (Ok(d), Some(e), Some(c), Some(t)) => check_decryption_shares(d, e, c, t),
+            _ => Err(needs("V1, V2 and tally.json")),
+        };
+        let v10 = match (&self.decryption, &self.ceremony, tally) {
+            (Ok(d), Some(c), Some(t)) if v9.is_ok() => check_combined_decryptions(d, c, t),
+            _ => Err(needs("V9")),
+        };
+        outcomes.extend([v9, v10]);
+
+        // V11, V12: the published counts.
+        let v11 = match (&self.results, &self.decryption, tally) {
+            (Err(e), _, _) => Err(e.clone()),
+            (Ok(r), Ok(d), Some(t)) => check_results(r, d, t),
+            _ => Err(needs("decryption.json and tally.json")),
+        };
+        let v12 = match (&self.results, tally, election) {
+            (Ok(r), Some(t), Some(e)) => check_results_within_bounds(r, t, e),
+            (Err(e), _, _) => Err(e.clone()),
+            _ => Err(needs("V1 and tally.json")),
+        };
+        outcomes.extend([v11, v12, v13]);
+
+        let checks: Vec<CheckOutcome> = outcomes
+            .into_iter()
+            .zip(CHECKS)
+            .map(|(result, (id, name))| {
+                let (ok, detail) = match result {
+                    Ok(d) => (true, bounded(&d)),
+                    Err(d) => (false, bounded(&d)),
+                };
+                CheckOutcome {
+                    id,
+                    name,
+                    ok,
+                    detail,
+                }
+            })
+            .collect();
+        Report {
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+            results: self.results.map(|r| r.results).unwrap_or_default(),
+        }
+    }
+}
+
+/// Verifies a record in one thread: V1–V3 on `docs`, then the board's `header` and its
+/// `entries` in board order (an `Err` item stops the board: the checks that need it report
+/// it), then V7–V12. `progress` is called after each batch with the number of entries done.
+pub fn verify_record(
+    docs: &RecordDocs,
+    header: Result<BoardHeader, String>,
+    entries: impl IntoIterator<Item = Result<BoardEntry, String>>,
+    progress: &mut dyn FnMut(u64),
+) -> Report {
+    let mut v = Verifier::new(docs);
+    let ok = header.is_ok();
+    v.begin_board(header);
+    if ok {
+        let mut done = 0u64;
+        let mut batch = Vec::with_capacity(VERIFY_BATCH);
+        let mut failed = None;
+        for e in entries {
+            match e {
+                Ok(e) => batch.push(e),
+                Err(why) => {
+                    failed = Some(why);
+                    break;
+                }
+            }
+            if batch.len() == VERIFY_BATCH {
+                let checks = v.entry_checks(&batch);
+                v.push(&batch, checks);
+                done += batch.len() as u64;
+                progress(done);
+                batch.clear();
+            }
+        }
+        match failed {
+            Some(why) => v.board_failed(why),
+            None => {
+                let checks = v.entry_checks(&batch);
+                v.push(&batch, checks);
+                done += batch.len() as u64;
+                progress(done);
+            }
+        }
+    }
+    v.finish(None)
+}
