@@ -68,7 +68,7 @@ pub struct CheckArgs {
     /// The published list (an election directory's served-files.json).
     #[arg(long)]
     pub list: PathBuf,
-    /// The ballot box's address, e.g. https://vote.example.org
+    /// The ballot box's address, e.g. `https://vote.example.org`
     #[arg(long)]
     pub url: String,
 }
