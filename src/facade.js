@@ -255,9 +255,42 @@ export function verifyReceipt(election, receipt) {
 // without 'wasm-unsafe-eval') rejects with the engine's error and leaves the module
 // uninitialised, so it may be called again.
 export default async function init(module_or_path) {
-  const instance = await bindgen.default(module_or_path);
+  let instance;
+  try {
+    instance = await bindgen.default(module_or_path);
+  } catch (err) {
+    throw notWasm(err, module_or_path) ?? err;
+  }
   initialised = true;
   return instance;
+}
+
+/**
+ * The engine's error for bytes that are not WebAssembly at all ("expected magic word 00 61 73
+ * 6d, found 3c 21 64 6f": usually a server's HTML page answered in place of a missing .wasm
+ * file) becomes MODULE_NOT_FOUND, saying where the file was looked for and what usually
+ * causes it; any other failure (a Content-Security-Policy without 'wasm-unsafe-eval', a
+ * network error) is left as the engine raised it.
+ */
+function notWasm(err, given) {
+  if (!(err instanceof Error) || !/magic word/.test(err.message)) return null;
+  let where = 'what was given to init()';
+  if (given === undefined || (typeof given === 'object' && given !== null && given.module_or_path === undefined)) {
+    try {
+      where = `looked for ${new URL(`./${bindgen.wasmFileName()}`, import.meta.url).href}`;
+    } catch {
+      where = `looked for ${bindgen.wasmFileName()} beside amanat.js`;
+    }
+  }
+  const found = fail(
+    'MODULE_NOT_FOUND',
+    `init: what was fetched for the module is not WebAssembly (${err.message}; ${where}). ` +
+      `The package's .wasm files must be served beside amanat.js; a server that answers a ` +
+      `missing file with a page gives this. Under the Vite 5-7 dev server, add ` +
+      `optimizeDeps: { exclude: ['amanat'] } to vite.config.js (docs/embedding.md).`,
+  );
+  found.cause = err;
+  return found;
 }
 
 export function initSync(module) {

@@ -115,7 +115,8 @@ export type ErrorCode =
   | 'UNKNOWN_STYLE' | 'CONTEST_NOT_IN_STYLE' | 'DUPLICATE_SELECTION' | 'OVERVOTE'
   | 'UNDERVOTE' | 'BAD_CREDENTIAL' | 'CREDENTIAL_STYLE' | 'UNKNOWN_CREDENTIAL'
   | 'WRONG_ELECTION' | 'VERIFICATION_FAILED' | 'BALLOT_SPENT' | 'OUT_OF_RANGE'
-  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'NOT_INITIALISED' | 'INTERNAL';
+  | 'INPUT_TOO_LARGE' | 'WRONG_OBJECT' | 'FREED_OBJECT' | 'NOT_INITIALISED'
+  | 'MODULE_NOT_FOUND' | 'INTERNAL';
 
 /** The errors this module throws: a plain Error with a stable `code`. */
 export interface AmanatError extends Error { code: ErrorCode }
@@ -129,9 +130,10 @@ export function isAmanatError(value: unknown): value is AmanatError;
 /// binding's own: `INPUT_TOO_LARGE` for a string over [`MAX_INPUT_LENGTH`]; `WRONG_OBJECT`
 /// (not an object of the class expected, made by this module) and `FREED_OBJECT` (one whose
 /// `free()` was called) and `NOT_INITIALISED` (the web package used before `await init()`
-/// completed), thrown by the package's entry point `src/facade.js`; and `INTERNAL` for a
-/// failure of the binding itself.
-pub const ERROR_CODES: [&str; 25] = [
+/// completed) and `MODULE_NOT_FOUND` (the web package's `init()` fetched something that is not
+/// WebAssembly, such as a server's HTML page for a missing `.wasm`), thrown by the package's
+/// entry point `src/facade.js`; and `INTERNAL` for a failure of the binding itself.
+pub const ERROR_CODES: [&str; 26] = [
     "MALFORMED_JSON",
     "BAD_ENCODING",
     "NON_CANONICAL",
@@ -156,6 +158,7 @@ pub const ERROR_CODES: [&str; 25] = [
     "WRONG_OBJECT",
     "FREED_OBJECT",
     "NOT_INITIALISED",
+    "MODULE_NOT_FOUND",
     "INTERNAL",
 ];
 

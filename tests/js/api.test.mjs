@@ -817,6 +817,19 @@ test('the web package (pkg/) before init: every entry point throws NOT_INITIALIS
   // A failed init leaves it uninitialised, and it can be tried again.
   await assert.rejects(web.default({ module_or_path: new Uint8Array([0, 1, 2, 3]) }));
   throwsCode(() => web.protocolVersion(), 'NOT_INITIALISED', web);
+  // A server's HTML page where the .wasm should be (a missing file, a dev server's
+  // pre-bundling) is MODULE_NOT_FOUND, saying so, with the engine's error as its cause.
+  const page = new Response('<!doctype html><html></html>', { headers: { 'content-type': 'text/html' } });
+  const notFound = await web.default({ module_or_path: page }).then(
+    () => assert.fail('init accepted an HTML page'),
+    (err) => err,
+  );
+  assert.equal(notFound.code, 'MODULE_NOT_FOUND');
+  seen.add(notFound.code);
+  assert.ok(web.isAmanatError(notFound));
+  assert.match(notFound.message, /not WebAssembly.*3c 21 64 6f.*beside amanat\.js/s);
+  assert.ok(notFound.cause instanceof WebAssembly.CompileError);
+  throwsCode(() => web.protocolVersion(), 'NOT_INITIALISED', web);
   await web.default({ module_or_path: bytes });
   assert.equal(web.protocolVersion(), 'amanat/2');
   assert.deepEqual(web.errorCodes(), amanat.errorCodes());
