@@ -1076,7 +1076,15 @@ fn parts(res: ureq::Response) -> (u16, Vec<(String, String)>, Vec<u8>) {
 /// A `GET` with the given request headers: status, response headers and the raw body bytes
 /// (ureq here decodes no content encoding).
 fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply, Vec<u8>) {
-    let mut req = agent().get(&format!("{}{path}", server.url));
+    let (mut reply, body) = send(server, "GET", path, headers);
+    reply.body = String::new();
+    (reply.status, reply, body)
+}
+
+/// Any request with the given method and request headers: the answer (its body as text) and
+/// the raw body bytes.
+fn send(server: &Server, method: &str, path: &str, headers: &[(&str, &str)]) -> (Reply, Vec<u8>) {
+    let mut req = agent().request(method, &format!("{}{path}", server.url));
     for (name, value) in headers {
         req = req.set(name, value);
     }
@@ -1089,28 +1097,14 @@ fn get_raw(server: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, Reply
     let reply = Reply {
         status,
         headers,
-        body: String::new(),
+        body: String::from_utf8_lossy(&body).into_owned(),
     };
-    (status, reply, body)
+    (reply, body)
 }
 
-/// Any request with the given method and request headers: status and response headers.
+/// Any request with the given method and request headers.
 fn with_headers(server: &Server, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut req = agent().request(method, &format!("{}{path}", server.url));
-    for (name, value) in headers {
-        req = req.set(name, value);
-    }
-    let res = match req.call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
-    let (status, headers, body) = parts(res);
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    send(server, method, path, headers).0
 }
 
 #[test]
