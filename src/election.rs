@@ -183,10 +183,67 @@ pub struct CredentialEntry {
 /// The published list of public credentials, sorted by key bytes, without duplicates.
 /// In JSON it is the bare array of entries in that order, as [`CredentialList::from_json`]
 /// reads it (§3.3).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+///
+/// Kept compact, for lists of millions of voters: per credential its 32-byte canonical key
+/// (checked canonical and not the identity when the list is built or read, then kept encoded:
+/// a ballot carries its own decoded key, the list is only searched) and the index of its
+/// ballot style among the list's distinct styles, 36 bytes in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CredentialList {
-    entries: Vec<CredentialEntry>,
+    /// The keys' canonical encodings, in strictly ascending order.
+    keys: Vec<[u8; 32]>,
+    /// Per key, its style's position in `names`.
+    styles: Vec<u32>,
+    /// The distinct style ids, in the order they first appear in the list (so two lists with
+    /// the same entries are equal field by field).
+    names: Vec<String>,
+}
+
+/// A [`CredentialList`] being built from entries in ascending key order.
+#[derive(Default)]
+struct ListBuilder {
+    list: CredentialList,
+    positions: std::collections::BTreeMap<String, u32>,
+}
+
+impl ListBuilder {
+    /// Appends the next entry: its key must be above the previous one (`i` is its position,
+    /// for the error).
+    fn push(&mut self, i: usize, e: CredentialEntry) -> Result<()> {
+        let key = e.key.to_bytes();
+        if let Some(last) = self.list.keys.last() {
+            match last.cmp(&key) {
+                core::cmp::Ordering::Less => {}
+                core::cmp::Ordering::Equal => {
+                    return Err(Error::InvalidElection(format!(
+                        "credential {} listed twice",
+                        e.key.to_hex()
+                    )))
+                }
+                core::cmp::Ordering::Greater => {
+                    return Err(Error::InvalidElection(format!(
+                        "credential list not sorted by key: entry {} comes after entry {}",
+                        i - 1,
+                        i
+                    )))
+                }
+            }
+        }
+        let style = match self.positions.get(&e.style) {
+            Some(&s) => s,
+            None => {
+                let s = u32::try_from(self.list.names.len()).map_err(|_| {
+                    Error::InvalidElection("too many ballot styles in the credential list".into())
+                })?;
+                self.positions.insert(e.style.clone(), s);
+                self.list.names.push(e.style);
+                s
+            }
+        };
+        self.list.keys.push(key);
+        self.list.styles.push(style);
+        Ok(())
+    }
 }
 
 impl CredentialList {
@@ -196,15 +253,11 @@ impl CredentialList {
     /// [`Error::InvalidElection`] on a duplicate key.
     pub fn new(mut entries: Vec<CredentialEntry>) -> Result<CredentialList> {
         entries.sort_by_key(|e| e.key.to_bytes());
-        for w in entries.windows(2) {
-            if w[0].key == w[1].key {
-                return Err(Error::InvalidElection(format!(
-                    "credential {} listed twice",
-                    w[0].key.to_hex()
-                )));
-            }
+        let mut b = ListBuilder::default();
+        for (i, e) in entries.into_iter().enumerate() {
+            b.push(i, e)?;
         }
-        Ok(CredentialList { entries })
+        Ok(b.list)
     }
 
     /// Parses a list from JSON (an array of `{key, style}`), which must already be in
@@ -217,49 +270,55 @@ impl CredentialList {
         crate::encoding::from_json(json)
     }
 
-    /// The list of entries as read from a file: in strictly ascending key order.
-    fn in_order(entries: Vec<CredentialEntry>) -> Result<CredentialList> {
-        for (i, w) in entries.windows(2).enumerate() {
-            match w[0].key.to_bytes().cmp(&w[1].key.to_bytes()) {
-                core::cmp::Ordering::Less => {}
-                core::cmp::Ordering::Equal => {
-                    return Err(Error::InvalidElection(format!(
-                        "credential {} listed twice",
-                        w[0].key.to_hex()
-                    )))
-                }
-                core::cmp::Ordering::Greater => {
-                    return Err(Error::InvalidElection(format!(
-                        "credential list not sorted by key: entry {} comes after entry {}",
-                        i,
-                        i + 1
-                    )))
-                }
-            }
-        }
-        Ok(CredentialList { entries })
+    /// The entries, sorted by key (each key decoded again: for tools and tests, not for
+    /// lookups, which are [`CredentialList::position`] and [`CredentialList::style_of`]).
+    pub fn entries(&self) -> Vec<CredentialEntry> {
+        self.keys
+            .iter()
+            .zip(&self.styles)
+            .filter_map(|(k, &s)| {
+                // Every key was decoded, canonical and not the identity, when the list was
+                // built or read, so it decodes again.
+                let key = PublicKey::from_bytes(k, "credential").ok()?;
+                Some(CredentialEntry {
+                    key,
+                    style: self.style_name(s).to_string(),
+                })
+            })
+            .collect()
     }
 
-    /// The entries, sorted by key.
-    pub fn entries(&self) -> &[CredentialEntry] {
-        &self.entries
+    /// The number of credentials.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn style_name(&self, s: u32) -> &str {
+        self.names.get(s as usize).map_or("", String::as_str)
+    }
+
+    /// The position of a listed key in the list (sorted by key bytes).
+    pub fn position(&self, key: &PublicKey) -> Option<usize> {
+        self.keys.binary_search(&key.to_bytes()).ok()
     }
 
     /// The ballot style of a listed key.
     pub fn style_of(&self, key: &PublicKey) -> Option<&str> {
-        let k = key.to_bytes();
-        self.entries
-            .binary_search_by_key(&k, |e| e.key.to_bytes())
-            .ok()
-            .map(|i| self.entries[i].style.as_str())
+        let i = self.position(key)?;
+        self.styles.get(i).map(|&s| self.style_name(s))
     }
 
     /// The digest bound into the election (§3.3).
     pub fn digest(&self) -> Digest {
         let mut t = Transcript::new("credentials");
-        t.bytes(&(self.entries.len() as u64).to_be_bytes());
-        for e in &self.entries {
-            t.point(&e.key.0).str(&e.style);
+        t.bytes(&(self.keys.len() as u64).to_be_bytes());
+        for (k, &s) in self.keys.iter().zip(&self.styles) {
+            t.bytes(k).str(self.style_name(s));
         }
         Digest(t.digest())
     }
@@ -267,7 +326,7 @@ impl CredentialList {
     /// The summary that goes into the election.
     pub fn summary(&self) -> CredentialsSummary {
         CredentialsSummary {
-            count: self.entries.len() as u64,
+            count: self.keys.len() as u64,
             digest: self.digest(),
         }
     }
@@ -282,22 +341,63 @@ impl CredentialList {
                 "credential list does not match the election's digest".into(),
             ));
         }
-        for e in &self.entries {
-            election.manifest.style(&e.style).map_err(|_| {
-                Error::InvalidElection(format!(
+        let known: Vec<bool> = self
+            .names
+            .iter()
+            .map(|n| election.manifest.style(n).is_ok())
+            .collect();
+        for (k, &s) in self.keys.iter().zip(&self.styles) {
+            if !known.get(s as usize).copied().unwrap_or(false) {
+                return Err(Error::InvalidElection(format!(
                     "credential {} names unknown style {:?}",
-                    e.key.to_hex(),
-                    e.style
-                ))
-            })?;
+                    crate::encoding::to_hex(k),
+                    self.style_name(s)
+                )));
+            }
         }
         Ok(())
     }
 }
 
+impl Serialize for CredentialList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        /// One entry as [`CredentialEntry`] serializes it.
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            key: String,
+            style: &'a str,
+        }
+        s.collect_seq(self.keys.iter().zip(&self.styles).map(|(k, &st)| Entry {
+            key: crate::encoding::to_hex(k),
+            style: self.style_name(st),
+        }))
+    }
+}
+
 impl<'de> Deserialize<'de> for CredentialList {
+    /// Reads the array entry by entry (each key decoded and checked canonical and not the
+    /// identity, each in strictly ascending order), keeping only the compact form.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        CredentialList::in_order(Vec::<CredentialEntry>::deserialize(d)?).map_err(field_error)
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CredentialList;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an array of credentials")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> core::result::Result<CredentialList, A::Error> {
+                let mut b = ListBuilder::default();
+                let mut i = 0usize;
+                while let Some(e) = seq.next_element::<CredentialEntry>()? {
+                    b.push(i, e).map_err(field_error)?;
+                    i += 1;
+                }
+                Ok(b.list)
+            }
+        }
+        d.deserialize_seq(V)
     }
 }
 
@@ -335,5 +435,36 @@ mod tests {
         twice.insert(2, twice[2].clone());
         let err = CredentialList::from_json(&serde_json::to_string(&twice).unwrap()).unwrap_err();
         assert_eq!(err.code(), "INVALID_ELECTION", "{err}");
+    }
+
+    /// The compact list writes the same JSON as its entries, answers the same lookups, and
+    /// reading it still refuses a non-canonical or identity key.
+    #[test]
+    fn the_compact_list_reads_writes_and_refuses_as_the_entries_do() {
+        let mut entries: Vec<CredentialEntry> = (1..=6).map(entry).collect();
+        entries[4].style = "T".into();
+        let list = CredentialList::new(entries.clone()).unwrap();
+        let mut sorted = entries.clone();
+        sorted.sort_by_key(|e| e.key.to_bytes());
+        assert_eq!(list.entries(), sorted);
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            serde_json::to_string(&sorted).unwrap()
+        );
+        assert_eq!(list.len(), 6);
+        for (i, e) in sorted.iter().enumerate() {
+            assert_eq!(list.position(&e.key), Some(i));
+            assert_eq!(list.style_of(&e.key), Some(e.style.as_str()));
+        }
+        assert_eq!(list.style_of(&entry(7).key), None);
+
+        let text = serde_json::to_string(&sorted).unwrap();
+        let first = sorted[0].key.to_hex();
+        let identity = "00".repeat(32);
+        let err = CredentialList::from_json(&text.replacen(&first, &identity, 1)).unwrap_err();
+        assert_eq!(err.code(), "IDENTITY_POINT", "{err}");
+        let non_canonical = "ff".repeat(32);
+        let err = CredentialList::from_json(&text.replacen(&first, &non_canonical, 1)).unwrap_err();
+        assert_eq!(err.code(), "NON_CANONICAL", "{err}");
     }
 }

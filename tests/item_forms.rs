@@ -169,9 +169,10 @@ fn base_hash_and_credential_digest_section_3() {
 
     // §3.3: u64 count, then enc(key), str style in ascending key order.
     let list = CredentialList::from_json(&vectors("credentials.json")).unwrap();
-    let keys: Vec<RistrettoPoint> = list.entries().iter().map(|x| *p(x.key.point())).collect();
+    let entries = list.entries();
+    let keys: Vec<RistrettoPoint> = entries.iter().map(|x| *p(x.key.point())).collect();
     let mut items = vec![I::U64(keys.len() as u64)];
-    for (key, entry) in keys.iter().zip(list.entries()) {
+    for (key, entry) in keys.iter().zip(&entries) {
         items.extend([I::Enc(key), I::Str(&entry.style)]);
     }
     assert_eq!(h("credentials", &items), list.digest().0);

@@ -115,8 +115,7 @@ impl BoardReader {
     }
 }
 
-/// Reads a whole board into memory (for small boards and the tools that still need it
-/// whole: `receipt check`, `heads check`).
+/// Reads a whole board into memory (for small boards and tests; every command streams).
 ///
 /// # Errors
 /// As [`BoardReader`].

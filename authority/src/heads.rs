@@ -16,11 +16,10 @@ use amanat::{Digest, Election, Receipt, SignedHead};
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use crate::board_file::BoardFile;
 use crate::election_dir::read_election;
 use crate::error::{bounded, ToolError, ToolResult};
 use crate::files;
-use crate::receipt::{look_up, parse_receipt, read_board, OnBoard};
+use crate::receipt::{look_up, parse_receipt, scan_board, BoardView, OnBoard, Wanted};
 use crate::record::names;
 
 /// `amanat heads`: what observers do with the board heads they archived.
@@ -135,8 +134,31 @@ pub struct Judged {
     pub result: Result<String, String>,
 }
 
-/// Checks one statement against the election and the final board.
-pub fn judge(election: &Election, board: &BoardFile, s: &Statement) -> Result<String, String> {
+/// What [`judge`] needs of the board for these statements: the entry each fixes (a head of
+/// `n` entries fixes entry `n − 1`, a receipt its index), and where each receipt's tracking
+/// hash appears.
+pub fn wanted<'a>(statements: impl IntoIterator<Item = &'a Statement>) -> Wanted<'static> {
+    let mut w = Wanted::default();
+    for s in statements {
+        match s {
+            Statement::Receipt(r) => {
+                w.at.insert(r.index);
+                w.tracking.insert(r.tracking.0);
+            }
+            Statement::Head(_) => {
+                let (n, _) = s.state();
+                if let Some(last) = n.checked_sub(1) {
+                    w.at.insert(last);
+                }
+            }
+        }
+    }
+    w
+}
+
+/// Checks one statement against the election and the final board (`board` gathered with
+/// [`wanted`] of the statements).
+pub fn judge(election: &Election, board: &BoardView, s: &Statement) -> Result<String, String> {
     let verified = match s {
         Statement::Head(h) => h.verify(election),
         Statement::Receipt(r) => r.verify(election),
@@ -148,13 +170,13 @@ pub fn judge(election: &Election, board: &BoardFile, s: &Statement) -> Result<St
         ));
     }
     if let Statement::Receipt(r) = s {
-        return match look_up(r, &board.entries) {
+        return match look_up(r, board) {
             OnBoard::AsReceived => Ok("the board holds this entry as acknowledged".into()),
             OnBoard::Not(why) => Err(why),
         };
     }
     let (n, head) = s.state();
-    let len = board.entries.len() as u64;
+    let len = board.len;
     if n > len {
         return Err(format!(
             "the box signed a board of {n} entries, the published board has only {len}: \
@@ -163,7 +185,11 @@ pub fn judge(election: &Election, board: &BoardFile, s: &Statement) -> Result<St
     }
     let at = match n {
         0 => genesis(election),
-        n => board.entries[(n - 1) as usize].hash,
+        n => match board.at(n - 1) {
+            Some(e) => e.hash,
+            // Not reached: n ≤ len, and the entry n − 1 was asked for.
+            None => return Err(format!("the board has no entry {}", n - 1)),
+        },
     };
     if at != head {
         return Err(format!(
@@ -236,12 +262,27 @@ pub fn contradictions(statements: &[(String, Statement)]) -> Vec<String> {
 /// A file, election.json or board.jsonl cannot be read, or the board does not link.
 pub fn check(record: &Path, files_in: &[PathBuf]) -> ToolResult<(Vec<Judged>, Vec<String>)> {
     let election = read_election(&record.join(names::ELECTION))?;
-    let board = read_board(record, &election)?;
+    // The statements are read first, to know what to gather from the board, but a board
+    // that cannot be read or does not link is reported before a statement file that cannot.
+    let read_all = || -> ToolResult<Vec<(PathBuf, Vec<Statement>)>> {
+        files_in
+            .iter()
+            .map(|path| {
+                let text = files::read_text(path)?;
+                let statements = parse_statements(&text)
+                    .map_err(|e| ToolError::Invalid(format!("{}: {e}", path.display())))?;
+                Ok((path.clone(), statements))
+            })
+            .collect()
+    };
+    let read = read_all();
+    let want = match &read {
+        Ok(read) => wanted(read.iter().flat_map(|(_, s)| s)),
+        Err(_) => Wanted::default(),
+    };
+    let board = scan_board(record, &election, &want)?;
     let mut all = Vec::new();
-    for path in files_in {
-        let text = files::read_text(path)?;
-        let statements = parse_statements(&text)
-            .map_err(|e| ToolError::Invalid(format!("{}: {e}", path.display())))?;
+    for (path, statements) in read? {
         let many = statements.len() > 1;
         for (k, s) in statements.into_iter().enumerate() {
             let source = if many {

@@ -13,13 +13,13 @@
 //! A receipt that verifies for a ballot the board lacks, or holds differently, is the box's
 //! own signed proof that it dropped, moved or forked an acknowledged ballot.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use amanat::{BoardEntry, CredentialList, Election, EntryKind, Receipt};
+use amanat::{BoardEntry, CredentialList, Digest, Election, EntryKind, Receipt};
 use clap::{Args, Subcommand};
 
-use crate::board_file::BoardFile;
+use crate::board_file::{self, BoardReader, Chain};
 use crate::election_dir::read_election;
 use crate::error::{bounded, ToolError, ToolResult};
 use crate::files;
@@ -82,11 +82,126 @@ pub enum OnBoard {
     Not(String),
 }
 
-/// Looks the receipt's entry up on the board.
-pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
-    let elsewhere = entries
+/// One entry carrying a tracking hash asked for: its kind, index and time.
+#[derive(Clone, Debug)]
+struct Appearance {
+    kind: EntryKind,
+    index: u64,
+    received: String,
+}
+
+/// A cast entry of the followed credential after the followed entry.
+#[derive(Clone, Debug)]
+struct Later {
+    index: u64,
+    tracking: Digest,
+    /// Whether its ballot verifies against the election and the credential list.
+    valid: bool,
+}
+
+/// What to gather from a board in [`scan_board`].
+#[derive(Default)]
+pub struct Wanted<'a> {
+    /// The entries at these indices, whole.
+    pub at: BTreeSet<u64>,
+    /// Every entry carrying one of these tracking hashes: its kind, index and time.
+    pub tracking: BTreeSet<[u8; 64]>,
+    /// The cast entries, after the entry at this index, of that entry's credential, each
+    /// verified against the election and this list.
+    pub follow: Option<(u64, &'a CredentialList)>,
+}
+
+/// What `receipt check` and `heads check` need of a board (docs/record.md §5.1, §5.2),
+/// gathered in one pass over it by [`scan_board`]: its length, the entries at the indices
+/// asked for, where the tracking hashes asked for appear, and one credential's later cast
+/// entries. Nothing else of the board is kept.
+#[derive(Debug, Default)]
+pub struct BoardView {
+    /// How many entries the board has.
+    pub len: u64,
+    at: BTreeMap<u64, BoardEntry>,
+    with: BTreeMap<[u8; 64], Vec<Appearance>>,
+    later: Vec<Later>,
+}
+
+impl BoardView {
+    /// The entry at `index`, if it was asked for and the board has it.
+    pub fn at(&self, index: u64) -> Option<&BoardEntry> {
+        self.at.get(&index)
+    }
+
+    /// The entries carrying `tracking` (one of those asked for), in board order.
+    fn appearances(&self, tracking: &Digest) -> &[Appearance] {
+        self.with.get(&tracking.0).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Reads the record's board as a stream, gathering what `wanted` asks for, and checks it on
+/// the way: it must be this election's and its chain must link (nothing on a board that does
+/// not can be relied on). Holds a window of entries at a time.
+///
+/// # Errors
+/// [`ToolError`] naming the file.
+pub fn scan_board(record: &Path, election: &Election, wanted: &Wanted) -> ToolResult<BoardView> {
+    let board_path = record.join(names::BOARD);
+    let mut reader = BoardReader::open(&board_path)?;
+    let mut chain = Chain::new(election, &reader.header);
+    let mut view = BoardView::default();
+    let mut followed = None;
+    loop {
+        let lines = reader.next_lines(board_file::window())?;
+        if lines.is_empty() {
+            break;
+        }
+        for (batch, ()) in reader.parse(&lines, view.len, |_| ())? {
+            for e in batch {
+                let position = view.len;
+                view.len += 1;
+                if let Ok(c) = &mut chain {
+                    c.push(&e);
+                }
+                if wanted.tracking.contains(&e.tracking.0) {
+                    view.with.entry(e.tracking.0).or_default().push(Appearance {
+                        kind: e.kind,
+                        index: e.index,
+                        received: e.received.clone(),
+                    });
+                }
+                if let Some((i, list)) = wanted.follow {
+                    if position == i {
+                        followed = Some(e.ballot.credential);
+                    } else if position > i
+                        && e.kind == EntryKind::Cast
+                        && followed == Some(e.ballot.credential)
+                    {
+                        view.later.push(Later {
+                            index: e.index,
+                            tracking: e.tracking,
+                            valid: e.ballot.verify_listed(election, list).is_ok(),
+                        });
+                    }
+                }
+                if wanted.at.contains(&position) {
+                    view.at.insert(position, e);
+                }
+            }
+        }
+    }
+    chain.and_then(Chain::finish_as_read).map_err(|e| {
+        ToolError::Invalid(format!(
+            "{}: {e}; the board cannot be relied on (run `amanat verify`)",
+            board_path.display()
+        ))
+    })?;
+    Ok(view)
+}
+
+/// Looks the receipt's entry up on the board (`view` gathered with the receipt's index and
+/// tracking hash asked for).
+pub fn look_up(receipt: &Receipt, view: &BoardView) -> OnBoard {
+    let elsewhere = view
+        .appearances(&receipt.tracking)
         .iter()
-        .filter(|e| e.tracking == receipt.tracking)
         .map(|e| {
             format!(
                 "a {} at index {} ({})",
@@ -101,15 +216,11 @@ pub fn look_up(receipt: &Receipt, entries: &[BoardEntry]) -> OnBoard {
     } else {
         format!("the board has this ballot as {}", elsewhere.join(" and "))
     };
-    let at = usize::try_from(receipt.index)
-        .ok()
-        .and_then(|i| entries.get(i));
-    let Some(entry) = at else {
+    let Some(entry) = view.at(receipt.index) else {
         return OnBoard::Not(format!(
             "MISSING: the box acknowledged index {}, but the board ends after {} entries \
              (dropped or truncated); {elsewhere}",
-            receipt.index,
-            entries.len()
+            receipt.index, view.len
         ));
     };
     if receipt.is_entry(entry) {
@@ -178,62 +289,63 @@ pub enum Standing {
     Invalid(String),
 }
 
-/// Judges whether the receipt's entry (at `receipt.index`, already found [`OnBoard::AsReceived`])
-/// is what counts. Verifies the ballots that decide it: this one and the later ones of the
-/// same credential (docs/record.md §3's rules, applied to one voter).
+/// Judges whether the receipt's entry (at `receipt.index`, already found
+/// [`OnBoard::AsReceived`] in `view`, gathered with that index followed) is what counts.
+/// Verifies the ballots that decide it: this one and the later ones of the same credential
+/// (docs/record.md §3's rules, applied to one voter). When later cast entries of the
+/// credential exist, `again` reads the board a second time for where their tracking hashes
+/// first appear and whether they are challenged.
+///
+/// # Errors
+/// What `again` returns.
 pub fn standing(
     election: &Election,
     list: &CredentialList,
     receipt: &Receipt,
-    entries: &[BoardEntry],
-) -> Standing {
-    let Some((i, mine)) = usize::try_from(receipt.index)
-        .ok()
-        .and_then(|i| Some((i, entries.get(i)?)))
-    else {
-        return Standing::Invalid("no such entry".into());
+    view: &BoardView,
+    again: impl FnOnce(BTreeSet<[u8; 64]>) -> ToolResult<BoardView>,
+) -> ToolResult<Standing> {
+    let Some(mine) = view.at(receipt.index) else {
+        return Ok(Standing::Invalid("no such entry".into()));
     };
-    if let Some(other) = entries
+    if let Some(other) = view
+        .appearances(&mine.tracking)
         .iter()
-        .find(|e| e.tracking == mine.tracking && e.kind != mine.kind)
+        .find(|e| e.kind != mine.kind)
     {
-        return Standing::CastAndChallenged { at: other.index };
+        return Ok(Standing::CastAndChallenged { at: other.index });
     }
     if mine.kind == EntryKind::Challenge {
-        return Standing::NeverCounted;
+        return Ok(Standing::NeverCounted);
     }
     if let Err(e) = mine.ballot.verify_listed(election, list) {
-        return Standing::Invalid(format!("{e} [{}]", e.code()));
+        return Ok(Standing::Invalid(format!("{e} [{}]", e.code())));
     }
-    let mut seen: BTreeSet<[u8; 64]> = entries[..=i].iter().map(|e| e.tracking.0).collect();
+    if view.later.is_empty() {
+        return Ok(Standing::Counted);
+    }
+    // Where each later ballot's tracking hash appears anywhere on the board.
+    let trackings = view.later.iter().map(|l| l.tracking.0).collect();
+    let seen = again(trackings)?;
     let mut replaced_by = None;
-    for later in &entries[i + 1..] {
-        let first_time = seen.insert(later.tracking.0);
-        if later.kind != EntryKind::Cast || later.ballot.credential != mine.ballot.credential {
-            continue;
-        }
-        if !first_time {
-            let first = entries
-                .iter()
-                .find(|e| e.tracking == later.tracking)
-                .map_or(later.index, |e| e.index);
-            return Standing::Replayed {
+    for later in &view.later {
+        let appearances = seen.appearances(&later.tracking);
+        // The first entry with this tracking hash; an earlier one than this makes it a replay.
+        let first = appearances.first().map_or(later.index, |e| e.index);
+        if first < later.index {
+            return Ok(Standing::Replayed {
                 at: later.index,
                 first,
-            };
+            });
         }
-        if later.ballot.verify_listed(election, list).is_ok()
-            && !entries
-                .iter()
-                .any(|e| e.tracking == later.tracking && e.kind == EntryKind::Challenge)
-        {
+        if later.valid && !appearances.iter().any(|e| e.kind == EntryKind::Challenge) {
             replaced_by = Some(later.index);
         }
     }
-    match replaced_by {
+    Ok(match replaced_by {
         Some(by) => Standing::Replaced { by },
         None => Standing::Counted,
-    }
+    })
 }
 
 /// The outcome of a receipt check, each part in words.
@@ -263,23 +375,6 @@ impl ReceiptReport {
     }
 }
 
-/// Reads and checks the record's board: it must be this election's and its chain must link
-/// (nothing on a board that does not can be relied on).
-///
-/// # Errors
-/// [`ToolError`] naming the file.
-pub fn read_board(record: &Path, election: &Election) -> ToolResult<BoardFile> {
-    let board_path = record.join(names::BOARD);
-    let board = crate::board_file::read(&board_path)?;
-    board.check(election).map_err(|e| {
-        ToolError::Invalid(format!(
-            "{}: {e}; the board cannot be relied on (run `amanat verify`)",
-            board_path.display()
-        ))
-    })?;
-    Ok(board)
-}
-
 /// Checks `receipt` against the election, credential list, board and (when present) tally of
 /// `record`.
 ///
@@ -291,7 +386,12 @@ pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
     let list_path = record.join(names::CREDENTIALS);
     let list = CredentialList::from_json(&files::read_text(&list_path)?)
         .map_err(|e| ToolError::document(&list_path, e))?;
-    let board = read_board(record, &election)?;
+    let wanted = Wanted {
+        at: BTreeSet::from([receipt.index]),
+        tracking: BTreeSet::from([receipt.tracking.0]),
+        follow: Some((receipt.index, &list)),
+    };
+    let board = scan_board(record, &election, &wanted)?;
     let tally_path = record.join(names::TALLY);
     let tally = if tally_path.exists() {
         Some(crate::tally::read(&tally_path)?)
@@ -299,7 +399,7 @@ pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
         None
     };
     let signature = signature(&election, receipt);
-    let on_board = look_up(receipt, &board.entries);
+    let on_board = look_up(receipt, &board);
     let board_line = match &on_board {
         OnBoard::AsReceived => Ok(format!(
             "the board has ballot {} at index {} exactly as acknowledged ({}, {}), and the \
@@ -313,11 +413,20 @@ pub fn check(record: &Path, receipt: &Receipt) -> ToolResult<ReceiptReport> {
     };
     let counts = match on_board {
         OnBoard::Not(_) => Err("not judged: the board does not hold the acknowledged entry".into()),
-        OnBoard::AsReceived => counts_line(
-            standing(&election, &list, receipt, &board.entries),
-            receipt,
-            tally.as_ref(),
-        ),
+        OnBoard::AsReceived => {
+            let again = |tracking| {
+                let wanted = Wanted {
+                    tracking,
+                    ..Wanted::default()
+                };
+                scan_board(record, &election, &wanted)
+            };
+            counts_line(
+                standing(&election, &list, receipt, &board, again)?,
+                receipt,
+                tally.as_ref(),
+            )
+        }
     };
     Ok(ReceiptReport {
         signature,

@@ -219,6 +219,17 @@ impl Chain {
         self.entries
     }
 
+    /// [`Chain::finish`] taking the number of entries pushed as the board's own, as
+    /// [`BoardFile::check`] does (its header counts the entries it holds): for a tool that
+    /// streams the board and must answer as the in-memory check did.
+    ///
+    /// # Errors
+    /// As [`Chain::finish`], without the count's.
+    pub fn finish_as_read(mut self) -> RecordResult<u64> {
+        self.header.entries = self.entries;
+        self.finish()
+    }
+
     /// The first broken link, or the head and closing flag that do not agree with the
     /// entries; otherwise the number of entries.
     ///

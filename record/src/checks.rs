@@ -8,7 +8,7 @@
 //! threads runs it on several batches at once and pushes the results in order.
 //! [`verify_record`] does it all in one thread, calling back with progress.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use amanat::{BoardEntry, CredentialList, Election, EntryKind};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
@@ -171,12 +171,7 @@ pub fn check_credential_list(
         (_, None) => Err(needs("V1")),
         (Ok(l), Some(e)) => l
             .check_against(e)
-            .map(|()| {
-                format!(
-                    "{} credentials, digest matches the election",
-                    l.entries().len()
-                )
-            })
+            .map(|()| format!("{} credentials, digest matches the election", l.len()))
             .map_err(|e| RecordError::from(e).to_string()),
     }
 }
@@ -244,12 +239,95 @@ pub fn check_challenged_ballots(bad: &Problems, challenged: u64) -> Outcome {
     }
 }
 
+/// The tally's `counted` list as the verifier keeps it across the board (docs/record.md §6):
+/// its length and a SHA-512 transcript of every tracking hash in full, in order (what V7
+/// compares), and the first 32 bytes of each, sorted, with whether its ballot was summed yet
+/// (what V6 and V8 look up), 33 bytes per counted ballot instead of the list's 64 and a
+/// hash map's.
+///
+/// Looking up prefixes is sound: V8 is reported only when V7 shows the list is exactly the
+/// board's counted tracking hashes, and two tracking hashes of the board sharing 32 bytes
+/// would take about 2^128 work; a prefix that matches only because the tally lists a forged
+/// hash makes V7 fail.
+#[derive(Clone, Debug)]
+pub struct CountedList {
+    len: usize,
+    digest: [u8; 64],
+    sorted: Vec<[u8; 32]>,
+    summed: Vec<bool>,
+}
+
+fn sequence_digest<'a>(list: impl Iterator<Item = &'a amanat::Digest>) -> (usize, [u8; 64]) {
+    let mut t = amanat::Transcript::new("counted");
+    let mut n = 0usize;
+    for d in list {
+        t.bytes(&d.0);
+        n += 1;
+    }
+    t.bytes(&(n as u64).to_be_bytes());
+    (n, t.digest())
+}
+
+impl CountedList {
+    /// The compact form of a tally's `counted`.
+    pub fn new(counted: &[amanat::Digest]) -> CountedList {
+        let (len, digest) = sequence_digest(counted.iter());
+        let mut sorted: Vec<[u8; 32]> = counted.iter().map(prefix).collect();
+        sorted.sort_unstable();
+        let summed = vec![false; sorted.len()];
+        CountedList {
+            len,
+            digest,
+            sorted,
+            summed,
+        }
+    }
+
+    /// How many tracking hashes the tally lists as counted.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the tally counts no ballot.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the list is exactly these entries' tracking hashes, in this order.
+    pub fn is(&self, listed: &[Listed]) -> bool {
+        let (len, digest) = sequence_digest(listed.iter().map(|l| &l.tracking));
+        len == self.len && digest == self.digest
+    }
+
+    fn position(&self, tracking: &amanat::Digest) -> Option<usize> {
+        self.sorted.binary_search(&prefix(tracking)).ok()
+    }
+
+    /// Whether a tracking hash is listed.
+    pub fn contains(&self, tracking: &amanat::Digest) -> bool {
+        self.position(tracking).is_some()
+    }
+
+    /// Whether a tracking hash is listed and not yet marked summed; marks it.
+    fn first_sum(&mut self, tracking: &amanat::Digest) -> bool {
+        match self.position(tracking).and_then(|i| self.summed.get_mut(i)) {
+            Some(s) if !*s => {
+                *s = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// V7 (docs/record.md §3, §5): the selection recomputed from V5's results (eligible, latest
-/// per credential) equals `counted`, `superseded`, `challenged` and `rejected` of the
-/// tally, and the tally names this election and this board (head and entry count).
+/// per credential) equals `counted` (kept as a [`CountedList`]), `superseded`, `challenged`
+/// and `rejected` of the tally, and the tally names this election and this board (head and
+/// entry count).
 pub fn check_counted_ballots(
     selection: &Selection,
     tally: &Tally,
+    counted: &CountedList,
     election: &Election,
     header: &BoardHeader,
     entries: u64,
@@ -264,12 +342,12 @@ pub fn check_counted_ballots(
     let same = |listed: &[Listed], tracking: &[amanat::Digest]| {
         listed.len() == tracking.len() && listed.iter().zip(tracking).all(|(l, t)| l.tracking == *t)
     };
-    if !same(&selection.counted, &tally.counted) {
+    if !counted.is(&selection.counted) {
         bad.push(format!(
             "the tally counts {} ballots, the board gives {}{}",
-            tally.counted.len(),
+            counted.len(),
             selection.counted.len(),
-            if tally.counted.len() == selection.counted.len() {
+            if counted.len() == selection.counted.len() {
                 " (different ones)"
             } else {
                 ""
@@ -519,9 +597,8 @@ struct Pass {
     bad_reveals: Problems,
     cast: u64,
     challenged: u64,
-    /// The tally's counted tracking hashes (the first 32 bytes of each, as
-    /// [`BoardScan`] keys them), and whether each was summed yet.
-    tally_counted: HashMap<[u8; 32], bool>,
+    /// The tally's counted list, compact.
+    counted: Option<CountedList>,
     sums: Option<Sums>,
 }
 
@@ -531,6 +608,7 @@ pub struct Verifier {
     list: Option<CredentialList>,
     ceremony: Option<Ceremony>,
     tally: Result<Tally, String>,
+    counted: Option<CountedList>,
     decryption: Result<Decryption, String>,
     results: Result<ResultsFile, String>,
     outcomes: Vec<Outcome>,
@@ -555,11 +633,18 @@ impl Verifier {
         });
         let v3 = check_credential_list(&list, election.as_ref());
         let list = list.ok().filter(|_| v3.is_ok());
+        let mut tally = parse(&docs.tally, names::TALLY, json::<Tally>);
+        // The counted list is kept compact; the rest of the tally is small.
+        let counted = tally
+            .as_mut()
+            .ok()
+            .map(|t| CountedList::new(&std::mem::take(&mut t.counted)));
         Verifier {
             election,
             list,
             ceremony,
-            tally: parse(&docs.tally, names::TALLY, json::<Tally>),
+            tally,
+            counted,
             decryption: parse(&docs.decryption, names::DECRYPTION, json::<Decryption>),
             results: parse(&docs.results, names::RESULTS, json::<ResultsFile>),
             outcomes: vec![v1, v2, v3],
@@ -574,11 +659,7 @@ impl Verifier {
                 None => Err(needs("V1")),
                 Some(e) => Chain::new(e, &header).map_err(|e| e.to_string()),
             };
-            let tally_counted = self
-                .tally
-                .as_ref()
-                .map(|t| t.counted.iter().map(|d| (prefix(d), false)).collect())
-                .unwrap_or_default();
+            let counted = self.counted.take();
             Pass {
                 header,
                 chain,
@@ -590,7 +671,7 @@ impl Verifier {
                 bad_reveals: Problems::new(),
                 cast: 0,
                 challenged: 0,
-                tally_counted,
+                counted,
                 sums: self.election.as_ref().map(Sums::new),
             }
         });
@@ -659,19 +740,16 @@ impl Verifier {
                     .as_ref()
                     .and_then(|r| r.as_ref().err().cloned());
                 let counted = pass
-                    .tally_counted
-                    .contains_key(&prefix(&e.tracking))
+                    .counted
+                    .as_ref()
+                    .is_some_and(|c| c.contains(&e.tracking))
                     .then(|| "counted although challenged".to_string());
                 if let Some(why) = reveal.or(counted) {
                     pass.bad_reveals
                         .push(format!("entry {} ({}): {why}", e.index, e.short));
                 }
-            } else if let (Some(summed), Some(sums)) = (
-                pass.tally_counted.get_mut(&prefix(&e.tracking)),
-                &mut pass.sums,
-            ) {
-                if !*summed {
-                    *summed = true;
+            } else if let (Some(counted), Some(sums)) = (&mut pass.counted, &mut pass.sums) {
+                if counted.first_sum(&e.tracking) {
                     sums.add(&e.ballot);
                 }
             }
@@ -727,7 +805,7 @@ impl Verifier {
                 };
                 let (selection, breaks) = pass.scan.finish();
                 let v13 = check_board_rules(&breaks, entries);
-                let selection = verified.then_some((selection, pass.sums));
+                let selection = verified.then_some((selection, pass.sums, pass.counted));
                 (v4, v5, v6, v13, selection, entries, Some(pass.header))
             }
         };
@@ -736,8 +814,8 @@ impl Verifier {
         // V7, V8: the counted set recomputed, and the sums over it.
         let (v7, v8) = match (&selection, tally, election, &header) {
             (_, Err(e), _, _) => (Err(e.clone()), Err(e.clone())),
-            (Some((s, sums)), Ok(t), Some(e), Some(h)) => {
-                let v7 = check_counted_ballots(s, t, e, h, entries);
+            (Some((s, sums, Some(counted))), Ok(t), Some(e), Some(h)) => {
+                let v7 = check_counted_ballots(s, t, counted, e, h, entries);
                 let v8 = match sums {
                     Some(sums) if v7.is_ok() => check_aggregates(sums, t, e),
                     _ => Err(needs("V7")),

@@ -114,10 +114,7 @@ fn key(tracking: &Digest) -> [u8; 32] {
 
 /// The position of a ballot's credential in the (sorted) list.
 fn credential(list: &CredentialList, ballot: &Ballot) -> Option<u32> {
-    let k = ballot.credential.to_bytes();
-    list.entries()
-        .binary_search_by_key(&k, |c| c.key.to_bytes())
-        .ok()
+    list.position(&ballot.credential)
         .and_then(|i| u32::try_from(i).ok())
 }
 
@@ -153,7 +150,7 @@ impl BoardScan {
     /// A scan against the election's credential list (give the same list to every call).
     pub fn new(list: &CredentialList) -> BoardScan {
         BoardScan {
-            credentials: list.entries().len(),
+            credentials: list.len(),
             ..BoardScan::rules_only()
         }
     }
