@@ -99,21 +99,10 @@ impl ServedFiles {
     /// # Errors
     /// A root that cannot be read, or a file too large or too many files.
     pub fn of_roots(www: &Path, pkg: &Path) -> ToolResult<ServedFiles> {
-        let mut files = BTreeMap::new();
-        for (root, prefix) in [(www, "/"), (pkg, "/pkg/")] {
-            for (url, path) in walk(root, prefix)? {
-                if url.starts_with("/pkg/") && prefix == "/" {
-                    // A `pkg` directory inside the page would be shadowed by the package.
-                    continue;
-                }
-                files.insert(url, hex(&digest_file(&path)?));
-            }
-        }
-        if files.len() > MAX_FILES {
-            return Err(ToolError::Invalid(format!(
-                "more than {MAX_FILES} files to serve"
-            )));
-        }
+        let files = scan(www, pkg)?
+            .into_iter()
+            .map(|(url, _, digest)| (url, hex(&digest)))
+            .collect();
         Ok(ServedFiles { files })
     }
 
@@ -160,17 +149,21 @@ impl ServedFiles {
     /// # Errors
     /// [`ToolError::Invalid`] naming every file that differs, is missing or is not listed.
     pub fn check_roots(&self, www: &Path, pkg: &Path) -> ToolResult<Published> {
-        let found = ServedFiles::of_roots(www, pkg)?;
+        let scanned = scan(www, pkg)?;
+        let found: BTreeMap<&str, String> = scanned
+            .iter()
+            .map(|(url, _, digest)| (url.as_str(), hex(digest)))
+            .collect();
         let mut problems = Vec::new();
         for (url, digest) in &self.files {
-            match found.files.get(url) {
+            match found.get(url.as_str()) {
                 None => problems.push(format!("{url} is missing")),
                 Some(d) if d != digest => problems.push(format!("{url} differs")),
                 Some(_) => {}
             }
         }
-        for url in found.files.keys() {
-            if !self.files.contains_key(url) {
+        for url in found.keys() {
+            if !self.files.contains_key(*url) {
                 problems.push(format!("{url} is not in the published list"));
             }
         }
@@ -188,13 +181,9 @@ impl ServedFiles {
             )));
         }
         let mut by_path = HashMap::new();
-        for (root, prefix) in [(www, "/"), (pkg, "/pkg/")] {
-            for (url, path) in walk(root, prefix)? {
-                if let Some(digest) = self.files.get(&url).and_then(|d| unhex(d)) {
-                    let real = std::fs::canonicalize(&path).map_err(|e| ToolError::io(&path, e))?;
-                    by_path.insert(real, digest);
-                }
-            }
+        for (_, path, digest) in scanned {
+            let real = std::fs::canonicalize(&path).map_err(|e| ToolError::io(&path, e))?;
+            by_path.insert(real, digest);
         }
         Ok(Published { by_path })
     }
@@ -213,6 +202,28 @@ impl Published {
             .get(path)
             .is_some_and(|d| *d == <[u8; 32]>::from(Sha256::digest(bytes)))
     }
+}
+
+/// Every file the box would serve from its two roots, with its URL path, its path on disk and
+/// its SHA-256, read once.
+fn scan(www: &Path, pkg: &Path) -> ToolResult<Vec<(String, PathBuf, [u8; 32])>> {
+    let mut out = Vec::new();
+    for (root, prefix) in [(www, "/"), (pkg, "/pkg/")] {
+        for (url, path) in walk(root, prefix)? {
+            if url.starts_with("/pkg/") && prefix == "/" {
+                // A `pkg` directory inside the page would be shadowed by the package.
+                continue;
+            }
+            let digest = digest_file(&path)?;
+            out.push((url, path, digest));
+            if out.len() > MAX_FILES {
+                return Err(ToolError::Invalid(format!(
+                    "more than {MAX_FILES} files to serve"
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every regular file below `root` that the box could serve (no hidden names, no symbolic
@@ -265,14 +276,6 @@ fn digest_file(path: &Path) -> ToolResult<[u8; 32]> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// Fetches every listed file from a running box, as a browser would get it when it asks for
@@ -332,9 +335,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digests_round_trip_through_hex() {
-        let d: [u8; 32] = Sha256::digest(b"amanat").into();
-        assert_eq!(unhex(&hex(&d)), Some(d));
-        assert_eq!(unhex("zz"), None);
+    fn the_list_names_what_the_box_would_serve_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
+        for d in [
+            www.join("js"),
+            www.join("pkg"),
+            www.join(".git"),
+            pkg.clone(),
+        ] {
+            std::fs::create_dir_all(d).unwrap_or_else(|e| unreachable!("{e}"));
+        }
+        for (file, text) in [
+            (www.join("index.html"), "page"),
+            (www.join("js/app.js"), "app"),
+            (www.join(".hidden"), "never served"),
+            (www.join(".git/config"), "never served"),
+            (www.join("pkg/shadowed.js"), "the package's /pkg/ wins"),
+            (pkg.join("amanat_bg.wasm"), "wasm"),
+        ] {
+            std::fs::write(file, text).unwrap_or_else(|e| unreachable!("{e}"));
+        }
+        let list = ServedFiles::of_roots(&www, &pkg).unwrap_or_else(|e| unreachable!("{e}"));
+        let names: Vec<&str> = list.files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["/index.html", "/js/app.js", "/pkg/amanat_bg.wasm"]);
+        assert_eq!(list.files["/js/app.js"], hex(&Sha256::digest(b"app")));
+        let published = list
+            .check_roots(&www, &pkg)
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let app =
+            std::fs::canonicalize(www.join("js/app.js")).unwrap_or_else(|e| unreachable!("{e}"));
+        assert!(published.allows(&app, b"app"));
+        assert!(!published.allows(&app, b"app!"));
+        let shadowed = std::fs::canonicalize(www.join("pkg/shadowed.js"))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert!(!published.allows(&shadowed, "the package's /pkg/ wins".as_bytes()));
     }
 }
