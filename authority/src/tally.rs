@@ -87,8 +87,8 @@ pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) ->
     board.check(election)?;
     let verified = verify_ballots(election, list, &board.entries, &|| {});
     let selection = select(list, &board.entries, &verified);
-    let sums = selection
-        .counted
+    let counted: Vec<Listed> = selection.counted().collect();
+    let sums = counted
         .par_iter()
         .fold(
             || Sums::new(election),
@@ -114,10 +114,10 @@ pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) ->
         board_head: board.head,
         board_entries: board.entries.len() as u64,
         contests: sums.finish(election),
-        counted: Selection::tracking(&selection.counted),
-        superseded: Selection::tracking(&selection.superseded),
-        challenged: Selection::tracking(&selection.challenged),
-        rejected: selection.rejected,
+        counted: Selection::tracking(selection.counted()),
+        superseded: Selection::tracking(selection.superseded()),
+        challenged: Selection::tracking(selection.challenged()),
+        rejected: selection.rejected().collect(),
     })
 }
 
@@ -144,6 +144,7 @@ pub fn compute_file(
     let header = reader.header.clone();
     let mut chain = Chain::new(election, &header)?;
     let mut scan = BoardScan::new(list);
+    scan.expect(header.entries);
     loop {
         let lines = reader.next_lines(board_file::window())?;
         if lines.is_empty() {
@@ -162,7 +163,7 @@ pub fn compute_file(
     let (selection, _) = scan.finish();
 
     // Second pass: the counted entries' ciphertexts, summed in parallel.
-    let counted: Vec<u64> = selection.counted.iter().map(|c| c.index).collect();
+    let counted: Vec<u64> = selection.counted().map(|c| c.index).collect();
     let mut reader = BoardReader::open(path)?;
     if reader.header != header {
         return Err(ToolError::Invalid(format!(
@@ -195,10 +196,10 @@ pub fn compute_file(
         board_head: header.head,
         board_entries: entries,
         contests: sums.finish(election),
-        counted: Selection::tracking(&selection.counted),
-        superseded: Selection::tracking(&selection.superseded),
-        challenged: Selection::tracking(&selection.challenged),
-        rejected: selection.rejected,
+        counted: Selection::tracking(selection.counted()),
+        superseded: Selection::tracking(selection.superseded()),
+        challenged: Selection::tracking(selection.challenged()),
+        rejected: selection.rejected().collect(),
     })
 }
 

@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use amanat_record::checks::Verifier;
 pub use amanat_record::checks::{CheckOutcome, Report, CHECKS};
-use amanat_record::checks::{RecordDocs, Verifier};
 use amanat_record::documents::names;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -63,16 +63,9 @@ pub fn verify(record: &Path) -> Report {
 /// [`verify`], and how long it took.
 pub fn verify_timed(record: &Path) -> (Report, Timing) {
     let start = Instant::now();
-    let docs = RecordDocs {
-        election: load(record, names::ELECTION),
-        ceremony: load(record, names::CEREMONY),
-        credentials: load(record, names::CREDENTIALS),
-        tally: load(record, names::TALLY),
-        decryption: load(record, names::DECRYPTION),
-        results: load(record, names::RESULTS),
-    };
-    let mut verifier = Verifier::new(&docs);
-    drop(docs);
+    // One document in memory at a time (the credential list and the tally grow with the
+    // voters).
+    let mut verifier = Verifier::read(|name| load(record, name));
     let board_start = Instant::now();
     let entries = board_pass(record, &mut verifier);
     let board_seconds = board_start.elapsed().as_secs_f64();

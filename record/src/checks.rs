@@ -257,11 +257,13 @@ pub struct CountedList {
     summed: Vec<bool>,
 }
 
-fn sequence_digest<'a>(list: impl Iterator<Item = &'a amanat::Digest>) -> (usize, [u8; 64]) {
+fn sequence_digest<D: std::borrow::Borrow<amanat::Digest>>(
+    list: impl Iterator<Item = D>,
+) -> (usize, [u8; 64]) {
     let mut t = amanat::Transcript::new("counted");
     let mut n = 0usize;
     for d in list {
-        t.bytes(&d.0);
+        t.bytes(&d.borrow().0);
         n += 1;
     }
     t.bytes(&(n as u64).to_be_bytes());
@@ -294,8 +296,8 @@ impl CountedList {
     }
 
     /// Whether the list is exactly these entries' tracking hashes, in this order.
-    pub fn is(&self, listed: &[Listed]) -> bool {
-        let (len, digest) = sequence_digest(listed.iter().map(|l| &l.tracking));
+    pub fn is(&self, listed: impl Iterator<Item = Listed>) -> bool {
+        let (len, digest) = sequence_digest(listed.map(|l| l.tracking));
         len == self.len && digest == self.digest
     }
 
@@ -339,37 +341,40 @@ pub fn check_counted_ballots(
     if tally.board_head != header.head || tally.board_entries != entries {
         bad.push("the tally was made from another board".to_string());
     }
-    let same = |listed: &[Listed], tracking: &[amanat::Digest]| {
-        listed.len() == tracking.len() && listed.iter().zip(tracking).all(|(l, t)| l.tracking == *t)
-    };
-    if !counted.is(&selection.counted) {
+    fn same(listed: impl Iterator<Item = Listed>, tracking: &[amanat::Digest]) -> bool {
+        listed.map(|l| l.tracking).eq(tracking.iter().copied())
+    }
+    let counts = (
+        selection.counted().count(),
+        selection.superseded().count(),
+        selection.challenged().count(),
+        selection.rejected().count(),
+    );
+    if !counted.is(selection.counted()) {
         bad.push(format!(
             "the tally counts {} ballots, the board gives {}{}",
             counted.len(),
-            selection.counted.len(),
-            if counted.len() == selection.counted.len() {
+            counts.0,
+            if counted.len() == counts.0 {
                 " (different ones)"
             } else {
                 ""
             }
         ));
     }
-    if !same(&selection.superseded, &tally.superseded) {
+    if !same(selection.superseded(), &tally.superseded) {
         bad.push("the replaced ballots differ".to_string());
     }
-    if !same(&selection.challenged, &tally.challenged) {
+    if !same(selection.challenged(), &tally.challenged) {
         bad.push("the challenged ballots differ".to_string());
     }
-    if tally.rejected != selection.rejected {
+    if !selection.rejected().eq(tally.rejected.iter().cloned()) {
         bad.push("the rejected ballots differ".to_string());
     }
     if bad.is_empty() {
         Ok(format!(
             "{} counted (latest per credential), {} replaced by a later ballot, {} challenged, {} rejected",
-            selection.counted.len(),
-            selection.superseded.len(),
-            selection.challenged.len(),
-            selection.rejected.len()
+            counts.0, counts.1, counts.2, counts.3
         ))
     } else {
         Err(bad.text())
@@ -618,22 +623,40 @@ pub struct Verifier {
 impl Verifier {
     /// Parses the record's documents and runs V1, V2 and V3.
     pub fn new(docs: &RecordDocs) -> Verifier {
-        let election = parse(&docs.election, names::ELECTION, |t| {
+        Verifier::read(|name| match name {
+            names::ELECTION => &docs.election,
+            names::CEREMONY => &docs.ceremony,
+            names::CREDENTIALS => &docs.credentials,
+            names::TALLY => &docs.tally,
+            names::DECRYPTION => &docs.decryption,
+            _ => &docs.results,
+        })
+    }
+
+    /// [`Verifier::new`] with the documents asked for one at a time, by file name, in the
+    /// order `election.json`, `ceremony.json`, `credentials.json`, `tally.json`,
+    /// `decryption.json`, `results.json`: each is parsed and its text let go before the next
+    /// is asked for, so a caller that reads files need never hold two large ones (the
+    /// credential list and the tally grow with the voters) at once.
+    pub fn read<D: std::borrow::Borrow<Result<String, String>>>(
+        mut load: impl FnMut(&'static str) -> D,
+    ) -> Verifier {
+        let election = parse(load(names::ELECTION).borrow(), names::ELECTION, |t| {
             Ok(Election::from_json(t)?)
         });
         let v1 = check_election_definition(&election);
         let election = election.ok();
-        let ceremony = parse(&docs.ceremony, names::CEREMONY, |t| {
+        let ceremony = parse(load(names::CEREMONY).borrow(), names::CEREMONY, |t| {
             Ok(Ceremony::from_json(t)?)
         });
         let v2 = check_ceremony_transcript(&ceremony, election.as_ref());
         let ceremony = ceremony.ok().filter(|_| v2.is_ok());
-        let list = parse(&docs.credentials, names::CREDENTIALS, |t| {
+        let list = parse(load(names::CREDENTIALS).borrow(), names::CREDENTIALS, |t| {
             Ok(CredentialList::from_json(t)?)
         });
         let v3 = check_credential_list(&list, election.as_ref());
         let list = list.ok().filter(|_| v3.is_ok());
-        let mut tally = parse(&docs.tally, names::TALLY, json::<Tally>);
+        let mut tally = parse(load(names::TALLY).borrow(), names::TALLY, json::<Tally>);
         // The counted list is kept compact; the rest of the tally is small.
         let counted = tally
             .as_mut()
@@ -645,8 +668,16 @@ impl Verifier {
             ceremony,
             tally,
             counted,
-            decryption: parse(&docs.decryption, names::DECRYPTION, json::<Decryption>),
-            results: parse(&docs.results, names::RESULTS, json::<ResultsFile>),
+            decryption: parse(
+                load(names::DECRYPTION).borrow(),
+                names::DECRYPTION,
+                json::<Decryption>,
+            ),
+            results: parse(
+                load(names::RESULTS).borrow(),
+                names::RESULTS,
+                json::<ResultsFile>,
+            ),
             outcomes: vec![v1, v2, v3],
             board: Err(needs(names::BOARD)),
         }
@@ -660,13 +691,15 @@ impl Verifier {
                 Some(e) => Chain::new(e, &header).map_err(|e| e.to_string()),
             };
             let counted = self.counted.take();
+            let mut scan = match &self.list {
+                Some(list) => BoardScan::new(list),
+                None => BoardScan::rules_only(),
+            };
+            scan.expect(header.entries);
             Pass {
                 header,
                 chain,
-                scan: match &self.list {
-                    Some(list) => BoardScan::new(list),
-                    None => BoardScan::rules_only(),
-                },
+                scan,
                 bad_ballots: Problems::new(),
                 bad_reveals: Problems::new(),
                 cast: 0,

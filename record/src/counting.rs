@@ -1,8 +1,7 @@
 //! The counting rules (docs/record.md §3) and the board's rules (§5.3, check V13), applied
 //! to the board's entries as they come, remembering only what later entries need: per
-//! tracking hash seen, the first index of each kind (a 32-byte prefix of the hash as the
-//! key); per eligible cast entry its index, tracking hash and credential; per option a
-//! running sum of ciphertexts. No ballot is kept.
+//! entry its tracking hash, index, credential and whether its ballot verified (88 bytes);
+//! per option a running sum of ciphertexts. No ballot is kept.
 
 use std::collections::HashMap;
 
@@ -62,86 +61,162 @@ pub struct Listed {
     pub tracking: Digest,
 }
 
-/// Which entries count: the outcome of a [`BoardScan`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the rules made of an entry: a challenge, or what became of a cast entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    /// A challenge entry.
+    Challenge,
+    /// A cast entry not decided yet (until [`BoardScan::finish`]).
+    Pending,
+    /// Counted: the latest eligible cast entry of its credential.
+    Counted,
+    /// Eligible, but replaced by a later eligible entry of the same credential.
+    Superseded,
+    /// Rejected: an earlier cast entry carries the same tracking hash ([`REPLAYED`]).
+    Replayed,
+    /// Rejected: a challenge entry carries its tracking hash ([`CHALLENGED`]).
+    Challenged,
+    /// Rejected: its ballot does not verify (the core's code, in [`Rec::error`]).
+    Failed,
+    /// Rejected: its ballot verified but its credential is not on the list.
+    Unknown,
+}
+
+const NO_CREDENTIAL: u32 = u32::MAX;
+
+/// One board entry as the rules remember it: 88 bytes, whatever the ballot.
+#[derive(Clone, Copy, Debug)]
+struct Rec {
+    tracking: Digest,
+    index: u64,
+    /// Its position in push (board) order.
+    seq: u64,
+    /// Its credential's position in the list, or [`NO_CREDENTIAL`].
+    credential: u32,
+    /// Its ballot's error code as 1 + its position in [`BoardScan::codes`], 0 if it verified.
+    error: u16,
+    kind: EntryKind,
+    fate: Fate,
+}
+
+impl Rec {
+    fn listed(&self) -> Listed {
+        Listed {
+            index: self.index,
+            tracking: self.tracking,
+        }
+    }
+}
+
+/// The rules broken, as [`Problems`] shows them (the first five in board order, and how
+/// many), gathered out of board order: kept as the five smallest `(entry, order in the
+/// entry)` seen so far, each message made only if it is kept.
+#[derive(Default)]
+struct Breaks {
+    total: usize,
+    first: Vec<((u64, u8), String)>,
+}
+
+impl Breaks {
+    const SHOWN: usize = 5;
+
+    fn add(&mut self, at: (u64, u8), message: impl FnOnce() -> String) {
+        self.total += 1;
+        if self.first.len() == Self::SHOWN && self.first.last().is_some_and(|(k, _)| *k < at) {
+            return;
+        }
+        let i = self.first.partition_point(|(k, _)| *k < at);
+        self.first.insert(i, (at, message()));
+        self.first.truncate(Self::SHOWN);
+    }
+
+    fn into_problems(self) -> Problems {
+        Problems::first_of(self.first.into_iter().map(|(_, m)| m), self.total)
+    }
+}
+
+/// Which entries count: the outcome of a [`BoardScan`], every entry in board order with
+/// what the rules made of it (88 bytes an entry; the lists are read from it).
 pub struct Selection {
-    /// Counted entries, in board order.
-    pub counted: Vec<Listed>,
-    /// Valid cast entries replaced by a later one, in board order.
-    pub superseded: Vec<Listed>,
-    /// Challenge entries, in board order.
-    pub challenged: Vec<Listed>,
-    /// Cast entries not counted, in board order, with why.
-    pub rejected: Vec<Rejected>,
+    recs: Vec<Rec>,
+    codes: Vec<&'static str>,
 }
 
 impl Selection {
-    /// The tracking hashes of a list.
-    pub fn tracking(list: &[Listed]) -> Vec<Digest> {
-        list.iter().map(|l| l.tracking).collect()
+    fn with(&self, fate: Fate) -> impl Iterator<Item = Listed> + '_ {
+        self.recs
+            .iter()
+            .filter(move |r| r.fate == fate)
+            .map(Rec::listed)
+    }
+
+    /// Counted entries, in board order.
+    pub fn counted(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.with(Fate::Counted)
+    }
+
+    /// Valid cast entries replaced by a later one, in board order.
+    pub fn superseded(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.with(Fate::Superseded)
+    }
+
+    /// Challenge entries, in board order.
+    pub fn challenged(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.with(Fate::Challenge)
+    }
+
+    /// Cast entries not counted, in board order, with why.
+    pub fn rejected(&self) -> impl Iterator<Item = Rejected> + '_ {
+        self.recs.iter().filter_map(|r| {
+            let code = match r.fate {
+                Fate::Replayed => REPLAYED,
+                Fate::Challenged => CHALLENGED,
+                Fate::Unknown => "UNKNOWN_CREDENTIAL",
+                Fate::Failed => usize::from(r.error)
+                    .checked_sub(1)
+                    .and_then(|i| self.codes.get(i))
+                    .copied()
+                    .unwrap_or("VERIFICATION_FAILED"),
+                Fate::Challenge | Fate::Pending | Fate::Counted | Fate::Superseded => return None,
+            };
+            Some(Rejected {
+                index: r.index,
+                tracking: r.tracking,
+                code: code.to_string(),
+            })
+        })
+    }
+
+    /// The tracking hashes of a list (e.g. `selection.counted()`), as `tally.json` lists them.
+    pub fn tracking(list: impl Iterator<Item = Listed>) -> Vec<Digest> {
+        list.map(|l| l.tracking).collect()
     }
 }
 
 const NONE: u64 = u64::MAX;
 
-/// The first index of each kind at which a tracking hash appeared ([`NONE`] for none).
-#[derive(Clone, Copy)]
-struct FirstSeen {
-    cast: u64,
-    challenge: u64,
-}
-
-impl FirstSeen {
-    fn of(&self, kind: EntryKind) -> u64 {
-        match kind {
-            EntryKind::Cast => self.cast,
-            EntryKind::Challenge => self.challenge,
-        }
-    }
-    fn slot(&mut self, kind: EntryKind) -> &mut u64 {
-        match kind {
-            EntryKind::Cast => &mut self.cast,
-            EntryKind::Challenge => &mut self.challenge,
-        }
-    }
-}
-
-fn key(tracking: &Digest) -> [u8; 32] {
-    let mut k = [0u8; 32];
-    k.copy_from_slice(&tracking.0[..32]);
-    k
-}
-
 /// The position of a ballot's credential in the (sorted) list.
-fn credential(list: &CredentialList, ballot: &Ballot) -> Option<u32> {
+fn credential(list: &CredentialList, ballot: &Ballot) -> u32 {
     list.position(&ballot.credential)
         .and_then(|i| u32::try_from(i).ok())
-}
-
-struct Eligible {
-    listed: Listed,
-    credential: u32,
-}
-
-struct Pending {
-    rejected: Rejected,
-    /// A ballot's own error, which a challenge later on the board turns into
-    /// [`CHALLENGED`] (that code comes first).
-    provisional: bool,
+        .filter(|&i| i != NO_CREDENTIAL)
+        .unwrap_or(NO_CREDENTIAL)
 }
 
 /// The board's entries pushed in board order, each with the outcome of its ballot's
 /// verification: applies the counting rules (§3) and the board rules (§5.3, V13).
 ///
-/// Memory: per distinct tracking hash about 60 bytes, per cast entry that verifies about
-/// 80 bytes, per challenge entry 72 bytes; nothing per ballot beyond that.
+/// Memory: 88 bytes per entry (its tracking hash, index, credential and what became of it),
+/// in one array that grows in place; nothing per ballot beyond that. The rules that compare
+/// entries with the same tracking hash (a repeat, a ballot both cast and challenged) are
+/// applied at [`BoardScan::finish`], on that array sorted by tracking hash, then put back
+/// in board order: no map, and the same results and messages as applying them entry by
+/// entry.
 pub struct BoardScan {
     credentials: usize,
-    seen: HashMap<[u8; 32], FirstSeen>,
-    eligible: Vec<Eligible>,
-    challenged: Vec<Listed>,
-    rejected: Vec<Pending>,
-    rules: Problems,
+    recs: Vec<Rec>,
+    codes: Vec<&'static str>,
+    breaks: Breaks,
     previous_time: Option<String>,
     entries: u64,
 }
@@ -159,13 +234,25 @@ impl BoardScan {
     pub fn rules_only() -> BoardScan {
         BoardScan {
             credentials: 0,
-            seen: HashMap::new(),
-            eligible: Vec::new(),
-            challenged: Vec::new(),
-            rejected: Vec::new(),
-            rules: Problems::new(),
+            recs: Vec::new(),
+            codes: Vec::new(),
+            breaks: Breaks::default(),
             previous_time: None,
             entries: 0,
+        }
+    }
+
+    /// Makes room for the `entries` a board's header announces, so the array of entries
+    /// never grows by copying (which holds the old and the new array at once). Best effort:
+    /// the header is the board's own word, so a number this process cannot hold (a hostile
+    /// header) reserves nothing and the array grows as entries come.
+    pub fn expect(&mut self, entries: u64) {
+        const MOST: u64 = 1 << 27; // 134 million entries, 11.8 GB
+        if let Ok(n) = usize::try_from(entries.min(MOST)) {
+            // An Err is what is documented above: nothing reserved.
+            let _ = self
+                .recs
+                .try_reserve_exact(n.saturating_sub(self.recs.len()));
         }
     }
 
@@ -181,113 +268,134 @@ impl BoardScan {
         e: &BoardEntry,
         verified: &Result<(), amanat::Error>,
     ) {
-        self.entries += 1;
-        let seen = self.seen.get(&key(&e.tracking)).copied();
-        self.check_rules(e);
-        match e.kind {
-            EntryKind::Challenge => self.challenged.push(Listed {
-                index: e.index,
-                tracking: e.tracking,
-            }),
-            EntryKind::Cast => {
-                let listed = Listed {
-                    index: e.index,
-                    tracking: e.tracking,
-                };
-                let earlier_cast = seen.is_some_and(|s| s.cast != NONE);
-                let challenged = seen.is_some_and(|s| s.challenge != NONE);
-                let (code, provisional) = if earlier_cast {
-                    (Some(REPLAYED.to_string()), false)
-                } else if challenged {
-                    (Some(CHALLENGED.to_string()), false)
-                } else {
-                    (verified.as_ref().err().map(|x| x.code().to_string()), true)
-                };
-                match (code, credential(list, &e.ballot)) {
-                    (None, Some(credential)) => self.eligible.push(Eligible { listed, credential }),
-                    (code, _) => self.rejected.push(Pending {
-                        rejected: Rejected {
-                            index: e.index,
-                            tracking: e.tracking,
-                            code: code.unwrap_or_else(|| "UNKNOWN_CREDENTIAL".to_string()),
-                        },
-                        provisional,
-                    }),
-                }
-            }
-        }
+        let error = match verified {
+            Ok(()) => 0,
+            Err(x) => self.code(x.code()),
+        };
+        self.record(e, credential(list, &e.ballot), error);
     }
 
     /// The next entry in board order when its ballot is not verified (the credential list
     /// or the election failed to load): the board rules (V13) only; the selection of
     /// [`BoardScan::finish`] is then not the board's.
     pub fn push_unverified(&mut self, e: &BoardEntry) {
-        self.entries += 1;
-        self.check_rules(e);
+        self.record(e, NO_CREDENTIAL, 0);
     }
 
-    /// The board rules of one entry (V13), and its first index per kind recorded.
-    fn check_rules(&mut self, e: &BoardEntry) {
-        let slot = self.seen.entry(key(&e.tracking)).or_insert(FirstSeen {
-            cast: NONE,
-            challenge: NONE,
-        });
-        let first = *slot.slot(e.kind);
-        if first == NONE {
-            *slot.slot(e.kind) = e.index;
-        } else {
-            self.rules.push(format!(
-                "entry {} repeats the {} at entry {first} (same tracking hash {})",
-                e.index,
-                e.kind.as_str(),
-                e.short
-            ));
-        }
-        let other = match e.kind {
-            EntryKind::Cast => EntryKind::Challenge,
-            EntryKind::Challenge => EntryKind::Cast,
+    /// `code`'s number in [`BoardScan::codes`] (the core's codes are a few dozen).
+    fn code(&mut self, code: &'static str) -> u16 {
+        let at = match self.codes.iter().position(|c| *c == code) {
+            Some(at) => at,
+            None => {
+                self.codes.push(code);
+                self.codes.len() - 1
+            }
         };
-        let o = slot.of(other);
-        if o != NONE && o < e.index {
-            self.rules.push(format!(
-                "entry {} is a {} of the ballot {} at entry {o} ({}): a ballot is never \
-                 both cast and challenged",
-                e.index,
-                e.kind.as_str(),
-                other.as_str(),
-                e.short
-            ));
-        }
+        u16::try_from(at + 1).unwrap_or(u16::MAX)
+    }
+
+    fn record(&mut self, e: &BoardEntry, credential: u32, error: u16) {
+        let seq = self.entries;
+        self.entries += 1;
+        self.check_time(seq, e);
+        self.recs.push(Rec {
+            tracking: e.tracking,
+            index: e.index,
+            seq,
+            credential,
+            error,
+            kind: e.kind,
+            fate: match e.kind {
+                EntryKind::Cast => Fate::Pending,
+                EntryKind::Challenge => Fate::Challenge,
+            },
+        });
+    }
+
+    /// The rule of the entries' times (V13), which needs only the entry before.
+    fn check_time(&mut self, seq: u64, e: &BoardEntry) {
         if !is_board_timestamp(&e.received) {
-            self.rules.push(format!(
-                "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
-                e.index
-            ));
-        } else {
-            if self
-                .previous_time
-                .as_deref()
-                .is_some_and(|p| p > e.received.as_str())
-            {
-                self.rules.push(format!(
+            self.breaks.add((seq, 2), || {
+                format!(
+                    "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
+                    e.index
+                )
+            });
+            return;
+        }
+        if self
+            .previous_time
+            .as_deref()
+            .is_some_and(|p| p > e.received.as_str())
+        {
+            self.breaks.add((seq, 2), || {
+                format!(
                     "entry {}: received {} is earlier than the entry before it",
                     e.index, e.received
-                ));
-            }
-            self.previous_time = Some(e.received.clone());
+                )
+            });
+        }
+        match &mut self.previous_time {
+            Some(p) => e.received.clone_into(p),
+            None => self.previous_time = Some(e.received.clone()),
         }
     }
 
-    /// Whether a challenge entry anywhere on the board (so far) carries `tracking`.
-    fn is_challenged(&self, tracking: &Digest) -> bool {
-        self.seen
-            .get(&key(tracking))
-            .is_some_and(|s| s.challenge != NONE)
-    }
-
-    /// The board rules broken (V13): the first five and how many.
-    pub fn rule_breaks(&self) -> &Problems {
-        &self.rules
+    /// The rules among the entries of one tracking hash, in board order (V13), and what
+    /// becomes of each cast entry: a cast entry after a cast of the same hash is a replay,
+    /// one whose hash is challenged anywhere on the board is rejected as challenged; the
+    /// others are rejected for their ballot's error or unlisted credential, or are eligible.
+    fn same_tracking(group: &mut [Rec], breaks: &mut Breaks) {
+        let challenged = group.iter().any(|r| r.kind == EntryKind::Challenge);
+        let (mut first_cast, mut first_challenge) = (NONE, NONE);
+        for r in group.iter_mut() {
+            let (same, other) = match r.kind {
+                EntryKind::Cast => (&mut first_cast, first_challenge),
+                EntryKind::Challenge => (&mut first_challenge, first_cast),
+            };
+            let repeated = *same;
+            if repeated == NONE {
+                *same = r.index;
+            } else {
+                breaks.add((r.seq, 0), || {
+                    format!(
+                        "entry {} repeats the {} at entry {repeated} (same tracking hash {})",
+                        r.index,
+                        r.kind.as_str(),
+                        amanat::Tracking(r.tracking).short()
+                    )
+                });
+            }
+            if other != NONE && other < r.index {
+                let other_kind = match r.kind {
+                    EntryKind::Cast => EntryKind::Challenge,
+                    EntryKind::Challenge => EntryKind::Cast,
+                };
+                breaks.add((r.seq, 1), || {
+                    format!(
+                        "entry {} is a {} of the ballot {} at entry {other} ({}): a ballot is \
+                         never both cast and challenged",
+                        r.index,
+                        r.kind.as_str(),
+                        other_kind.as_str(),
+                        amanat::Tracking(r.tracking).short()
+                    )
+                });
+            }
+            if r.kind == EntryKind::Cast {
+                r.fate = if repeated != NONE {
+                    Fate::Replayed
+                } else if challenged {
+                    Fate::Challenged
+                } else if r.error != 0 {
+                    Fate::Failed
+                } else if r.credential == NO_CREDENTIAL {
+                    Fate::Unknown
+                } else {
+                    Fate::Pending
+                };
+            }
+        }
     }
 
     /// The selection (§3): a cast entry is *eligible* when its ballot verifies, no challenge
@@ -296,47 +404,36 @@ impl BoardScan {
     /// superseded. Cast entries that break a board rule (a replay, a challenged ballot cast)
     /// are rejected with [`REPLAYED`] or [`CHALLENGED`], in that order of precedence before
     /// the ballot's own error, so a dishonest box cannot count an earlier ballot again by
-    /// re-posting it after a revote.
-    pub fn finish(self) -> (Selection, Problems) {
-        let mut taken = vec![false; self.credentials];
-        let mut counted = Vec::new();
-        let mut superseded = Vec::new();
-        let mut rejected: Vec<Rejected> = Vec::new();
-        for e in self.eligible.iter().rev() {
-            if self.is_challenged(&e.listed.tracking) {
-                rejected.push(Rejected {
-                    index: e.listed.index,
-                    tracking: e.listed.tracking,
-                    code: CHALLENGED.to_string(),
-                });
+    /// re-posting it after a revote. Also returns the board rules broken (V13).
+    pub fn finish(mut self) -> (Selection, Problems) {
+        // Entries of one tracking hash side by side, in board order among themselves.
+        self.recs
+            .sort_unstable_by(|a, b| a.tracking.cmp(&b.tracking).then(a.seq.cmp(&b.seq)));
+        for group in self.recs.chunk_by_mut(|a, b| a.tracking == b.tracking) {
+            BoardScan::same_tracking(group, &mut self.breaks);
+        }
+        self.recs.sort_unstable_by_key(|r| r.seq);
+        // The latest eligible entry of each credential counts.
+        let mut taken = vec![0u64; self.credentials.div_ceil(64)];
+        for r in self.recs.iter_mut().rev() {
+            if r.fate != Fate::Pending {
                 continue;
             }
-            match taken.get_mut(e.credential as usize) {
-                Some(t) if !*t => {
-                    *t = true;
-                    counted.push(e.listed);
+            let (word, bit) = ((r.credential / 64) as usize, 1u64 << (r.credential % 64));
+            r.fate = match taken.get_mut(word) {
+                Some(w) if *w & bit == 0 => {
+                    *w |= bit;
+                    Fate::Counted
                 }
-                _ => superseded.push(e.listed),
-            }
+                _ => Fate::Superseded,
+            };
         }
-        counted.reverse();
-        superseded.reverse();
-        for p in &self.rejected {
-            let mut r = p.rejected.clone();
-            if p.provisional && self.is_challenged(&r.tracking) {
-                r.code = CHALLENGED.to_string();
-            }
-            rejected.push(r);
-        }
-        rejected.sort_by_key(|r| r.index);
         (
             Selection {
-                counted,
-                superseded,
-                challenged: self.challenged,
-                rejected,
+                recs: self.recs,
+                codes: self.codes,
             },
-            self.rules,
+            self.breaks.into_problems(),
         )
     }
 }
@@ -479,4 +576,27 @@ pub fn aggregate(
         }
     }
     sums.finish(election)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaks_found_out_of_order_are_shown_in_board_order() {
+        let mut b = Breaks::default();
+        let mut made = 0;
+        for at in [(9, 0), (3, 2), (3, 0), (12, 1), (1, 1), (7, 0), (2, 0), (30, 0)] {
+            b.add(at, || {
+                made += 1;
+                format!("{}.{}", at.0, at.1)
+            });
+        }
+        // (30, 0) came when five smaller ones were kept: its message was never made.
+        assert_eq!(made, 7);
+        assert_eq!(
+            b.into_problems().text(),
+            "8 problems: 1.1; 2.0; 3.0; 3.2; 7.0; and 3 more"
+        );
+    }
 }

@@ -71,6 +71,15 @@ impl Problems {
         self.total += 1;
     }
 
+    /// Problems gathered elsewhere: `shown` (the first five are kept) out of `total`.
+    pub fn first_of(shown: impl IntoIterator<Item = String>, total: usize) -> Problems {
+        let shown: Vec<String> = shown.into_iter().take(5).map(|p| bounded(&p)).collect();
+        Problems {
+            total: total.max(shown.len()),
+            shown,
+        }
+    }
+
     /// Whether none was added.
     pub fn is_empty(&self) -> bool {
         self.total == 0
