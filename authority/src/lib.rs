@@ -17,6 +17,7 @@ mod http_answer;
 mod http_gate;
 pub mod http_limits;
 mod http_listener;
+mod memory;
 mod metrics;
 pub mod receipt;
 pub mod record;

@@ -1418,22 +1418,10 @@ async fn give_back_memory(b: Shared) {
             && b.bodies.available_permits() == BODY_BUDGET;
         if reads != seen && quiet {
             seen = reads;
-            let _ = tokio::task::spawn_blocking(trim_heap).await;
+            let _ = tokio::task::spawn_blocking(crate::memory::trim_heap).await;
         }
     }
 }
-
-/// Returns the free memory of every malloc arena to the system.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim_heap() {
-    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_heap() {}
 
 /// Caps glibc's malloc arenas at two per core (its default is eight per core): the box's
 /// threads (the runtime's and up to [`BLOCKING_THREADS`] blocking ones) then share a few

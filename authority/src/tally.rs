@@ -123,8 +123,7 @@ pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) ->
 
 /// Tallies a board file as a stream, in two passes over it, holding a window of entries at
 /// a time: the first checks the chain, verifies every ballot (in parallel) and applies the
-/// counting rules ([`BoardScan`]: per tracking hash and per eligible cast entry a few dozen
-/// bytes, never a ballot); the second sums the counted ballots' ciphertexts ([`Sums`]).
+/// counting rules ([`BoardScan`]: 88 bytes per entry, never a ballot); the second sums the counted ballots' ciphertexts ([`Sums`]).
 /// Refuses a board whose polls are open unless `allow_open`.
 ///
 /// # Errors

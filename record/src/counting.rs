@@ -586,7 +586,16 @@ mod tests {
     fn breaks_found_out_of_order_are_shown_in_board_order() {
         let mut b = Breaks::default();
         let mut made = 0;
-        for at in [(9, 0), (3, 2), (3, 0), (12, 1), (1, 1), (7, 0), (2, 0), (30, 0)] {
+        for at in [
+            (9, 0),
+            (3, 2),
+            (3, 0),
+            (12, 1),
+            (1, 1),
+            (7, 0),
+            (2, 0),
+            (30, 0),
+        ] {
             b.add(at, || {
                 made += 1;
                 format!("{}.{}", at.0, at.1)
