@@ -234,7 +234,8 @@ export async function mount(section, ctx) {
           el('td', { class: 'votes', text: number(counts[o.id], ctx) }));
       });
       out.push(el('h3', { id: headId, text: local(contest.name) }),
-        el('div', { class: 'table-wrap' },
+        // A narrow screen scrolls a wide table: the region takes focus, so a keyboard can too.
+        el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': headId },
           el('table', { class: 'results', 'aria-labelledby': headId },
             el('thead', {}, el('tr', {},
               el('td', {}),
