@@ -1,14 +1,15 @@
 // `make bench-observer`: ballots verified per second by the observer page in headless
 // Chromium (the record verifier in wasm, with 1 and with 2 checking workers) beside the
-// native `amanat verify` (release build, rayon on every core), on the same simulated record,
-// in one run, medians of several runs.
+// native `amanat verify` (release build, rayon on one thread and on every core), on the same
+// simulated record, in one run, medians of several runs.
 //
 //   node bench/observer.mjs [--voters 1000] [--runs 3] [--workers 1,2] [--json FILE]
 //
 // The record is simulated once with the release CLI into target/bench-observer/<voters>/ and
 // kept. observer-site/ is served from loopback with its CSP, the record from another loopback
 // origin (CORS), as an observer would fetch it. Each round verifies the record once per worker
-// count and once natively, in turns, after one untimed warm-up in the browser. The figure is
+// count and natively on 1 thread and on all, in turns, after one untimed warm-up in the
+// browser. The figure is
 // the board pass (reading, parsing, V4–V6, V8's sums, V13), entries per second, as `amanat
 // verify` prints it. Peak memory: the resident memory of all of Chromium's processes during
 // the run (sampled every 100 ms from /proc), and `amanat verify`'s peak (getrusage via
@@ -93,8 +94,9 @@ async function browserRun(browser, site, recordUrl, workers) {
   return { rate, ok, peakMB: (peak - base) / 1e6, baseMB: base / 1e6 };
 }
 
-function nativeRun(bin, record) {
-  const run = spawnSync('/usr/bin/time', ['-v', bin, 'verify', record], { encoding: 'utf8' });
+function nativeRun(bin, record, threads) {
+  const env = { ...process.env, RAYON_NUM_THREADS: String(threads) };
+  const run = spawnSync('/usr/bin/time', ['-v', bin, 'verify', record], { encoding: 'utf8', env });
   const match = run.stdout.match(/verified in [\d.]+ s \(the board in [\d.]+ s, (\d+) entries\/s\)/);
   if (!match) throw new Error(`amanat verify printed no timing:\n${run.stdout}\n${run.stderr}`);
   const rss = Number(run.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] || 0);
@@ -119,7 +121,7 @@ const browser = await chromium.launch({
     '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
 });
 const recordUrl = `${records.url}/record/`;
-const results = { native: [] };
+const results = { 'native-1': [], [`native-${cpus().length}`]: [] };
 for (const n of o.workers) results[`chromium-${n}`] = [];
 try {
   await browserRun(browser, site, recordUrl, Math.max(...o.workers)); // warm-up, untimed
@@ -130,9 +132,11 @@ try {
       results[`chromium-${n}`].push(r);
       console.log(`round ${round + 1}: Chromium, ${n} worker(s): ${r.rate.toFixed(0)} entries/s, +${r.peakMB.toFixed(0)} MB resident at peak${r.ok ? '' : ' (checks FAIL)'}`);
     }
-    const r = nativeRun(bin, record);
-    results.native.push(r);
-    console.log(`round ${round + 1}: native amanat verify (${cpus().length} threads): ${r.rate} entries/s, ${r.peakMB.toFixed(0)} MB peak resident`);
+    for (const threads of [1, cpus().length]) {
+      const r = nativeRun(bin, record, threads);
+      results[`native-${threads}`].push(r);
+      console.log(`round ${round + 1}: native amanat verify (${threads} thread(s)): ${r.rate} entries/s, ${r.peakMB.toFixed(0)} MB peak resident`);
+    }
   }
 } finally {
   await browser.close();
@@ -147,10 +151,13 @@ for (const [name, runs] of Object.entries(results)) {
   const rate = median(runs.map((r) => r.rate));
   const peak = median(runs.map((r) => r.peakMB));
   summary[name] = { rate, peakMB: peak, runs };
-  const label = name === 'native' ? `native amanat verify, ${cpus().length} threads` : `Chromium, ${name.split('-')[1]} checking worker(s)`;
-  console.log(`${label.padEnd(34)} ${rate.toFixed(0).padStart(9)}   ${name === 'native' ? '' : '+'}${peak.toFixed(0)} MB`);
+  const [kind, n] = name.split('-');
+  const label = kind === 'native' ? `native amanat verify, ${n} thread(s)` : `Chromium, ${n} checking worker(s)`;
+  console.log(`${label.padEnd(34)} ${rate.toFixed(0).padStart(9)}   ${kind === 'native' ? '' : '+'}${peak.toFixed(0)} MB`);
 }
 const perWorker = summary['chromium-1']?.rate;
+const perThread = summary['native-1']?.rate;
+if (perWorker && perThread) console.log(`\none checking worker in Chromium verifies ${(perWorker / perThread).toFixed(2)}x as many entries per second as one native thread`);
 if (perWorker) {
   const aim = 6_000_000 * 1.25;
   console.log(`\nextrapolation: ${perWorker.toFixed(0)} entries/s per worker; 8 workers at that rate give ${(8 * perWorker).toFixed(0)} entries/s, ` +
