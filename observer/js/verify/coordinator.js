@@ -136,10 +136,26 @@ class Pool {
   }
 }
 
+/** The verifier's module, compiled once here and given to every checking worker. */
+async function compileVerifier() {
+  const url = new URL('../../verifier/amanat_observer_bg.wasm', import.meta.url);
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // A server that does not send application/wasm cannot be compiled as it streams.
+    if ((response.headers.get('content-type') || '').startsWith('application/wasm')) {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (e) {
+    throw new TypedError('MODULE_NOT_FOUND', `the verifier's module ${url.pathname} could not be loaded: ${e.message}`);
+  }
+}
+
 async function verify({ source, workers }) {
   const started = performance.now();
   const from = recordSource(source);
-  const module = await WebAssembly.compileStreaming(fetch(new URL('../../verifier/amanat_observer_bg.wasm', import.meta.url)));
+  const module = await compileVerifier();
   await init({ module_or_path: module });
   const texts = await Promise.all(DOCUMENTS.map((d) => from.text(`${d}.json`)));
   const election = typeof texts[0] === 'string' ? texts[0] : null;
