@@ -13,7 +13,8 @@
 // the board pass (reading, parsing, V4–V6, V8's sums, V13), entries per second, as `amanat
 // verify` prints it. Peak memory: the resident memory of all of Chromium's processes during
 // the run (sampled every 100 ms from /proc), and `amanat verify`'s peak (getrusage via
-// /usr/bin/time). Benchmarks report; nothing here asserts.
+// /usr/bin/time). The coordinating worker's busy time gives the page's ceiling: the work no
+// number of checking workers shares. Benchmarks report; nothing here asserts.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -89,9 +90,10 @@ async function browserRun(browser, site, recordUrl, workers) {
     throw new Error(`the page failed: ${await page.textContent('#verify-error')}`);
   }
   const rate = Number(await page.getAttribute('#verify-timing', 'data-entries-per-second'));
+  const coordinator = Number(await page.getAttribute('#verify-timing', 'data-coordinator-seconds'));
   const ok = (await page.getAttribute('#verify-summary', 'class')).includes('banner-ok');
   await context.close();
-  return { rate, ok, peakMB: (peak - base) / 1e6, baseMB: base / 1e6 };
+  return { rate, ok, peakMB: (peak - base) / 1e6, baseMB: base / 1e6, serialCeiling: entries / coordinator };
 }
 
 function nativeRun(bin, record, threads) {
@@ -130,7 +132,8 @@ try {
     for (const n of order) {
       const r = await browserRun(browser, site, recordUrl, n);
       results[`chromium-${n}`].push(r);
-      console.log(`round ${round + 1}: Chromium, ${n} worker(s): ${r.rate.toFixed(0)} entries/s, +${r.peakMB.toFixed(0)} MB resident at peak${r.ok ? '' : ' (checks FAIL)'}`);
+      console.log(`round ${round + 1}: Chromium, ${n} worker(s): ${r.rate.toFixed(0)} entries/s, +${r.peakMB.toFixed(0)} MB resident at peak, ` +
+        `coordinator busy ${(100 * r.rate / r.serialCeiling).toFixed(0)}% (ceiling ${r.serialCeiling.toFixed(0)} entries/s)${r.ok ? '' : ' (checks FAIL)'}`);
     }
     for (const threads of [1, cpus().length]) {
       const r = nativeRun(bin, record, threads);
@@ -158,6 +161,8 @@ for (const [name, runs] of Object.entries(results)) {
 const perWorker = summary['chromium-1']?.rate;
 const perThread = summary['native-1']?.rate;
 if (perWorker && perThread) console.log(`\none checking worker in Chromium verifies ${(perWorker / perThread).toFixed(2)}x as many entries per second as one native thread`);
+const ceiling = summary[`chromium-${o.workers[0]}`] && median(summary[`chromium-${o.workers[0]}`].runs.map((r) => r.serialCeiling));
+if (ceiling) console.log(`the coordinating worker's own work (parsing every entry, the chain, the rules, the sums) caps the page at ${ceiling.toFixed(0)} entries/s however many workers check`);
 if (perWorker) {
   const aim = 6_000_000 * 1.25;
   console.log(`\nextrapolation: ${perWorker.toFixed(0)} entries/s per worker; 8 workers at that rate give ${(8 * perWorker).toFixed(0)} entries/s, ` +

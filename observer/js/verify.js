@@ -131,7 +131,7 @@ export async function mount(section, ctx) {
         showStatus();
       } else if (data.type === 'report') {
         coordinator.terminate();
-        state = { phase: 'report', report: data.report, entries: data.entries, seconds: data.boardSeconds, workers };
+        state = { phase: 'report', report: data.report, entries: data.entries, seconds: data.boardSeconds, coordinator: data.coordinatorSeconds, workers };
         renderReport(true);
       } else if (data.type === 'error') {
         coordinator.terminate();
@@ -196,6 +196,7 @@ export async function mount(section, ctx) {
       workers: state.workers,
     }) });
     timing.dataset.entriesPerSecond = String(state.seconds > 0 ? state.entries / state.seconds : 0);
+    timing.dataset.coordinatorSeconds = String(state.coordinator);
     report.replaceChildren(
       el('h2', { id: 'verify-report-heading', tabindex: '-1', text: ctx.t('report.heading') }),
       summary, list, timing,

@@ -9,7 +9,8 @@
 //
 // Messages in: {type: 'start', source: {files: File[]} | {url: string}, workers: number}.
 // Out: {type: 'documents', election}, {type: 'progress', done, total},
-// {type: 'report', report, seconds, entries}, {type: 'error', code, message}.
+// {type: 'report', report, entries, seconds, boardSeconds, coordinatorSeconds} (the last: time
+// this worker was busy on the board), {type: 'error', code, message}.
 
 import init, { RecordVerifier } from '../../verifier/amanat_observer.js';
 import { BoardReadError, LineReader } from './lines.js';
@@ -94,6 +95,18 @@ function recordSource(source) {
       return (await get(name)).body;
     },
   };
+}
+
+/** Time this worker spent working on the board (parsing, pushing), not waiting: its share
+ *  of the work, which no number of checking workers makes faster. */
+let busy = 0;
+function timed(f) {
+  const t = performance.now();
+  try {
+    return f();
+  } finally {
+    busy += performance.now() - t;
+  }
 }
 
 /** The checking workers, each given one batch at a time in turn of who is least busy. */
@@ -183,6 +196,7 @@ async function verify({ source, workers }) {
     entries,
     seconds: (performance.now() - started) / 1000,
     boardSeconds,
+    coordinatorSeconds: busy / 1000,
   });
 }
 
@@ -214,7 +228,8 @@ async function board(verifier, reader, total, pool, workers) {
   let lastProgress = 0;
   const pushOldest = async () => {
     const { batch, checks, size } = inFlight.shift();
-    verifier.push(batch, await checks);
+    const result = await checks;
+    timed(() => verifier.push(batch, result));
     done += size;
     const now = performance.now();
     if (now - lastProgress > 200) {
@@ -242,16 +257,16 @@ async function board(verifier, reader, total, pool, workers) {
     if (lines.length === 0) break;
     let batch;
     try {
-      batch = verifier.parseBatch(lines, lineNumber);
+      batch = timed(() => verifier.parseBatch(lines, lineNumber));
     } catch (e) {
       // The line that does not parse, with its number and code, is recorded by parseBatch.
       if (!e.code) throw e;
       return stop();
     }
-    const credentials = batch.credentials();
+    const credentials = timed(() => batch.credentials());
     const checks = pool && credentials !== null
       ? pool.check(lines, lineNumber, credentials)
-      : Promise.resolve(verifier.checkHere(batch));
+      : Promise.resolve(timed(() => verifier.checkHere(batch)));
     inFlight.push({ batch, checks, size: lines.length });
     lineNumber += lines.length;
     if (inFlight.length >= limit) await pushOldest();
