@@ -67,6 +67,12 @@ before(async () => {
     lines[5] = '{"index": 4, "kind": "cast"}';
     writeFileSync(path, lines.join('\n'));
   });
+  variant(good, 'long', (dir) => {
+    const path = join(dir, 'board.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[2] = `{"index": 1, "x": "${'x'.repeat(16 * 1024 * 1024)}"}`;
+    writeFileSync(path, lines.join('\n'));
+  });
   variant(good, 'header', (dir) => {
     const path = join(dir, 'board.jsonl');
     const lines = readFileSync(path, 'utf8').split('\n');
@@ -179,9 +185,9 @@ test('tampered records fail with the same checks and the same details as the CLI
   await context.close();
 });
 
-test('a truncated board, a line that does not parse, a bad header: the typed failure, as the CLI reports it', async () => {
+test('a truncated board, a line that does not parse or is too long, a bad header: the typed failure, as the CLI reports it', async () => {
   const { context, page, problems } = await open('en');
-  for (const name of ['truncated', 'malformed', 'header']) {
+  for (const name of ['truncated', 'malformed', 'long', 'header']) {
     const report = await verifyUrl(page, name);
     assert.deepEqual(report, expected[name], name);
     const v4 = report.checks.find((c) => c.id === 'V4');
@@ -191,6 +197,7 @@ test('a truncated board, a line that does not parse, a bad header: the typed fai
   }
   assert.match(expected.truncated.checks[3].detail, /does not end with a newline/);
   assert.match(expected.malformed.checks[3].detail, /line 6: .*\[MALFORMED_JSON\]/);
+  assert.equal(expected.long.checks[3].detail, 'board.jsonl: line 3 is longer than 16777216 bytes');
   // A record that is not there: every document's absence is reported, nothing hangs.
   const report = await verifyUrl(page, 'nowhere');
   assert.equal(report.ok, false);
