@@ -198,6 +198,13 @@ test('a truncated board, a line that does not parse or is too long, a bad header
   assert.match(expected.truncated.checks[3].detail, /does not end with a newline/);
   assert.match(expected.malformed.checks[3].detail, /line 6: .*\[MALFORMED_JSON\]/);
   assert.equal(expected.long.checks[3].detail, 'board.jsonl: line 3 is longer than 16777216 bytes');
+  // Nothing given: said at once, in an alert that axe accepts.
+  await page.fill('#verify-url', '');
+  await page.click('#verify-url-form button[type="submit"]');
+  await page.waitForSelector('#verify[data-state="error"]');
+  assert.match(await page.textContent('#verify-error'), /Type the address of the record first/);
+  assert.equal(await page.getAttribute('#verify-error', 'role'), 'alert');
+  assert.deepEqual(await axeViolations(page), [], 'axe on the error (en)');
   // A record that is not there: every document's absence is reported, nothing hangs.
   const report = await verifyUrl(page, 'nowhere');
   assert.equal(report.ok, false);
