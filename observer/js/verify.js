@@ -228,10 +228,12 @@ export async function mount(section, ctx) {
           ? el('img', { class: 'symbol', src: `symbols/${o.symbol}.svg`, width: '36', height: '36',
             alt: ctx.t('results.symbol', { symbol: ctx.t(`symbols.${o.symbol}`) }) })
           : null;
+        // The party under the name, as on the voter's ballot: three columns fit a phone.
         return el('tr', { 'data-option': o.id },
           el('td', { class: 'symbol-cell' }, symbol),
-          el('th', { scope: 'row', text: local(o.name) }),
-          el('td', { text: party ? local(party) : o.party ?? ctx.t('results.independent') }),
+          el('th', { scope: 'row' },
+            el('span', { class: 'candidate', text: local(o.name) }),
+            el('span', { class: 'party', text: party ? local(party) : o.party ?? ctx.t('results.independent') })),
           el('td', { class: 'votes', text: number(counts[o.id], ctx) }));
       });
       out.push(el('h3', { id: headId, text: local(contest.name) }),
@@ -241,8 +243,7 @@ export async function mount(section, ctx) {
             el('thead', {}, el('tr', {},
               el('td', {}),
               el('th', { scope: 'col', text: ctx.t('results.candidate') }),
-              el('th', { scope: 'col', text: ctx.t('results.party') }),
-              el('th', { scope: 'col', text: ctx.t('results.votes') }))),
+              el('th', { scope: 'col', class: 'votes', text: ctx.t('results.votes') }))),
             el('tbody', {}, ...rows))));
     }
     return out;

@@ -149,8 +149,13 @@ test('a record from an address: the same report as `amanat verify --json`, resul
   const election = JSON.parse(readFileSync(join(records, 'good', 'election.json'), 'utf8'));
   const first = election.manifest.contests.find((c) => c.id === contest).options[0];
   const row = page.locator(`tr[data-option="${first.id}"]`);
-  assert.equal((await row.locator('th').textContent()).trim(), first.name.en);
+  assert.equal((await row.locator('th .candidate').textContent()).trim(), first.name.en);
   assert.equal((await row.locator('td.votes').textContent()).trim(), String(expected.good.results[contest][first.id]));
+  const partyName = election.manifest.parties.find((p) => p.id === first.party).name.en;
+  assert.equal((await row.locator('th .party').textContent()).trim(), partyName);
+  // The counts are on screen at a phone's width, not scrolled off.
+  const fits = await page.$$eval('.table-wrap', (wraps) => wraps.every((w) => w.scrollWidth <= w.clientWidth));
+  assert.ok(fits, 'every results table fits 360 px');
   assert.equal(await row.locator('img.symbol').getAttribute('src'), `symbols/${first.symbol}.svg`);
   assert.ok(await row.locator('img.symbol').evaluate((img) => img.complete && img.naturalWidth > 0), 'the symbol is drawn');
   assert.deepEqual(await axeViolations(page), [], 'axe on the report (en)');
@@ -226,14 +231,14 @@ test('Urdu, right to left: the same report, axe clean on every screen', async ()
   assert.match(await page.textContent('#verify-summary'), /تمام/);
   const election = JSON.parse(readFileSync(join(records, 'good', 'election.json'), 'utf8'));
   const first = election.manifest.contests[0].options[0];
-  assert.equal((await page.locator(`tr[data-option="${first.id}"] th`).textContent()).trim(), first.name.ur);
+  assert.equal((await page.locator(`tr[data-option="${first.id}"] th .candidate`).textContent()).trim(), first.name.ur);
   assert.deepEqual(await axeViolations(page), [], 'axe on the report (ur)');
   await screenshot(page, 'observer-verify-report-ur');
   // Switching language re-renders the report in place.
   await page.click('#lang-switch');
   assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
   assert.match(await page.textContent('#verify-summary'), /All 13 checks pass/);
-  assert.equal((await page.locator(`tr[data-option="${first.id}"] th`).textContent()).trim(), first.name.en);
+  assert.equal((await page.locator(`tr[data-option="${first.id}"] th .candidate`).textContent()).trim(), first.name.en);
   assert.deepEqual(problems, []);
   await context.close();
 });
