@@ -63,8 +63,9 @@ pkg: pkg/amanat_bg.wasm
 	  echo "$$f: $$(wc -c < $$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 
 ## The package is reproducible: built again in another directory, with another cargo home and a
-## cold target directory, it is the same bytes (scripts/repro-test.sh, docs/reproducible.md).
-test-repro: pkg/amanat_bg.wasm
+## cold target directory, it is the same bytes (scripts/repro-test.sh, docs/reproducible.md);
+## so is the observer page's verifier module.
+test-repro: pkg/amanat_bg.wasm target/observer-verifier/amanat_observer_bg.wasm
 	scripts/repro-test.sh
 
 ## The binding's Rust tests inside headless Chromium and inside Node, on the baseline build

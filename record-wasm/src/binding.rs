@@ -3,7 +3,7 @@
 use amanat::{BoardEntry, CredentialList, Election};
 use amanat_record::board::BoardHeader;
 use amanat_record::documents::names;
-use amanat_record::{check_batch, check_entries, BatchOutcome, RecordDocs, Verifier};
+use amanat_record::{check_batch, BatchOutcome, RecordDocs, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::lines::{checks_from_json, checks_to_json, parse_lines, Failure};
@@ -79,7 +79,6 @@ fn document(value: &JsValue, name: &str) -> Result<Result<String, String>, JsVal
 #[wasm_bindgen]
 pub struct Batch {
     entries: Vec<BoardEntry>,
-    credentials: Option<CredentialList>,
 }
 
 #[wasm_bindgen]
@@ -88,17 +87,6 @@ impl Batch {
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> u32 {
         self.entries.len() as u32
-    }
-
-    /// The credential list's entries for this batch's credentials, as JSON (what a
-    /// `BatchChecker` takes), or `null` when the record's list did not load (V3 failed:
-    /// the ballots are then not checked).
-    pub fn credentials(&self) -> Option<String> {
-        // A list serializes to JSON without fail (an array of keys and style ids); if it
-        // somehow did not, `null` has the batch checked without workers.
-        self.credentials
-            .as_ref()
-            .and_then(|l| serde_json::to_string(l).ok())
     }
 }
 
@@ -195,7 +183,8 @@ impl RecordVerifier {
     }
 
     /// Parses consecutive entry lines (`firstLine` is the first's 1-based line number in
-    /// `board.jsonl`) into a batch, with the part of the credential list its checks need.
+    /// `board.jsonl`) into a batch, to be checked here (`checkHere`): for a record whose
+    /// ballots are not checked (V1 or V3 failed), where no worker is needed.
     ///
     /// # Errors
     /// The first line that does not parse, with its number and code (the board is then
@@ -204,10 +193,7 @@ impl RecordVerifier {
     pub fn parse_batch(&mut self, lines: JsValue, first_line: f64) -> Result<Batch, JsValue> {
         let lines = lines_of(&lines)?;
         match parse_lines(&lines, line_number(first_line)?) {
-            Ok(entries) => Ok(Batch {
-                credentials: self.inner.batch_credentials(&entries),
-                entries,
-            }),
+            Ok(entries) => Ok(Batch { entries }),
             Err(f) => {
                 self.inner.board_failed(f.message.clone());
                 Err(throw(f))
@@ -333,22 +319,5 @@ impl BatchChecker {
         let sum: Vec<bool> = sum.into_iter().map(|s| s != 0).collect();
         serde_json::to_string(&check_batch(&self.election, &list, &entries, &sum))
             .map_err(|e| js_error("INTERNAL", &format!("cannot encode the outcome: {e}")))
-    }
-
-    /// The checks of a batch's lines (`firstLine` as in `parseBatch`) against the part of
-    /// the credential list `credentials` (`Batch.credentials()`), as JSON for `push`.
-    ///
-    /// # Errors
-    /// A line or the list that does not parse, with its code.
-    pub fn check(
-        &self,
-        lines: JsValue,
-        first_line: f64,
-        credentials: JsValue,
-    ) -> Result<String, JsValue> {
-        let entries = parse_lines(&lines_of(&lines)?, line_number(first_line)?).map_err(throw)?;
-        let list = CredentialList::from_json(&text(&credentials, names::CREDENTIALS)?)
-            .map_err(|e| js_error(e.code(), &e.to_string()))?;
-        checks_to_json(&check_entries(Some(&self.election), Some(&list), &entries)).map_err(throw)
     }
 }

@@ -607,7 +607,7 @@ pub struct EntryCheck {
 /// the ballots are not checked; without the election neither are the reveals.
 ///
 /// `list` may be the whole credential list or only the part that lists these entries'
-/// credentials ([`Verifier::batch_credentials`]): a ballot's check looks up its own
+/// credentials ([`Verifier::plan_batch`]): a ballot's check looks up its own
 /// credential alone, so the outcome is the same, and a worker verifying one batch needs
 /// neither the memory nor the copy of a list of millions.
 pub fn check_entries(
@@ -857,22 +857,10 @@ impl Verifier {
         check_entries(self.election.as_ref(), self.list.as_ref(), entries)
     }
 
-    /// The election, when V1 passed: what a worker running [`check_entries`] needs besides
-    /// [`Verifier::batch_credentials`].
+    /// The election, when V1 passed: what a worker running [`check_batch`] needs besides
+    /// the lines and [`Verifier::plan_batch`]'s plan.
     pub fn election(&self) -> Option<&Election> {
         self.election.as_ref()
-    }
-
-    /// The part of the credential list that lists these entries' credentials (each once),
-    /// or `None` when V3 failed. [`check_entries`] with it gives the same outcome as with
-    /// the whole list.
-    pub fn batch_credentials(&self, entries: &[BoardEntry]) -> Option<CredentialList> {
-        let list = self.list.as_ref()?;
-        let mut keys: Vec<&amanat::PublicKey> =
-            entries.iter().map(|e| &e.ballot.credential).collect();
-        keys.sort_by_key(|k| k.to_bytes());
-        keys.dedup_by_key(|k| k.to_bytes());
-        Some(part_of(list, keys))
     }
 
     /// The next entries in board order with their [`Verifier::entry_checks`].
@@ -896,8 +884,7 @@ impl Verifier {
     /// What a worker needs to check the next batch of entry lines in board order with
     /// [`check_batch`], read from the lines without parsing their ballots (each line's kind,
     /// recorded tracking hash and credential only): the part of the credential list that
-    /// lists their credentials ([`Verifier::batch_credentials`]) and which go into V8's sums
-    /// ([`Verifier::plan_sums`]). A line that cannot be read so is planned as not summed: the
+    /// lists their credentials and which go into V8's sums ([`Verifier::plan_sums`]). A line that cannot be read so is planned as not summed: the
     /// worker's full parse fails on it, and the board with it.
     pub fn plan_batch(&mut self, lines: &[String]) -> BatchPlan {
         #[derive(Deserialize)]
