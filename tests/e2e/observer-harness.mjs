@@ -35,14 +35,17 @@ export function sitePolicy() {
 
 /**
  * Serves the files under `root` on 127.0.0.1 (a free port); `headers` are added to every
- * answer. Resolves to {url, requests, close}; `requests` lists the paths asked for.
+ * answer. Resolves to {url, requests, close}; `requests` lists the paths asked for. A path
+ * under /slow/ is the same file sent 32 KB every 100 ms (a slow link).
  */
 export function serveDirectory(root, headers = {}) {
   const base = resolve(root);
   const requests = [];
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    requests.push(path);
+    const asked = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(asked);
+    const slow = asked.startsWith('/slow/');
+    const path = slow ? asked.slice('/slow'.length) : asked;
     let file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end();
@@ -61,7 +64,16 @@ export function serveDirectory(root, headers = {}) {
       'cache-control': 'no-store',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    else if (slow) {
+      const stream = createReadStream(file, { highWaterMark: 32 * 1024 });
+      stream.on('data', (chunk) => {
+        stream.pause();
+        res.write(chunk);
+        setTimeout(() => stream.resume(), 100);
+      });
+      stream.on('end', () => res.end());
+      res.on('close', () => stream.destroy());
+    } else createReadStream(file).pipe(res);
   });
   return new Promise((ok) => {
     server.listen(0, '127.0.0.1', () => {

@@ -187,6 +187,7 @@ async function verify({ source, workers }) {
   try {
     const total = await readHeader(verifier, from);
     if (total !== null) {
+      postMessage({ type: 'progress', done: 0, total: total.entries });
       const boardStart = performance.now();
       if (verifier.checksBallots()) pool = new Pool(Math.max(1, workers), module, election);
       entries = await board(verifier, total.reader, total.entries, pool, workers);
