@@ -1,6 +1,6 @@
 //! The board's entry lines as the page reads them: parsed into entries with the failure of
 //! the first bad one said as `amanat verify` says it (`board.jsonl: line N: … [CODE]`), and
-//! the checks of a batch carried between workers as JSON text. Native code, so it is tested
+//! a batch's checks as JSON text. Native code, so it is tested
 //! with `cargo test`; `binding` only converts.
 
 use amanat::BoardEntry;
@@ -46,7 +46,10 @@ pub fn parse_lines(lines: &[String], first_line: u64) -> Result<Vec<BoardEntry>,
         .collect()
 }
 
-/// A batch's checks as JSON text, to send back from a worker.
+/// A batch's checks as JSON text.
+///
+/// # Errors
+/// `INTERNAL` if they cannot be encoded (they always can).
 pub fn checks_to_json(checks: &[EntryCheck]) -> Result<String, Failure> {
     serde_json::to_string(checks).map_err(|e| Failure {
         code: "INTERNAL",

@@ -56,6 +56,10 @@ before(async () => {
     results.results[contest][option] += 1;
     writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   });
+  variant(good, 'credentials', (dir) => {
+    const path = join(dir, 'credentials.json');
+    writeFileSync(path, JSON.stringify(JSON.parse(readFileSync(path, 'utf8')).slice(1)));
+  });
   variant(good, 'truncated', (dir) => {
     const path = join(dir, 'board.jsonl');
     const text = readFileSync(path, 'utf8');
@@ -186,6 +190,11 @@ test('tampered records fail with the same checks and the same details as the CLI
   await page.setInputFiles('#verify-files', []);
   await page.click('#verify-files-form button[type="submit"]');
   assert.deepEqual(await finished(page), expected.results);
+  // A credential list that fails V3: the ballots cannot be checked, the board is gone
+  // through without workers, and the report is still the CLI's.
+  assert.ok(!expected.credentials.checks.find((c) => c.id === 'V3').ok);
+  await page.click('#verify-again');
+  assert.deepEqual(await verifyUrl(page, 'credentials'), expected.credentials);
   assert.deepEqual(problems, []);
   await context.close();
 });
