@@ -175,6 +175,15 @@ impl RecordVerifier {
         }
     }
 
+    /// The board has no line at all: the checks that need the board report it as
+    /// `amanat verify` does.
+    #[wasm_bindgen(js_name = emptyBoard)]
+    pub fn empty_board(&mut self) {
+        let e = amanat_record::board::empty_board();
+        self.inner
+            .board_failed(format!("{}: {e} [{}]", names::BOARD, e.code()));
+    }
+
     /// The board could not be read to its end (`why`, e.g. `board.jsonl: line 9 does not
     /// end with a newline`): the checks that need the board report it.
     #[wasm_bindgen(js_name = boardFailed)]

@@ -65,6 +65,11 @@ fn line<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).map_or_else(|_| "\n".to_string(), |s| s + "\n")
 }
 
+/// What reading a `board.jsonl` with no line at all gives (every reader says it the same).
+pub fn empty_board() -> amanat::Error {
+    amanat::Error::MalformedJson("an empty file, not a board".into())
+}
+
 /// An entry's line of `board.jsonl`, compact JSON ending with a newline.
 pub fn entry_line(entry: &BoardEntry) -> String {
     line(entry)

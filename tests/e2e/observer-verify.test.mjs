@@ -77,6 +77,7 @@ before(async () => {
     lines[2] = `{"index": 1, "x": "${'x'.repeat(16 * 1024 * 1024)}"}`;
     writeFileSync(path, lines.join('\n'));
   });
+  variant(good, 'empty', (dir) => writeFileSync(join(dir, 'board.jsonl'), ''));
   variant(good, 'header', (dir) => {
     const path = join(dir, 'board.jsonl');
     const lines = readFileSync(path, 'utf8').split('\n');
@@ -199,9 +200,9 @@ test('tampered records fail with the same checks and the same details as the CLI
   await context.close();
 });
 
-test('a truncated board, a line that does not parse or is too long, a bad header: the typed failure, as the CLI reports it', async () => {
+test('a truncated board, a line that does not parse or is too long, a bad header, an empty board: the typed failure, as the CLI reports it', async () => {
   const { context, page, problems } = await open('en');
-  for (const name of ['truncated', 'malformed', 'long', 'header']) {
+  for (const name of ['truncated', 'malformed', 'long', 'header', 'empty']) {
     const report = await verifyUrl(page, name);
     assert.deepEqual(report, expected[name], name);
     const v4 = report.checks.find((c) => c.id === 'V4');

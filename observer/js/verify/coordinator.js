@@ -214,7 +214,7 @@ async function readHeader(verifier, from) {
     reader = new LineReader(await from.stream(BOARD));
     const line = await reader.next();
     if (line === null) {
-      verifier.boardFailed(`${BOARD}: an empty file, not a board [MALFORMED_JSON]`);
+      verifier.emptyBoard();
       return null;
     }
     return { reader, entries: verifier.beginBoard(line) };
