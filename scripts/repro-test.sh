@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test-repro: the package is reproducible. Builds pkg/ a second time from the same source
+# make test-repro: the package is reproducible (and the observer page's verifier module, when
+# built). Builds pkg/ a second time from the same source
 # as someone else would: in another directory, with another cargo home (the path a user's home
 # puts into a build) and a cold target directory of its own, then compares every file of the
 # two packages byte for byte. The precompressed copies (.br, .gz) are the page's, made later by
@@ -43,4 +44,22 @@ for f in $mine; do
   fi
 done
 [ $status -eq 0 ] && echo "test-repro: $(echo "$mine" | wc -l) files byte-identical: $(cd pkg && sha256sum amanat_bg.wasm amanat_simd_bg.wasm | tr '\n' ' ')"
+
+# The observer page's verifier module (docs/observer.md), built the same way in the same place
+# (its dependencies are already compiled there).
+verifier=target/observer-verifier
+if [ -f "$verifier/amanat_observer_bg.wasm" ]; then
+  (
+    cd "$src"
+    env CARGO_HOME="$work/home/.cargo" CARGO_TARGET_DIR="$work/target" \
+      PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" make --no-print-directory "$verifier/amanat_observer_bg.wasm"
+  ) > "$work/build-observer.log" 2>&1 || { tail -40 "$work/build-observer.log" >&2; echo "test-repro: the verifier's second build failed" >&2; exit 1; }
+  for f in amanat_observer_bg.wasm amanat_observer.js amanat_observer.d.ts; do
+    if ! cmp -s "$verifier/$f" "$src/$verifier/$f"; then
+      echo "test-repro: the observer's $f differs between the two builds" >&2
+      status=1
+    fi
+  done
+  [ $status -eq 0 ] && echo "test-repro: the observer's verifier byte-identical: $(sha256sum "$verifier/amanat_observer_bg.wasm" | cut -c1-64)"
+fi
 exit $status

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use amanat::BoardEntry;
 pub use amanat_record::board::{
-    check_closing, entry_line, parse_entry, BoardFile, BoardHeader, Chain,
+    check_closing, empty_board, entry_line, parse_entry, BoardFile, BoardHeader, Chain,
 };
 use amanat_record::counting::VERIFY_BATCH;
 use rayon::prelude::*;
@@ -44,10 +44,7 @@ impl BoardReader {
             .next_into(&mut line)
             .map_err(|e| ToolError::io(path, e))?
         {
-            return Err(ToolError::document(
-                path,
-                amanat::Error::MalformedJson("an empty file, not a board".into()),
-            ));
+            return Err(ToolError::document(path, empty_board()));
         }
         let header = BoardHeader::parse(&line).map_err(|e| ToolError::document(path, e))?;
         Ok(BoardReader {

@@ -6,9 +6,12 @@
 use std::collections::HashMap;
 
 use amanat::board::is_board_timestamp;
-use amanat::{Ballot, BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind, Point};
+use amanat::{
+    Ballot, BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind, Point, PublicKey,
+};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
+use serde::{Deserialize, Serialize};
 
 use crate::documents::{ContestTally, OptionTally, Rejected};
 use crate::error::Problems;
@@ -139,7 +142,7 @@ impl Breaks {
 /// what the rules made of it (88 bytes an entry; the lists are read from it).
 pub struct Selection {
     recs: Vec<Rec>,
-    codes: Vec<&'static str>,
+    codes: Vec<String>,
 }
 
 impl Selection {
@@ -175,7 +178,7 @@ impl Selection {
                 Fate::Failed => usize::from(r.error)
                     .checked_sub(1)
                     .and_then(|i| self.codes.get(i))
-                    .copied()
+                    .map(String::as_str)
                     .unwrap_or("VERIFICATION_FAILED"),
                 Fate::Challenge | Fate::Pending | Fate::Counted | Fate::Superseded => return None,
             };
@@ -195,12 +198,56 @@ impl Selection {
 
 const NONE: u64 = u64::MAX;
 
-/// The position of a ballot's credential in the (sorted) list.
-fn credential(list: &CredentialList, ballot: &Ballot) -> u32 {
-    list.position(&ballot.credential)
+/// The position of a credential in the (sorted) list, or [`NO_CREDENTIAL`].
+fn credential(list: &CredentialList, key: &PublicKey) -> u32 {
+    list.position(key)
         .and_then(|i| u32::try_from(i).ok())
         .filter(|&i| i != NO_CREDENTIAL)
         .unwrap_or(NO_CREDENTIAL)
+}
+
+/// What the counting and board rules read of an entry: a [`BoardEntry`] or an
+/// [`crate::board::EntrySummary`] of one.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanEntry<'a> {
+    /// The board index.
+    pub index: u64,
+    /// Cast or challenge.
+    pub kind: EntryKind,
+    /// The tracking hash, as recorded.
+    pub tracking: &'a Digest,
+    /// The short code, as recorded.
+    pub short: &'a str,
+    /// When the box received it.
+    pub received: &'a str,
+    /// The ballot's credential.
+    pub credential: &'a PublicKey,
+}
+
+impl<'a> From<&'a BoardEntry> for ScanEntry<'a> {
+    fn from(e: &'a BoardEntry) -> ScanEntry<'a> {
+        ScanEntry {
+            index: e.index,
+            kind: e.kind,
+            tracking: &e.tracking,
+            short: &e.short,
+            received: &e.received,
+            credential: &e.ballot.credential,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::board::EntrySummary> for ScanEntry<'a> {
+    fn from(e: &'a crate::board::EntrySummary) -> ScanEntry<'a> {
+        ScanEntry {
+            index: e.index,
+            kind: e.kind,
+            tracking: &e.tracking,
+            short: &e.short,
+            received: &e.received,
+            credential: &e.credential,
+        }
+    }
 }
 
 /// The board's entries pushed in board order, each with the outcome of its ballot's
@@ -215,7 +262,7 @@ fn credential(list: &CredentialList, ballot: &Ballot) -> u32 {
 pub struct BoardScan {
     credentials: usize,
     recs: Vec<Rec>,
-    codes: Vec<&'static str>,
+    codes: Vec<String>,
     breaks: Breaks,
     previous_time: Option<String>,
     entries: u64,
@@ -268,38 +315,55 @@ impl BoardScan {
         e: &BoardEntry,
         verified: &Result<(), amanat::Error>,
     ) {
-        let error = match verified {
-            Ok(()) => 0,
-            Err(x) => self.code(x.code()),
+        self.push_code(
+            list,
+            ScanEntry::from(e),
+            verified.as_ref().err().map(amanat::Error::code),
+        );
+    }
+
+    /// [`BoardScan::push`] with the outcome of the entry's ballot as the code of its error
+    /// (`None`: it verified), as a check made elsewhere reports it
+    /// ([`crate::checks::BallotFailure`]).
+    pub fn push_code(&mut self, list: &CredentialList, e: ScanEntry<'_>, failed: Option<&str>) {
+        let error = match failed {
+            None => 0,
+            Some(code) => self.code(code),
         };
-        self.record(e, credential(list, &e.ballot), error);
+        self.record(e, credential(list, e.credential), error);
     }
 
     /// The next entry in board order when its ballot is not verified (the credential list
     /// or the election failed to load): the board rules (V13) only; the selection of
     /// [`BoardScan::finish`] is then not the board's.
     pub fn push_unverified(&mut self, e: &BoardEntry) {
+        self.push_unverified_scan(ScanEntry::from(e));
+    }
+
+    /// [`BoardScan::push_unverified`] of a [`ScanEntry`].
+    pub fn push_unverified_scan(&mut self, e: ScanEntry<'_>) {
         self.record(e, NO_CREDENTIAL, 0);
     }
 
-    /// `code`'s number in [`BoardScan::codes`] (the core's codes are a few dozen).
-    fn code(&mut self, code: &'static str) -> u16 {
-        let at = match self.codes.iter().position(|c| *c == code) {
+    /// `code`'s number in [`BoardScan::codes`] (the core's codes are a few dozen; a code
+    /// sent by a worker is one of them or names a failure all the same).
+    fn code(&mut self, code: &str) -> u16 {
+        let at = match self.codes.iter().position(|c| c == code) {
             Some(at) => at,
             None => {
-                self.codes.push(code);
+                self.codes.push(code.to_string());
                 self.codes.len() - 1
             }
         };
         u16::try_from(at + 1).unwrap_or(u16::MAX)
     }
 
-    fn record(&mut self, e: &BoardEntry, credential: u32, error: u16) {
+    fn record(&mut self, e: ScanEntry<'_>, credential: u32, error: u16) {
         let seq = self.entries;
         self.entries += 1;
         self.check_time(seq, e);
         self.recs.push(Rec {
-            tracking: e.tracking,
+            tracking: *e.tracking,
             index: e.index,
             seq,
             credential,
@@ -313,8 +377,8 @@ impl BoardScan {
     }
 
     /// The rule of the entries' times (V13), which needs only the entry before.
-    fn check_time(&mut self, seq: u64, e: &BoardEntry) {
-        if !is_board_timestamp(&e.received) {
+    fn check_time(&mut self, seq: u64, e: ScanEntry<'_>) {
+        if !is_board_timestamp(e.received) {
             self.breaks.add((seq, 2), || {
                 format!(
                     "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
@@ -326,7 +390,7 @@ impl BoardScan {
         if self
             .previous_time
             .as_deref()
-            .is_some_and(|p| p > e.received.as_str())
+            .is_some_and(|p| p > e.received)
         {
             self.breaks.add((seq, 2), || {
                 format!(
@@ -337,7 +401,7 @@ impl BoardScan {
         }
         match &mut self.previous_time {
             Some(p) => e.received.clone_into(p),
-            None => self.previous_time = Some(e.received.clone()),
+            None => self.previous_time = Some(e.received.to_string()),
         }
     }
 
@@ -510,6 +574,39 @@ impl Sums {
         }
     }
 
+    /// The sums as they cross a worker boundary: each option's pair of points, encoded, and
+    /// the ballots per contest.
+    pub fn to_wire(&self) -> SumsWire {
+        SumsWire {
+            sums: self
+                .sums
+                .iter()
+                .map(|(a, b)| (Point::from_point(*a), Point::from_point(*b)))
+                .collect(),
+            ballots: self.ballots.clone(),
+        }
+    }
+
+    /// Adds sums sent by [`Sums::to_wire`] for the same election.
+    ///
+    /// # Errors
+    /// [`crate::error::RecordError::Invalid`] when they are not the same shape as these.
+    pub fn merge_wire(&mut self, wire: &SumsWire) -> crate::error::RecordResult<()> {
+        if wire.sums.len() != self.sums.len() || wire.ballots.len() != self.ballots.len() {
+            return Err(crate::error::RecordError::Invalid(
+                "sums of another manifest".into(),
+            ));
+        }
+        for (x, (a, b)) in self.sums.iter_mut().zip(&wire.sums) {
+            x.0 += a.point();
+            x.1 += b.point();
+        }
+        for (x, y) in self.ballots.iter_mut().zip(&wire.ballots) {
+            *x += y;
+        }
+        Ok(())
+    }
+
     /// Adds the sums of another (made for the same election).
     pub fn merge(&mut self, other: Sums) {
         for (x, y) in self.sums.iter_mut().zip(other.sums) {
@@ -560,6 +657,16 @@ impl Sums {
             })
             .collect()
     }
+}
+
+/// [`Sums`] as they cross a worker boundary ([`Sums::to_wire`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumsWire {
+    /// Per option, in the sums' order, the sum of its ciphertexts' two halves.
+    pub sums: Vec<(Point, Point)>,
+    /// Per contest, the ballots added.
+    pub ballots: Vec<u64>,
 }
 
 /// Sums each option's ciphertexts over the entries at the board indices `counted`, per
