@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box bench-record clean
+.PHONY: setup observer test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box bench-record clean
 
 setup:
 	@scripts/setup.sh
@@ -88,10 +88,23 @@ www-assets: pkg/amanat_bg.wasm
 	node scripts/integrity.mjs
 	node scripts/precompress.mjs www pkg
 
+## The observer page (observer/, docs/second-device.md), a static site in observer-site/ that
+## any web server can host: observer/ itself, the module package at pkg/, the seal code's
+## reader shared with the voter page, the party symbols, and jsQR (read a QR code where the
+## browser's BarcodeDetector cannot), copied from node_modules.
+observer: www-assets
+	rm -rf observer-site.tmp && mkdir -p observer-site.tmp/pkg observer-site.tmp/vendor
+	cp -r observer/. observer-site.tmp/
+	cp pkg/*.js pkg/*.wasm observer-site.tmp/pkg/
+	cp www/js/seal-code.js observer-site.tmp/js/
+	mkdir -p observer-site.tmp/symbols && cp www/symbols/*.svg observer-site.tmp/symbols/
+	cp node_modules/jsqr/dist/jsQR.js observer-site.tmp/vendor/
+	rm -rf observer-site && mv observer-site.tmp observer-site
+
 ## The voter page end to end: headless Chromium against `amanat serve` on loopback.
 ## Screens of every step, both languages, phone size, go to test-artifacts/screens/.
 ## The tests check what the page kept with the package's Node build, as a verifier would.
-test-e2e: www-assets
+test-e2e: www-assets observer
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
 
