@@ -98,6 +98,7 @@ observer: www-assets
 	cp pkg/*.js pkg/*.wasm observer-site.tmp/pkg/
 	cp www/js/seal-code.js observer-site.tmp/js/
 	mkdir -p observer-site.tmp/symbols && cp www/symbols/*.svg observer-site.tmp/symbols/
+	mkdir -p observer-site.tmp/fonts && cp www/fonts/*.woff2 observer-site.tmp/fonts/
 	cp node_modules/jsqr/dist/jsQR.js observer-site.tmp/vendor/
 	rm -rf observer-site && mv observer-site.tmp observer-site
 
