@@ -77,7 +77,7 @@ pub fn verify_timed(record: &Path) -> (Report, Timing) {
     let entries = board_pass(record, &mut verifier);
     let board_seconds = board_start.elapsed().as_secs_f64();
     let per_second = entries as f64 / board_seconds.max(1e-9);
-    let report = verifier.finish(Some(per_second));
+    let report = verifier.finish();
     (
         report,
         Timing {

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use amanat::{BoardEntry, CredentialList, Election, EntryKind};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::board::{check_closing, BoardHeader, Chain};
 use crate::counting::{verify_batch, BoardScan, Listed, Selection, Sums, VERIFY_BATCH};
@@ -198,18 +198,15 @@ pub fn check_board_chain(
 /// V5 (docs/record.md §5): every ballot on the board, cast or challenged, verifies
 /// (`Ballot::verify_listed`, batched with `Ballot::verify_many`): election binding, style,
 /// every 0/1 and range proof, the signature, the credential listed for the style.
-pub fn check_every_ballot(
-    bad: &Problems,
-    cast: u64,
-    challenged: u64,
-    rate: Option<f64>,
-) -> Outcome {
+///
+/// The detail holds counts only, never the time it took: the report is the same document
+/// on every machine (the tools print their speed beside it).
+pub fn check_every_ballot(bad: &Problems, cast: u64, challenged: u64) -> Outcome {
     if !bad.is_empty() {
         return Err(bad.text());
     }
-    let rate = rate.map_or(String::new(), |r| format!(", {r:.0} ballots/s"));
     Ok(format!(
-        "{} ballots verified ({cast} cast, {challenged} challenged){rate}",
+        "{} ballots verified ({cast} cast, {challenged} challenged)",
         cast + challenged
     ))
 }
@@ -569,15 +566,76 @@ pub fn check_board_rules(breaks: &Problems, entries: u64) -> Outcome {
     }
 }
 
+/// Why a ballot did not verify: the core error's stable code and its message. Unlike
+/// [`amanat::Error`] it serializes, so a check made in another thread or a browser's Web
+/// Worker can be sent back to the [`Verifier`] as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BallotFailure {
+    /// The core error's code ([`amanat::Error::code`]), e.g. `VERIFICATION_FAILED`.
+    pub code: String,
+    /// The core error's message.
+    pub message: String,
+}
+
+impl From<amanat::Error> for BallotFailure {
+    fn from(e: amanat::Error) -> BallotFailure {
+        BallotFailure {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// What the expensive part of the checks found for one entry: its ballot's verification
 /// (V5) and, for a challenge entry, its reveal's (V6). `None` when the inputs needed
-/// (V1 and V3) are missing.
-#[derive(Debug)]
+/// (V1 and V3) are missing. Serializes, to cross a worker boundary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntryCheck {
     /// The ballot's verification.
-    pub ballot: Option<Result<(), amanat::Error>>,
+    pub ballot: Option<Result<(), BallotFailure>>,
     /// The reveal's check, for a challenge entry.
     pub reveal: Option<Result<(), String>>,
+}
+
+/// The expensive part of V5 and V6 for consecutive entries (what [`Verifier::entry_checks`]
+/// runs): every ballot verified against `election` and `list`, in batches of
+/// [`VERIFY_BATCH`], and every reveal. Without the election or the list (V1 or V3 failed)
+/// the ballots are not checked; without the election neither are the reveals.
+///
+/// `list` may be the whole credential list or only the part that lists these entries'
+/// credentials ([`Verifier::batch_credentials`]): a ballot's check looks up its own
+/// credential alone, so the outcome is the same, and a worker verifying one batch needs
+/// neither the memory nor the copy of a list of millions.
+pub fn check_entries(
+    election: Option<&Election>,
+    list: Option<&CredentialList>,
+    entries: &[BoardEntry],
+) -> Vec<EntryCheck> {
+    let reveal = |e: &BoardEntry| match election {
+        Some(election) if e.kind == EntryKind::Challenge => Some(check_reveal(election, e)),
+        _ => None,
+    };
+    let (Some(election), Some(list)) = (election, list) else {
+        return entries
+            .iter()
+            .map(|e| EntryCheck {
+                ballot: None,
+                reveal: reveal(e),
+            })
+            .collect();
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(VERIFY_BATCH) {
+        for (e, ballot) in chunk.iter().zip(verify_batch(election, list, chunk)) {
+            out.push(EntryCheck {
+                ballot: Some(ballot.map_err(BallotFailure::from)),
+                reveal: reveal(e),
+            });
+        }
+    }
+    out
 }
 
 /// The first 32 bytes of a tracking hash: a key as good as the whole for sets of them (a
@@ -689,33 +747,40 @@ impl Verifier {
     }
 
     /// The expensive part of V5 and V6 for consecutive entries: every ballot verified, in
-    /// batches of [`VERIFY_BATCH`], and every reveal. Pure: a caller with threads runs it on
-    /// several slices at once, then gives each result to [`Verifier::push`] in board order.
+    /// batches of [`VERIFY_BATCH`], and every reveal ([`check_entries`] with the record's
+    /// election and credential list). Pure: a caller with threads runs it on several slices
+    /// at once, then gives each result to [`Verifier::push`] in board order.
     pub fn entry_checks(&self, entries: &[BoardEntry]) -> Vec<EntryCheck> {
-        let election = self.election.as_ref();
-        let reveal = |e: &BoardEntry| match election {
-            Some(election) if e.kind == EntryKind::Challenge => Some(check_reveal(election, e)),
-            _ => None,
-        };
-        let (Some(election), Some(list)) = (election, &self.list) else {
-            return entries
-                .iter()
-                .map(|e| EntryCheck {
-                    ballot: None,
-                    reveal: reveal(e),
+        check_entries(self.election.as_ref(), self.list.as_ref(), entries)
+    }
+
+    /// The election, when V1 passed: what a worker running [`check_entries`] needs besides
+    /// [`Verifier::batch_credentials`].
+    pub fn election(&self) -> Option<&Election> {
+        self.election.as_ref()
+    }
+
+    /// The part of the credential list that lists these entries' credentials (each once),
+    /// or `None` when V3 failed. [`check_entries`] with it gives the same outcome as with
+    /// the whole list.
+    pub fn batch_credentials(&self, entries: &[BoardEntry]) -> Option<CredentialList> {
+        let list = self.list.as_ref()?;
+        let mut keys: Vec<&amanat::PublicKey> =
+            entries.iter().map(|e| &e.ballot.credential).collect();
+        keys.sort_by_key(|k| k.to_bytes());
+        keys.dedup_by_key(|k| k.to_bytes());
+        let listed = keys
+            .into_iter()
+            .filter_map(|key| {
+                list.style_of(key).map(|style| amanat::CredentialEntry {
+                    key: *key,
+                    style: style.to_string(),
                 })
-                .collect();
-        };
-        let mut out = Vec::with_capacity(entries.len());
-        for chunk in entries.chunks(VERIFY_BATCH) {
-            for (e, ballot) in chunk.iter().zip(verify_batch(election, list, chunk)) {
-                out.push(EntryCheck {
-                    ballot: Some(ballot),
-                    reveal: reveal(e),
-                });
-            }
-        }
-        out
+            })
+            .collect();
+        // The keys are distinct and come from a valid list: building cannot fail; if it
+        // somehow did, an empty part makes every ballot UNKNOWN_CREDENTIAL, never a pass.
+        Some(CredentialList::new(listed).unwrap_or_default())
     }
 
     /// The next entries in board order with their [`Verifier::entry_checks`].
@@ -732,7 +797,8 @@ impl Verifier {
                 EntryKind::Challenge => pass.challenged += 1,
             }
             if let Some(Err(err)) = &check.ballot {
-                pass.bad_ballots.push(format!("entry {}: {err}", e.index));
+                pass.bad_ballots
+                    .push(format!("entry {}: {}", e.index, err.message));
             }
             if e.kind == EntryKind::Challenge {
                 let reveal = check
@@ -754,15 +820,17 @@ impl Verifier {
                 }
             }
             match (&self.list, &check.ballot) {
-                (Some(list), Some(ballot)) => pass.scan.push(list, e, ballot),
+                (Some(list), Some(ballot)) => {
+                    let code = ballot.as_ref().err().map(|f| f.code.as_str());
+                    pass.scan.push_code(list, e, code);
+                }
                 _ => pass.scan.push_unverified(e),
             }
         }
     }
 
     /// Finishes V4, V5, V6 and V13 with the whole board pushed, and runs V7–V12.
-    /// `ballots_per_second`, when the caller measured it, goes into V5's detail.
-    pub fn finish(self, ballots_per_second: Option<f64>) -> Report {
+    pub fn finish(self) -> Report {
         let mut outcomes = self.outcomes;
         let election = self.election.as_ref();
         let tally = self.tally.as_ref();
@@ -787,12 +855,7 @@ impl Verifier {
                 };
                 let verified = self.list.is_some() && election.is_some();
                 let v5 = if verified {
-                    check_every_ballot(
-                        &pass.bad_ballots,
-                        pass.cast,
-                        pass.challenged,
-                        ballots_per_second,
-                    )
+                    check_every_ballot(&pass.bad_ballots, pass.cast, pass.challenged)
                 } else {
                     Err(needs("V1 and V3"))
                 };
@@ -921,5 +984,5 @@ pub fn verify_record(
             }
         }
     }
-    v.finish(None)
+    v.finish()
 }

@@ -181,6 +181,13 @@ impl BoardScan {
         e: &BoardEntry,
         verified: &Result<(), amanat::Error>,
     ) {
+        self.push_code(list, e, verified.as_ref().err().map(amanat::Error::code));
+    }
+
+    /// [`BoardScan::push`] with the outcome of the entry's ballot as the code of its error
+    /// (`None`: it verified), as a check made elsewhere reports it
+    /// ([`crate::checks::BallotFailure`]).
+    pub fn push_code(&mut self, list: &CredentialList, e: &BoardEntry, failed: Option<&str>) {
         self.entries += 1;
         let seen = self.seen.get(&key(&e.tracking)).copied();
         self.check_rules(e);
@@ -201,7 +208,7 @@ impl BoardScan {
                 } else if challenged {
                     (Some(CHALLENGED.to_string()), false)
                 } else {
-                    (verified.as_ref().err().map(|x| x.code().to_string()), true)
+                    (failed.map(str::to_string), true)
                 };
                 match (code, credential(list, &e.ballot)) {
                     (None, Some(credential)) => self.eligible.push(Eligible { listed, credential }),

@@ -18,7 +18,10 @@ pub mod error;
 pub mod threshold;
 
 pub use board::{BoardFile, BoardHeader, Chain};
-pub use checks::{verify_record, CheckOutcome, RecordDocs, Report, Verifier, CHECKS};
+pub use checks::{
+    check_entries, verify_record, BallotFailure, CheckOutcome, EntryCheck, RecordDocs, Report,
+    Verifier, CHECKS,
+};
 pub use counting::{BoardScan, Selection, Sums};
 pub use documents::{names, Counts, Decryption, ResultsFile, Tally};
 pub use error::{RecordError, RecordResult};
