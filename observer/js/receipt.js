@@ -9,8 +9,9 @@
 //   3. counts: a cast ballot is the one that counts for its credential (else REPLACED by a
 //      later ballot of the same code, REPLAYED: an earlier ballot re-posted after it, or
 //      CAST_AND_CHALLENGED); a challenged ballot was never cast.
-// Then each archived head (and the receipt's own head, and the box's current one): the board's
-// entry at that size must have that hash (FORKED), and two heads of the same size must agree.
+// Then each archived head (and the receipt's own head, and the box's current one), once its
+// signature verifies: the board's entry at that size must have that hash (FORKED), and two
+// heads of the same size must agree (TWO_BOARDS).
 
 import { codeOf, el, evidenceLink, fetchJson, isolated, loadModule, useStyles } from './remote.js';
 import { boardOrigin } from './seal-code.js';
@@ -47,8 +48,8 @@ export function parseHeads(text) {
     if (v && typeof v === 'object' && typeof v.head === 'string') {
       // A signed head {entries, head, ...} or a receipt {index, head, ...} (its head is the
       // board just after its entry).
-      if (Number.isSafeInteger(v.entries)) out.push({ entries: v.entries, head: v.head, closed: v.closed === true, from: 'head', time: v.time ?? null });
-      else if (Number.isSafeInteger(v.index)) out.push({ entries: v.index + 1, head: v.head, closed: false, from: 'receipt', time: v.received ?? null });
+      if (Number.isSafeInteger(v.entries)) out.push({ entries: v.entries, head: v.head, closed: v.closed === true, from: 'head', time: v.time ?? null, signed: v });
+      else if (Number.isSafeInteger(v.index)) out.push({ entries: v.index + 1, head: v.head, closed: false, from: 'receipt', time: v.received ?? null, signed: v });
     }
   };
   const trimmed = String(text).trim();
@@ -148,13 +149,24 @@ export async function checkReceipt(origin, receipt) {
 
 /**
  * Checks heads (archived, from receipts, the box's current one) against the box's board and
- * against each other: resolves to [{entries, head, from, ok, code}]. The heads' signatures are
- * not checked here: `amanat heads check` does that against a record.
+ * against each other, as `amanat heads check` does against a record: resolves to
+ * [{entries, head, from, ok, code}]. Each is first verified as signed by the election's ballot
+ * box key (verifySignedHead, or verifyReceipt for a receipt): one that is not (`NOT_SIGNED`)
+ * proves nothing and is compared with nothing. `election` is the module's Election.
  */
-export async function checkHeads(origin, heads) {
+export async function checkHeads(origin, heads, election) {
+  const amanat = await loadModule();
   const out = [];
   const bySize = new Map();
-  for (const h of heads) {
+  for (const raw of heads) {
+    const { signed, ...h } = raw;
+    try {
+      if (h.from === 'receipt') amanat.verifyReceipt(election, JSON.stringify(signed));
+      else amanat.verifySignedHead(election, JSON.stringify(signed));
+    } catch (err) {
+      out.push({ ...h, ok: false, code: `NOT_SIGNED ${codeOf(err)}` });
+      continue;
+    }
     const seen = bySize.get(h.entries);
     if (seen && seen !== h.head) {
       out.push({ ...h, ok: false, code: 'TWO_BOARDS' });
@@ -171,6 +183,157 @@ export async function checkHeads(origin, heads) {
     else out.push({ ...h, ok: true });
   }
   return out;
+}
+
+/** The longest line read from a board file (a reference ballot's entry is ~24 KB). */
+const MAX_LINE = 4 << 20;
+
+/** The lines of a picked file, streamed: the file is never read whole. */
+async function* linesOf(file) {
+  const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += value;
+    let at;
+    while ((at = rest.indexOf('\n')) >= 0) {
+      yield rest.slice(0, at);
+      rest = rest.slice(at + 1);
+    }
+    if (rest.length > MAX_LINE) {
+      reader.cancel();
+      throw Object.assign(new Error('a line of the board is too long'), { code: 'INPUT_TOO_LARGE' });
+    }
+  }
+  if (rest.trim()) yield rest;
+}
+
+const recordError = (message) => Object.assign(new Error(message), { code: 'BAD_RECORD' });
+
+/**
+ * Reads a record's board (board.jsonl: a header line, then one entry per line, docs/record.md
+ * §2) as a stream, calling `visit(entry)` for each entry in order; resolves to the header.
+ * The chain itself is checked by the verifier (the "verify a record" section, V4).
+ */
+async function readBoard(file, baseHash, visit) {
+  let header = null;
+  let next = 0;
+  for await (const line of linesOf(file)) {
+    let value;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw recordError(header ? `entry ${next} is not JSON` : 'the header is not JSON');
+    }
+    if (!header) {
+      if (!value || typeof value.election !== 'string' || !Number.isSafeInteger(value.entries)) throw recordError('not a board.jsonl header');
+      if (value.election !== baseHash) throw Object.assign(new Error('the board is of another election'), { code: 'WRONG_ELECTION' });
+      header = value;
+      continue;
+    }
+    if (!value || value.index !== next) throw recordError(`entry ${next} is not in its place`);
+    visit(value);
+    next += 1;
+  }
+  if (!header) throw recordError('the file is empty');
+  if (next !== header.entries) throw recordError(`the header says ${header.entries} entries, the file holds ${next}`);
+  return header;
+}
+
+/**
+ * Checks a receipt, and heads, against a record: `election` (the module's Election, from the
+ * record's election.json) and `boardFile` (its board.jsonl), read twice as a stream, never
+ * whole: first up to the receipt's entry (whose credential the second pass follows), then to
+ * the end. Resolves to {lines, heads} like the checks against a live box.
+ */
+export async function checkReceiptInRecord(election, boardFile, receipt, heads = []) {
+  const amanat = await loadModule();
+  const lines = [];
+  const out = { lines, heads: [] };
+  let verified = null;
+  if (receipt) {
+    try {
+      verified = amanat.verifyReceipt(election, JSON.stringify(receipt));
+      lines.push({ id: 'signature', ok: true, detail: `${verified.kind} ${verified.trackingCode} #${verified.index + 1}` });
+    } catch (err) {
+      lines.push({ id: 'signature', ok: false, code: codeOf(err) });
+      verified = null;
+    }
+  }
+  // What the second pass gathers: the receipt's entry, where its ballot appears, the casts of
+  // its credential, and the hashes at the heads' sizes.
+  const sizes = new Map(heads.filter((h) => h.entries > 0).map((h) => [h.entries - 1, null]));
+  let credential = null;
+  if (verified) {
+    await readBoard(boardFile, election.baseHash, (e) => {
+      if (e.index === verified.index && e.ballot) credential = e.ballot.credential;
+    });
+  }
+  let mine = null;
+  const appearances = [];
+  const casts = [];
+  const header = await readBoard(boardFile, election.baseHash, (e) => {
+    if (sizes.has(e.index)) sizes.set(e.index, e.hash);
+    if (!verified) return;
+    if (e.index === verified.index) mine = e;
+    if (e.tracking === verified.trackingHash) appearances.push({ kind: e.kind, index: e.index });
+    if (credential && e.kind === 'cast' && e.ballot && e.ballot.credential === credential) {
+      // Kept only for this credential: the casts of one voter.
+      casts.push({ index: e.index, tracking: e.tracking, short: e.short, ballot: e.index > verified.index ? JSON.stringify(e.ballot) : null });
+    }
+  });
+  if (verified) {
+    if (!mine) lines.push({ id: 'board', ok: false, code: 'MISSING' });
+    else {
+      const differs = [];
+      if (mine.tracking !== verified.trackingHash) differs.push('OTHER_BALLOT');
+      if (mine.kind !== verified.kind) differs.push('OTHER_KIND');
+      if (mine.received !== verified.received) differs.push('OTHER_TIME');
+      if (differs.length === 0 && mine.hash !== verified.head) differs.push('FORKED');
+      lines.push(differs.length ? { id: 'board', ok: false, code: differs.join(' ') } : { id: 'board', ok: true });
+    }
+    if (mine && lines.every((l) => l.ok)) lines.push(standing(amanat, election, verified, appearances, casts));
+  }
+  // Heads: each signed, and a prefix of this board.
+  const bySize = new Map();
+  for (const raw of heads) {
+    const { signed, ...h } = raw;
+    try {
+      if (h.from === 'receipt') amanat.verifyReceipt(election, JSON.stringify(signed));
+      else amanat.verifySignedHead(election, JSON.stringify(signed));
+    } catch (err) {
+      out.heads.push({ ...h, ok: false, code: `NOT_SIGNED ${codeOf(err)}` });
+      continue;
+    }
+    const seen = bySize.get(h.entries);
+    bySize.set(h.entries, h.head);
+    if (seen && seen !== h.head) out.heads.push({ ...h, ok: false, code: 'TWO_BOARDS' });
+    else if (h.entries > header.entries) out.heads.push({ ...h, ok: false, code: 'MISSING' });
+    else if (h.entries > 0 && sizes.get(h.entries - 1) !== h.head) out.heads.push({ ...h, ok: false, code: 'FORKED' });
+    else if (h.closed && h.entries !== header.entries) out.heads.push({ ...h, ok: false, code: 'FORKED' });
+    else out.heads.push({ ...h, ok: true });
+  }
+  return out;
+}
+
+/** Line 3 against a record: what counts for the receipt's ballot (docs/record.md §3's rules for one voter). */
+function standing(amanat, election, verified, appearances, casts) {
+  const other = appearances.find((a) => a.kind !== verified.kind);
+  if (other) return { id: 'counts', ok: false, code: 'CAST_AND_CHALLENGED', detail: `#${other.index + 1}` };
+  if (verified.kind === 'challenge') return { id: 'counts', ok: true, code: 'NEVER_COUNTED' };
+  // The latest later cast of the same credential whose ballot verifies replaces this one.
+  const later = casts.filter((c) => c.index > verified.index).reverse().find((c) => {
+    try {
+      amanat.verifyBallot(election, c.ballot);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!later) return { id: 'counts', ok: true, code: 'COUNTED' };
+  const replay = casts.some((c) => c.tracking === later.tracking && c.index < verified.index);
+  return { id: 'counts', ok: false, code: replay ? 'REPLAYED' : 'REPLACED', detail: `#${later.index + 1}` };
 }
 
 export async function mount(section, ctx) {
@@ -191,9 +354,18 @@ export async function mount(section, ctx) {
   const headsLabel = el('label', null, { for: 'receipt-heads', 'data-k': 'headsLabel' });
   const headsHint = el('p', 'note', { id: 'receipt-heads-hint', 'data-k': 'headsHint' });
   const heads = el('input', null, { id: 'receipt-heads', type: 'file', multiple: '', accept: '.json,.jsonl,.txt', 'aria-describedby': 'receipt-heads-hint' });
+  // Or a record instead of a live box: its election.json and board.jsonl, streamed.
+  const record = el('fieldset', 'record-files');
+  const legend = el('legend', null, { 'data-k': 'recordLegend' });
+  const recordHint = el('p', 'note', { id: 'receipt-record-hint', 'data-k': 'recordHint' });
+  const electionLabel = el('label', null, { for: 'receipt-election', 'data-k': 'electionLabel' });
+  const electionFile = el('input', null, { id: 'receipt-election', type: 'file', accept: '.json,application/json', 'aria-describedby': 'receipt-record-hint' });
+  const boardLabel = el('label', null, { for: 'receipt-board', 'data-k': 'boardLabel' });
+  const boardFile = el('input', null, { id: 'receipt-board', type: 'file', accept: '.jsonl,.json', 'aria-describedby': 'receipt-record-hint' });
+  record.append(legend, recordHint, electionLabel, electionFile, boardLabel, boardFile);
   const error = el('p', 'field-error', { id: 'receipt-error', role: 'alert' });
   const submit = el('button', 'button primary', { type: 'submit', id: 'receipt-check', 'data-k': 'check' });
-  form.append(urlLabel, url, fileLabel, file, textLabel, text, headsLabel, headsHint, heads, error, submit);
+  form.append(urlLabel, url, fileLabel, file, textLabel, text, headsLabel, headsHint, heads, record, error, submit);
   const progress = el('p', 'note', { id: 'receipt-progress', 'aria-live': 'polite' });
   const result = el('div', 'receipt-result', { id: 'receipt-result', hidden: '' });
   section.append(title, intro, form, progress, result);
@@ -222,13 +394,21 @@ export async function mount(section, ctx) {
     if (state.busy) return;
     error.removeAttribute('data-k');
     error.textContent = '';
-    let origin;
-    try {
-      origin = boardOrigin(url.value.trim().replace(/\/+$/, ''));
-    } catch {
-      say(error, 'errors.BAD_URL');
-      url.focus();
+    const fromRecord = Boolean(boardFile.files && boardFile.files[0]);
+    if (fromRecord && !(electionFile.files && electionFile.files[0])) {
+      say(error, 'errors.NO_ELECTION');
+      electionFile.focus();
       return;
+    }
+    let origin = null;
+    if (!fromRecord) {
+      try {
+        origin = boardOrigin(url.value.trim().replace(/\/+$/, ''));
+      } catch {
+        say(error, 'errors.BAD_URL');
+        url.focus();
+        return;
+      }
     }
     let receipt = null;
     let archived = [];
@@ -250,16 +430,26 @@ export async function mount(section, ctx) {
     result.hidden = true;
     say(progress, 'checking');
     try {
-      const outcome = { origin, checked: new Date().toISOString(), receipt, lines: null, heads: [] };
-      if (receipt) Object.assign(outcome, await checkReceipt(origin, receipt));
-      if (receipt && typeof receipt.head === 'string' && Number.isSafeInteger(receipt.index)) archived = [...parseHeads(JSON.stringify(receipt)), ...archived];
-      if (archived.length) {
-        const { body: current } = await fetchJson(`${origin}/api/head`);
-        outcome.heads = await checkHeads(origin, [...archived, ...parseHeads(JSON.stringify(current)).map((h) => ({ ...h, from: 'current' }))]);
+      const outcome = { origin, record: fromRecord ? boardFile.files[0].name : null, checked: new Date().toISOString(), receipt, lines: null, heads: [] };
+      if (fromRecord) {
+        const amanat = await loadModule();
+        const election = amanat.Election.fromJson(await readFile(electionFile.files[0]));
+        const withOwn = receipt && typeof receipt.head === 'string' && Number.isSafeInteger(receipt.index) ? [...parseHeads(JSON.stringify(receipt)), ...archived] : archived;
+        Object.assign(outcome, await checkReceiptInRecord(election, boardFile.files[0], receipt, withOwn));
+      } else {
+        if (receipt) Object.assign(outcome, await checkReceipt(origin, receipt));
+        if (receipt && typeof receipt.head === 'string' && Number.isSafeInteger(receipt.index)) archived = [...parseHeads(JSON.stringify(receipt)), ...archived];
+        if (archived.length) {
+          const amanat = await loadModule();
+          const election = amanat.Election.fromJson((await fetchJson(`${origin}/api/election`)).text);
+          const { body: current } = await fetchJson(`${origin}/api/head`);
+          outcome.heads = await checkHeads(origin, [...archived, ...parseHeads(JSON.stringify(current)).map((h) => ({ ...h, from: 'current' }))], election);
+        }
       }
+      delete outcome.verified;
       state.outcome = outcome;
     } catch (err) {
-      say(error, 'errors.UNREACHABLE', { code: codeOf(err) });
+      say(error, fromRecord ? 'errors.RECORD' : 'errors.UNREACHABLE', { code: codeOf(err) });
       state.outcome = null;
       return;
     } finally {
@@ -297,7 +487,8 @@ export async function mount(section, ctx) {
     const heading = el('h3', null, { id: 'receipt-result-heading', tabindex: '-1' });
     heading.textContent = t(ok ? 'okHeading' : 'badHeading');
     const where = el('p', 'note');
-    where.append(t('where'), ' ', isolated(o.origin, 'origin-value'));
+    if (o.record) where.append(t('whereRecord'), ' ', isolated(o.record, 'origin-value'));
+    else where.append(t('where'), ' ', isolated(o.origin, 'origin-value'));
     result.append(heading, where);
     if (lines.length) {
       const list = el('ol', 'checks', { id: 'receipt-lines' });
@@ -319,7 +510,7 @@ export async function mount(section, ctx) {
       const box = el('div', 'error-box', { id: 'receipt-evidence', role: 'alert' });
       const report = el('p');
       report.textContent = t('report');
-      const evidence = { kind: 'amanat-receipt-check', checked: o.checked, box: o.origin, receipt: o.receipt, lines, heads: o.heads };
+      const evidence = { kind: 'amanat-receipt-check', checked: o.checked, box: o.origin, record: o.record, receipt: o.receipt, lines, heads: o.heads };
       box.append(report, evidenceLink(t('download'), 'amanat-receipt-evidence.json', evidence));
       result.append(box);
     }

@@ -249,6 +249,9 @@ export async function mount(section, ctx) {
     const where = el('p');
     where.append(t('result.where'), ' ', isolated(o.board, 'origin-value'), ' · ', t('confirmCode'), ' ', isolated(o.trackingCode));
     result.append(where);
+    const named = el('p', null, { id: 'seal-election' });
+    named.append(t('result.election'), ' ', local(o.title, ctx.lang));
+    result.append(named);
 
     const list = el('ol', 'checks', { id: 'seal-checks' });
     for (const c of o.checks) {
@@ -411,7 +414,8 @@ export async function checkOnBoard(parsed, sealText) {
     checks,
     boardAnswer: null,
   };
-  const done = (extra = {}) => ({ board, trackingCode, checks, evidence, ...extra });
+  const title = election.title;
+  const done = (extra = {}) => ({ board, trackingCode, title, checks, evidence, ...extra });
 
   // 1. On the board, as an opened ballot.
   let answer;

@@ -10,12 +10,14 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import {
   PHONE,
+  amanatBinary,
   axeViolations,
   castAndWaitForReceipt,
   choose,
@@ -304,15 +306,56 @@ test('a real receipt passes against the box; a tampered one fails with its code'
     assert.equal(await page.isVisible('#receipt-evidence'), true);
     await checkBoth(page, 'receipt-bad');
 
-    // An archived head of another board of the same size proves a fork.
-    const { body: head } = { body: await (await fetch(`${stack.server.url}/api/head`)).json() };
-    const forged = { ...head, head: head.head.replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+    // Archived heads: one the box signed checks; one changed after signing proves nothing
+    // and is said to be unsigned, never taken for a fork.
+    const head = await (await fetch(`${stack.server.url}/api/head`)).json();
+    const flip = (hex) => hex.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const archivedHeads = `${JSON.stringify(head)}\n${JSON.stringify({ ...head, head: flip(head.head) })}\n`;
     await page.fill('#receipt-text', '');
-    await page.setInputFiles('#receipt-heads', { name: 'heads.jsonl', mimeType: 'application/json', buffer: Buffer.from(`${JSON.stringify(forged)}\n`) });
+    await page.setInputFiles('#receipt-heads', { name: 'heads.jsonl', mimeType: 'application/json', buffer: Buffer.from(archivedHeads) });
     await page.click('#receipt-check');
     await page.waitForSelector('#receipt-heads-result [data-ok="false"]');
-    const codes = await page.$$eval('#receipt-heads-result li', (items) => items.map((li) => li.getAttribute('data-code')));
-    assert.deepEqual(codes, ['FORKED', 'TWO_BOARDS']);
+    const codes = () => page.$$eval('#receipt-heads-result li', (items) => items.map((li) => li.getAttribute('data-code')));
+    assert.deepEqual(await codes(), ['', 'NOT_SIGNED VERIFICATION_FAILED', '']);
+
+    // A box that now shows this observer another board than the one it signed (its answers
+    // changed on the way, as a dishonest box would answer): the signed head proves the fork.
+    await context.route('**/api/board?*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      for (const e of body.entries) e.hash = flip(e.hash);
+      await route.fulfill({ response, json: body });
+    });
+    await page.setInputFiles('#receipt-heads', { name: 'heads.jsonl', mimeType: 'application/json', buffer: Buffer.from(`${JSON.stringify(head)}\n`) });
+    await page.click('#receipt-check');
+    await page.waitForSelector('#receipt-heads-result [data-code="FORKED"]');
+    assert.equal(await page.isVisible('#receipt-evidence'), true);
+    await context.unroute('**/api/board?*');
+
+    // Against the record (the box's board exported as board.jsonl, and election.json), read as
+    // a stream: the receipt and the archived head check; a head of a longer board is MISSING.
+    const boardFile = join(scratch, 'board.jsonl');
+    const exported = spawnSync(amanatBinary(), ['export-board', '--election', stack.election.dir, '--out', boardFile], { encoding: 'utf8' });
+    assert.equal(exported.status, 0, exported.stderr);
+    await page.setInputFiles('#receipt-election', join(stack.election.dir, 'election.json'));
+    await page.setInputFiles('#receipt-board', boardFile);
+    await page.setInputFiles('#receipt-file', { name: 'amanat-receipt.txt', mimeType: 'text/plain', buffer: Buffer.from(file) });
+    await page.setInputFiles('#receipt-heads', { name: 'heads.jsonl', mimeType: 'application/json', buffer: Buffer.from(`${JSON.stringify(head)}\n`) });
+    await page.click('#receipt-check');
+    await page.waitForSelector('#receipt-result:not([hidden]) #receipt-lines');
+    assert.deepEqual(await lines(), [['signature', true, ''], ['board', true, ''], ['counts', true, 'COUNTED']]);
+    assert.deepEqual(await codes(), ['', '']);
+    assert.match(await page.textContent('#receipt-result'), /board\.jsonl/);
+    await checkBoth(page, 'receipt-record-ok');
+    // The record of another election is refused as such.
+    const otherElection = JSON.parse(readFileSync(join(stack.election.dir, 'election.json'), 'utf8'));
+    const other = spawnSync(amanatBinary(), ['demo-election', '--out', join(scratch, 'other'), '--voters', '1', '--show', '0'], { encoding: 'utf8' });
+    assert.equal(other.status, 0, other.stderr);
+    assert.ok(otherElection);
+    await page.setInputFiles('#receipt-election', join(scratch, 'other', 'election.json'));
+    await page.click('#receipt-check');
+    await page.waitForSelector('#receipt-error[data-k="errors.RECORD"]');
+    assert.match(await page.textContent('#receipt-error'), /WRONG_ELECTION/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -355,5 +398,38 @@ test('the demo box serves its published files; a list with one hash changed is r
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+/** Whether anything on the page is wider than the screen (a sideways scroll). */
+const overflows = (page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+
+test('at 200% zoom on a 360 px phone (180 CSS px), both pages fit the screen in both languages', async () => {
+  const zoomed = { viewport: { width: 180, height: 370 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+  const phoneContext = await stack.browser.newContext({ ...zoomed, locale: 'en-GB', serviceWorkers: 'block' });
+  const phone = await phoneContext.newPage();
+  const { page, context } = await observerPage(stack.browser, 'seal', zoomed);
+  try {
+    const { text, choices } = await challengeOnPhone(phone, [2, 0]);
+    for (const lang of ['en', 'ur']) {
+      if (lang === 'ur') await phone.click('#lang-switch');
+      await phone.evaluate(() => document.querySelector('#challenge-second').scrollIntoView());
+      assert.equal(await overflows(phone), false, `the voter's seal code fits (${lang})`);
+      const qr = await phone.locator('#challenge-second-qr svg').boundingBox();
+      assert.ok(qr.width >= 120 && qr.x >= 0 && qr.x + qr.width <= 180, `the QR code is whole and large enough: ${JSON.stringify(qr)}`);
+      await screenshot(phone, `${lang}-21-challenge-second-device-zoom`);
+    }
+    await page.fill('#seal-input', text);
+    await page.click('#seal-read');
+    await fetchAndWait(page);
+    assert.deepEqual(await shownChoices(page), Object.values(choices).flat().sort());
+    for (const lang of ['en', 'ur']) {
+      if (lang === 'ur') await page.click('#lang-switch');
+      assert.equal(await overflows(page), false, `the observer's result fits (${lang})`);
+      await check(page, 'seal-ok-zoom');
+    }
+  } finally {
+    await context.close();
+    await phoneContext.close();
   }
 });
