@@ -394,6 +394,8 @@ export async function mount(section, ctx) {
     if (state.busy) return;
     error.removeAttribute('data-k');
     error.textContent = '';
+    // The last result goes at once: nothing on screen may pass for this check's.
+    result.hidden = true;
     const fromRecord = Boolean(boardFile.files && boardFile.files[0]);
     if (fromRecord && !(electionFile.files && electionFile.files[0])) {
       say(error, 'errors.NO_ELECTION');
@@ -427,7 +429,6 @@ export async function mount(section, ctx) {
     }
     state.busy = true;
     submit.disabled = true;
-    result.hidden = true;
     say(progress, 'checking');
     try {
       const outcome = { origin, record: fromRecord ? boardFile.files[0].name : null, checked: new Date().toISOString(), receipt, lines: null, heads: [] };
