@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup observer test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg cli demo bench bench-page bench-box bench-record clean
+.PHONY: setup test test-repro lint test-native test-independent test-wasm test-js test-e2e www-assets pkg observer cli demo bench bench-page bench-box bench-record bench-observer clean
 
 setup:
 	@scripts/setup.sh
@@ -16,6 +16,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo check --target wasm32-unknown-unknown -p amanat-record
+	cargo clippy --target wasm32-unknown-unknown -p amanat-observer -- -D warnings
 	RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --quiet
 
 test-native:
@@ -81,26 +82,28 @@ test-wasm:
 test-js: pkg/amanat_bg.wasm
 	node --test tests/js/
 
+## The observer page (docs/observer.md), a static site in observer-site/ that anyone can host:
+## observer/ with the voter page's symbols and fonts, the record verifier (record-wasm/, crate
+## amanat-observer) built by wasm-pack into verifier/ with the package's profile and path
+## remapping (reproducible like pkg/), and the voter module's package in pkg/.
+OBSERVER_WASM_SRC := $(shell find record-wasm/src record/src -name '*.rs') record-wasm/Cargo.toml record/Cargo.toml
+target/observer-verifier/amanat_observer_bg.wasm: $(OBSERVER_WASM_SRC) $(WASM_SRC)
+	tmp=target/observer-verifier-building.$$$$ && \
+	RUSTFLAGS='$(REMAP)' wasm-pack build record-wasm --profile wasm-release --target web --no-pack --out-dir ../$$tmp && \
+	rm -rf target/observer-verifier && mv $$tmp target/observer-verifier
+
+observer-site/index.html: target/observer-verifier/amanat_observer_bg.wasm pkg/amanat_bg.wasm scripts/observer-site.sh \
+	$(shell find observer www/symbols -type f) www/js/seal-code.js
+	scripts/observer-site.sh target/observer-verifier
+
+observer: observer-site/index.html
+
 ## The voter page's generated files (scripts/integrity.mjs): fonts copied from node_modules,
 ## index.html with subresource-integrity hashes, integrity.json, the service worker's file list;
 ## then brotli and gzip copies of www/ and pkg/ for the box to send (scripts/precompress.mjs).
 www-assets: pkg/amanat_bg.wasm
 	node scripts/integrity.mjs
 	node scripts/precompress.mjs www pkg
-
-## The observer page (observer/, docs/second-device.md), a static site in observer-site/ that
-## any web server can host: observer/ itself, the module package at pkg/, the seal code's
-## reader shared with the voter page, the party symbols, and jsQR (read a QR code where the
-## browser's BarcodeDetector cannot), copied from node_modules.
-observer: www-assets
-	rm -rf observer-site.tmp && mkdir -p observer-site.tmp/pkg observer-site.tmp/vendor
-	cp -r observer/. observer-site.tmp/
-	cp pkg/*.js pkg/*.wasm observer-site.tmp/pkg/
-	cp www/js/seal-code.js observer-site.tmp/js/
-	mkdir -p observer-site.tmp/symbols && cp www/symbols/*.svg observer-site.tmp/symbols/
-	mkdir -p observer-site.tmp/fonts && cp www/fonts/*.woff2 observer-site.tmp/fonts/
-	cp node_modules/jsqr/dist/jsQR.js observer-site.tmp/vendor/
-	rm -rf observer-site && mv observer-site.tmp observer-site
 
 ## The voter page end to end: headless Chromium against `amanat serve` on loopback.
 ## Screens of every step, both languages, phone size, go to test-artifacts/screens/.
@@ -109,13 +112,20 @@ test-e2e: www-assets observer
 	cargo build -p amanat-authority --bin amanat
 	node --test tests/e2e/
 
+## The observer page's speed (bench/observer.mjs): a simulated record (BENCH_OBSERVER_VOTERS,
+## default 300) verified in headless Chromium with 1 and 2 checking workers, and by the native
+## `amanat verify` (release build), entries per second, medians of 3 runs side by side.
+bench-observer: observer
+	cargo build --release -p amanat-authority --bin amanat
+	node bench/observer.mjs $(BENCH_OBSERVER_ARGS)
+
 ## The authority's command-line tool, release build: target/release/amanat.
 cli:
 	cargo build --release -p amanat-authority
 
 ## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md).
 ## demo-data/ is created once and kept, so stopping and restarting keeps the ballot box.
-demo: setup pkg www-assets cli
+demo: setup pkg www-assets observer cli
 	@if [ -f demo-data/election.json ] && ! grep -q '"amanat/2"' demo-data/election.json; then \
 	  old=demo-data.old-$$(date +%Y%m%d%H%M%S); mv demo-data $$old; \
 	  echo "demo-data/ was made by an older Amanat (not protocol amanat/2); moved to $$old/, making a new one."; \
@@ -128,6 +138,7 @@ demo: setup pkg www-assets cli
 	fi
 	@# The demo publishes the files of this build as the ones to serve (served-files.json).
 	target/release/amanat served-files make --www www --pkg pkg --out demo-data/served-files.json
+	@echo "The observer page (verify a record in the browser) is the static site observer-site/: host it on any web server (docs/observer.md)."
 	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
 
 ## The election record at scale (docs/record.md §6): simulate, tally and verify records of
@@ -161,4 +172,4 @@ bench-box: setup
 
 clean:
 	cargo clean
-	rm -rf pkg node_modules demo-data test-artifacts
+	rm -rf pkg observer-site node_modules demo-data test-artifacts

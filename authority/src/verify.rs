@@ -96,7 +96,7 @@ fn board_pass(record: &Path, verifier: &mut Verifier) -> u64 {
     let mut reader = match BoardReader::open(&path) {
         Ok(r) => r,
         Err(e) => {
-            verifier.begin_board(Err(board_error(e)));
+            verifier.begin_board(Err(board_error(&path, e)));
             return 0;
         }
     };
@@ -113,7 +113,7 @@ fn board_pass(record: &Path, verifier: &mut Verifier) -> u64 {
         });
         match window {
             Err(e) => {
-                verifier.board_failed(board_error(e));
+                verifier.board_failed(board_error(&path, e));
                 break;
             }
             Ok(batches) if batches.is_empty() => break,
@@ -130,12 +130,20 @@ fn board_pass(record: &Path, verifier: &mut Verifier) -> u64 {
 }
 
 /// A board read error as the checks that need the board report it: named by the file, not
-/// its whole path.
-fn board_error(e: ToolError) -> String {
+/// its whole path, so the report is the same wherever the record lies (and the same as the
+/// observer page's, docs/observer.md).
+fn board_error(path: &Path, e: ToolError) -> String {
     match e {
         ToolError::Io { source, .. } => format!("{}: {source}", names::BOARD),
         ToolError::Document { source, .. } => {
             format!("{}: {source} [{}]", names::BOARD, source.code())
+        }
+        ToolError::Invalid(message) => {
+            let prefix = format!("{}: ", path.display());
+            match message.strip_prefix(&prefix) {
+                Some(rest) => format!("{}: {rest}", names::BOARD),
+                None => message,
+            }
         }
         other => other.to_string(),
     }

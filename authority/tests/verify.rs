@@ -572,3 +572,73 @@ fn a_board_cut_short_or_of_the_old_format_or_not_a_file_fails_v4() {
         assert!(detail.contains("not a regular file"), "{detail}");
     }
 }
+
+/// The record's documents as the verifier takes them.
+fn docs(dir: &Path) -> amanat_record::RecordDocs {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| e.to_string());
+    amanat_record::RecordDocs {
+        election: read("election.json"),
+        ceremony: read("ceremony.json"),
+        credentials: read("credentials.json"),
+        tally: read("tally.json"),
+        decryption: read("decryption.json"),
+        results: read("results.json"),
+    }
+}
+
+#[test]
+fn a_batch_checked_with_its_part_of_the_credential_list_is_checked_as_with_the_whole() {
+    // What the observer page's workers do: each batch verified against the part of the list
+    // that lists its credentials, the checks sent back as JSON.
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    let j = first(dir.path(), "challenge");
+    edit(dir.path(), "board.jsonl", |b| {
+        bump(&mut b["entries"][i]["ballot"]["signature"]["response"]);
+        bump(&mut b["entries"][j]["challenge"]["seed"]);
+    });
+    let verifier = amanat_record::Verifier::new(&docs(dir.path()));
+    let text = std::fs::read_to_string(dir.path().join("board.jsonl")).unwrap();
+    let entries: Vec<BoardEntry> = text
+        .lines()
+        .skip(1)
+        .map(|l| amanat_record::board::parse_entry(l).unwrap())
+        .collect();
+    let mut failures = 0;
+    for batch in entries.chunks(7) {
+        let whole = verifier.entry_checks(batch);
+        let part = verifier.batch_credentials(batch).unwrap();
+        assert!(part.len() <= batch.len());
+        let checks = amanat_record::check_entries(verifier.election(), Some(&part), batch);
+        let sent: Vec<amanat_record::EntryCheck> =
+            serde_json::from_str(&serde_json::to_string(&checks).unwrap()).unwrap();
+        assert_eq!(sent, whole);
+        failures += whole
+            .iter()
+            .filter(|c| matches!(c.ballot, Some(Err(_))) || matches!(c.reveal, Some(Err(_))))
+            .count();
+    }
+    assert_eq!(failures, 2, "the changed signature and the changed reveal");
+}
+
+#[test]
+fn the_report_is_the_same_document_on_every_run() {
+    // No time or rate in it: the observer page's report is compared with this one.
+    let a = serde_json::to_string(&verify(base())).unwrap();
+    let b = serde_json::to_string(&verify(base())).unwrap();
+    assert_eq!(a, b);
+    assert!(!a.contains("/s"), "{a}");
+}
+
+#[test]
+fn a_line_that_does_not_parse_is_named_by_the_file_not_its_path() {
+    let dir = copy();
+    let path = dir.path().join("board.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[2] = "{\"index\": 1}";
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let detail = failure(dir.path(), "V4");
+    assert!(detail.starts_with("board.jsonl: line 3: "), "{detail}");
+    assert!(detail.ends_with("[MALFORMED_JSON]"), "{detail}");
+}

@@ -72,8 +72,11 @@ export async function mount(section, ctx) {
   useStyles();
   const state = { outcome: null, busy: false };
   section.replaceChildren();
+  section.classList.add('check-section');
 
-  const title = el('h2', null, { id: 'files-title', tabindex: '-1', 'data-k': 'title' });
+  // The shell's heading of this section (index.html) stays; the rest is this module's.
+  const title = section.querySelector('h1') || el('h1', null, { id: 'files-title', tabindex: '-1' });
+  title.setAttribute('data-k', 'title');
   const intro = el('p', null, { 'data-k': 'intro' });
   const form = el('form', 'files-form', { id: 'files-form', novalidate: '' });
   const urlLabel = el('label', null, { for: 'files-url', 'data-k': 'urlLabel' });
@@ -133,7 +136,7 @@ export async function mount(section, ctx) {
     }
     render();
     result.hidden = false;
-    result.querySelector('h3').focus();
+    result.querySelector('h2').focus();
   });
 
   async function run(origin, file) {
@@ -170,7 +173,7 @@ export async function mount(section, ctx) {
     const bad = o.results.filter((r) => r.verdict !== 'same');
     const ok = bad.length === 0 && !o.listDiffers;
     result.replaceChildren();
-    const heading = el('h3', null, { id: 'files-result-heading', tabindex: '-1' });
+    const heading = el('h2', null, { id: 'files-result-heading', tabindex: '-1' });
     heading.textContent = t(ok ? 'okHeading' : 'badHeading');
     const summary = el('p', ok ? 'result-ok' : 'result-bad', { id: 'files-summary' });
     summary.textContent = t('summary', { same: o.results.length - bad.length, total: o.results.length, differ: bad.length });

@@ -341,8 +341,11 @@ export async function mount(section, ctx) {
   useStyles();
   const state = { outcome: null, busy: false };
   section.replaceChildren();
+  section.classList.add('check-section');
 
-  const title = el('h2', null, { id: 'receipt-title', tabindex: '-1', 'data-k': 'title' });
+  // The shell's heading of this section (index.html) stays; the rest is this module's.
+  const title = section.querySelector('h1') || el('h1', null, { id: 'receipt-title', tabindex: '-1' });
+  title.setAttribute('data-k', 'title');
   const intro = el('p', null, { 'data-k': 'intro' });
   const form = el('form', 'receipt-form', { id: 'receipt-form', novalidate: '' });
   const urlLabel = el('label', null, { for: 'receipt-url', 'data-k': 'urlLabel' });
@@ -461,7 +464,7 @@ export async function mount(section, ctx) {
     }
     render();
     result.hidden = false;
-    result.querySelector('h3').focus();
+    result.querySelector('h2').focus();
   });
 
   function line(id, ok, code, detail, label) {
@@ -485,7 +488,7 @@ export async function mount(section, ctx) {
     const lines = o.lines || [];
     const ok = lines.every((l) => l.ok) && o.heads.every((h) => h.ok);
     result.replaceChildren();
-    const heading = el('h3', null, { id: 'receipt-result-heading', tabindex: '-1' });
+    const heading = el('h2', null, { id: 'receipt-result-heading', tabindex: '-1' });
     heading.textContent = t(ok ? 'okHeading' : 'badHeading');
     const where = el('p', 'note');
     if (o.record) where.append(t('whereRecord'), ' ', isolated(o.record, 'origin-value'));
@@ -497,7 +500,7 @@ export async function mount(section, ctx) {
       result.append(list);
     }
     if (o.heads.length) {
-      const h = el('h4');
+      const h = el('h3');
       h.textContent = t('headsHeading');
       const list = el('ul', 'checks', { id: 'receipt-heads-result' });
       for (const x of o.heads) {

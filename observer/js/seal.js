@@ -1,4 +1,4 @@
-// "Check a seal" (#seal): the second-device check of a challenged ballot (docs/second-device.md).
+// "Check a seal" (#seal): the second-device check of a challenged ballot (docs/observer.md).
 // The voter's page shows a seal code (js/seal-code.js: the board's address, the tracking code,
 // the revealed seed and choices) as a QR code and as text. Here it is scanned with the camera
 // (the browser's BarcodeDetector where it reads QR codes, else jsQR, loaded only then) or typed;
@@ -27,7 +27,10 @@ export async function mount(section, ctx) {
   let camera = null;
 
   section.replaceChildren();
-  const title = el('h2', null, { id: 'seal-title', tabindex: '-1', 'data-k': 'title' });
+  section.classList.add('check-section');
+  // The shell's heading of this section (index.html) stays; the rest is this module's.
+  const title = section.querySelector('h1') || el('h1', null, { id: 'seal-title', tabindex: '-1' });
+  title.setAttribute('data-k', 'title');
   const intro = el('p', null, { 'data-k': 'intro' });
 
   // Camera.
@@ -53,7 +56,7 @@ export async function mount(section, ctx) {
 
   // The board's address, shown before anything is fetched from it.
   const confirmBox = el('div', 'confirm', { id: 'seal-confirm', hidden: '', role: 'group', 'aria-labelledby': 'seal-confirm-heading' });
-  const confirmHeading = el('h3', null, { id: 'seal-confirm-heading', tabindex: '-1', 'data-k': 'confirmHeading' });
+  const confirmHeading = el('h2', null, { id: 'seal-confirm-heading', tabindex: '-1', 'data-k': 'confirmHeading' });
   const confirmOrigin = el('p', 'origin');
   const confirmCode = el('p');
   const confirmNote = el('p', 'note', { 'data-k': 'confirmNote' });
@@ -226,14 +229,14 @@ export async function mount(section, ctx) {
     }
     renderOutcome();
     result.hidden = false;
-    const heading = result.querySelector('h3');
+    const heading = result.querySelector('h2');
     if (heading) heading.focus();
   }
 
   function renderOutcome() {
     const o = state.outcome;
     result.replaceChildren();
-    const heading = el('h3', null, { id: 'seal-result-heading', tabindex: '-1' });
+    const heading = el('h2', null, { id: 'seal-result-heading', tabindex: '-1' });
     result.append(heading);
     if (o.unreachable) {
       heading.textContent = t('unreachable.heading');
@@ -267,7 +270,7 @@ export async function mount(section, ctx) {
     result.append(list);
 
     if (o.selections) {
-      const held = el('h4');
+      const held = el('h3');
       held.textContent = t('result.held');
       result.append(held, renderChoices(o.style, o.selections));
       const opened = el('p', 'note');
@@ -293,7 +296,7 @@ export async function mount(section, ctx) {
     const box = el('div', 'choices', { id: 'seal-choices' });
     for (const contest of style.contests) {
       const block = el('section', 'choice-contest');
-      const name = el('h5');
+      const name = el('h4');
       name.textContent = local(contest.name, ctx.lang);
       block.append(name);
       const chosen = (selections[contest.id] || []).map((id) => contest.options.find((o) => o.id === id)).filter(Boolean);

@@ -674,7 +674,7 @@ async function challenge() {
 
 /**
  * Shows the seal code of the ballot just opened, as a QR code and as text, for a second device
- * to check it on the board (js/seal-code.js, docs/second-device.md). The code is what the
+ * to check it on the board (js/seal-code.js, docs/observer.md). The code is what the
  * reveal posted to the board holds (seed and choices) and the box's address: published anyway,
  * and never counted. The QR library is fetched only now. Kept in memory while this screen
  * shows, dropped with the choices.

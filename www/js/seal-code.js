@@ -1,5 +1,5 @@
 // The seal code: what a second device needs to check a challenged ("opened") ballot on the
-// board, as one short line of text that is also the QR code's content (docs/second-device.md).
+// board, as one short line of text that is also the QR code's content (docs/observer.md).
 //
 //   AMANAT-SEAL1 <board> <tracking code> <seed> <choices>
 //
