@@ -204,6 +204,11 @@ test('the typed seal code works; a tampered one and a ballot missing from the bo
   const { page, context, problems } = await observerPage(stack.browser, 'seal');
   try {
     const { choices, text } = await challengeOnPhone(phone, [0, 1]);
+    // The copy button puts the text form on the clipboard, and says so.
+    await phoneContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.server.url });
+    await phone.click('#challenge-second-copy');
+    await phone.waitForSelector('#challenge-second-copied[data-t="challenge.second.copied"]');
+    assert.equal(await phone.evaluate(() => navigator.clipboard.readText()), text);
     const typed = async (value) => {
       await page.fill('#seal-input', value);
       await page.click('#seal-read');
