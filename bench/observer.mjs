@@ -162,7 +162,7 @@ const perWorker = summary['chromium-1']?.rate;
 const perThread = summary['native-1']?.rate;
 if (perWorker && perThread) console.log(`\none checking worker in Chromium verifies ${(perWorker / perThread).toFixed(2)}x as many entries per second as one native thread`);
 const ceiling = summary[`chromium-${o.workers[0]}`] && median(summary[`chromium-${o.workers[0]}`].runs.map((r) => r.serialCeiling));
-if (ceiling) console.log(`the coordinating worker's own work (parsing every entry, the chain, the rules, the sums) caps the page at ${ceiling.toFixed(0)} entries/s however many workers check`);
+if (ceiling) console.log(`the coordinating worker's own work (planning each batch, the chain, the rules, merging the sums) caps the page at ${ceiling.toFixed(0)} entries/s however many workers check`);
 if (perWorker) {
   const aim = 6_000_000 * 1.25;
   console.log(`\nextrapolation: ${perWorker.toFixed(0)} entries/s per worker; 8 workers at that rate give ${(8 * perWorker).toFixed(0)} entries/s, ` +

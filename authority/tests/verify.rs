@@ -642,3 +642,73 @@ fn a_line_that_does_not_parse_is_named_by_the_file_not_its_path() {
     assert!(detail.starts_with("board.jsonl: line 3: "), "{detail}");
     assert!(detail.ends_with("[MALFORMED_JSON]"), "{detail}");
 }
+
+/// The record verified as the observer page does: each batch planned from its lines alone,
+/// checked, summarized and summed as a worker does (the outcome sent as JSON), pushed by
+/// summary.
+fn verify_by_summaries(dir: &Path) -> amanat_record::Report {
+    let mut v = amanat_record::Verifier::new(&docs(dir));
+    let text = std::fs::read_to_string(dir.join("board.jsonl")).unwrap();
+    let mut lines = text.lines();
+    let header = amanat_record::BoardHeader::parse(lines.next().unwrap()).unwrap();
+    v.begin_board(Ok(header));
+    let election = v.election().unwrap().clone();
+    let lines: Vec<String> = lines.map(str::to_string).collect();
+    for batch in lines.chunks(64) {
+        let plan = v.plan_batch(batch);
+        let entries: Vec<BoardEntry> = batch
+            .iter()
+            .map(|l| amanat_record::board::parse_entry(l).unwrap())
+            .collect();
+        let outcome = amanat_record::check_batch(
+            &election,
+            plan.credentials.as_ref().unwrap(),
+            &entries,
+            &plan.sum,
+        );
+        let sent: amanat_record::BatchOutcome =
+            serde_json::from_str(&serde_json::to_string(&outcome).unwrap()).unwrap();
+        v.push_summaries(&sent.summaries, sent.checks, &sent.sums)
+            .unwrap();
+    }
+    v.finish()
+}
+
+#[test]
+fn pushing_summaries_gives_the_same_report_as_pushing_entries() {
+    let same = |dir: &Path| {
+        let a = serde_json::to_string(&verify(dir)).unwrap();
+        let b = serde_json::to_string(&verify_by_summaries(dir)).unwrap();
+        assert_eq!(a, b);
+        verify(dir)
+    };
+    assert!(same(base()).ok);
+    // A changed signature, a changed reveal, two entries swapped, a counted ballot dropped
+    // from the tally, an aggregate changed: each fails the same checks the same way.
+    let dir = copy();
+    let i = first(dir.path(), "cast");
+    let j = first(dir.path(), "challenge");
+    edit(dir.path(), "board.jsonl", |b| {
+        bump(&mut b["entries"][i]["ballot"]["signature"]["response"]);
+        bump(&mut b["entries"][j]["challenge"]["seed"]);
+    });
+    assert!(!same(dir.path()).failed().is_empty());
+    let dir = copy();
+    edit(dir.path(), "board.jsonl", |b| {
+        b["entries"].as_array_mut().unwrap().swap(2, 3);
+    });
+    assert!(same(dir.path()).failed().contains(&"V4"));
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        t["counted"].as_array_mut().unwrap().remove(0);
+    });
+    assert!(same(dir.path()).failed().contains(&"V7"));
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        let c = &mut t["contests"][0]["options"][0]["ciphertext"];
+        let a = c["a"].clone();
+        c["a"] = c["b"].clone();
+        c["b"] = a;
+    });
+    assert!(same(dir.path()).failed().contains(&"V8"));
+}

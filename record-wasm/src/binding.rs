@@ -3,7 +3,7 @@
 use amanat::{BoardEntry, CredentialList, Election};
 use amanat_record::board::BoardHeader;
 use amanat_record::documents::names;
-use amanat_record::{check_entries, RecordDocs, Verifier};
+use amanat_record::{check_batch, check_entries, BatchOutcome, RecordDocs, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::lines::{checks_from_json, checks_to_json, parse_lines, Failure};
@@ -102,6 +102,27 @@ impl Batch {
     }
 }
 
+/// What a checking worker needs for a batch besides its lines
+/// ([`RecordVerifier::plan_batch`]).
+#[wasm_bindgen]
+pub struct Plan {
+    credentials: String,
+    sum: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl Plan {
+    /// The part of the credential list the batch's ballots need, as JSON.
+    pub fn credentials(&self) -> String {
+        self.credentials.clone()
+    }
+
+    /// Per line, 1 when its ballot goes into the sums (V8), else 0.
+    pub fn sum(&self) -> Vec<u8> {
+        self.sum.clone()
+    }
+}
+
 /// The verifier of one record (see the crate's doc).
 #[wasm_bindgen]
 pub struct RecordVerifier {
@@ -194,6 +215,44 @@ impl RecordVerifier {
         }
     }
 
+    /// Plans a batch of entry lines for a `BatchChecker` (`checkBatch`), without parsing
+    /// their ballots; the lines are then pushed with `pushOutcome`, in board order. Only
+    /// when `checksBallots()`.
+    ///
+    /// # Errors
+    /// `INTERNAL` when ballots are not checked (use `parseBatch` then).
+    #[wasm_bindgen(js_name = planBatch)]
+    pub fn plan_batch(&mut self, lines: JsValue) -> Result<Plan, JsValue> {
+        let lines = lines_of(&lines)?;
+        let plan = self.inner.plan_batch(&lines);
+        let list = plan
+            .credentials
+            .ok_or_else(|| js_error("INTERNAL", "planBatch: the ballots are not checked"))?;
+        Ok(Plan {
+            credentials: serde_json::to_string(&list)
+                .map_err(|e| js_error("INTERNAL", &format!("cannot encode the list: {e}")))?,
+            sum: plan.sum.into_iter().map(u8::from).collect(),
+        })
+    }
+
+    /// A planned batch's outcome from a `BatchChecker` (JSON), the next `lines` entries in
+    /// board order.
+    ///
+    /// # Errors
+    /// `MALFORMED_JSON` when it is not the outcome of a batch of `lines` entries, or its
+    /// sums not of this election.
+    #[wasm_bindgen(js_name = pushOutcome)]
+    pub fn push_outcome(&mut self, outcome: &str, lines: u32) -> Result<(), JsValue> {
+        let bad = |why: String| js_error("MALFORMED_JSON", &format!("a worker's outcome: {why}"));
+        let o: BatchOutcome = serde_json::from_str(outcome).map_err(|e| bad(e.to_string()))?;
+        if o.checks.len() != lines as usize || o.summaries.len() != lines as usize {
+            return Err(bad(format!("not of a batch of {lines} entries")));
+        }
+        self.inner
+            .push_summaries(&o.summaries, o.checks, &o.sums)
+            .map_err(|e| bad(e.to_string()))
+    }
+
     /// The batch's checks made here, in this thread, as JSON (for a record whose ballots are
     /// not checked, or a page without workers).
     ///
@@ -242,6 +301,38 @@ impl BatchChecker {
         let election = Election::from_json(&text(&election, names::ELECTION)?)
             .map_err(|e| js_error(e.code(), &e.to_string()))?;
         Ok(BatchChecker { election })
+    }
+
+    /// A planned batch's whole share (`RecordVerifier.planBatch`): its lines (`firstLine`
+    /// as in `parseBatch`) parsed and checked against the plan's part of the credential
+    /// list, each entry summarized, and the sums of the entries `sum` marks; as JSON for
+    /// `pushOutcome`.
+    ///
+    /// # Errors
+    /// A line that does not parse, with its number and code, as `board.jsonl: line N: …`
+    /// (the error's `board` property is `true`: the board is then failed with its message);
+    /// a list that does not parse.
+    #[wasm_bindgen(js_name = checkBatch)]
+    pub fn check_batch(
+        &self,
+        lines: JsValue,
+        first_line: f64,
+        credentials: JsValue,
+        sum: Vec<u8>,
+    ) -> Result<String, JsValue> {
+        let entries = parse_lines(&lines_of(&lines)?, line_number(first_line)?).map_err(|f| {
+            let err = throw(f);
+            let _ = js_sys::Reflect::set(&err, &"board".into(), &true.into());
+            err
+        })?;
+        if sum.len() != entries.len() {
+            return Err(js_error("MALFORMED_JSON", "one sum mark per line"));
+        }
+        let list = CredentialList::from_json(&text(&credentials, names::CREDENTIALS)?)
+            .map_err(|e| js_error(e.code(), &e.to_string()))?;
+        let sum: Vec<bool> = sum.into_iter().map(|s| s != 0).collect();
+        serde_json::to_string(&check_batch(&self.election, &list, &entries, &sum))
+            .map_err(|e| js_error("INTERNAL", &format!("cannot encode the outcome: {e}")))
     }
 
     /// The checks of a batch's lines (`firstLine` as in `parseBatch`) against the part of

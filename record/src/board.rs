@@ -4,7 +4,7 @@
 //! chain check of V4 (§5), entry by entry.
 
 use amanat::board::genesis;
-use amanat::{BoardEntry, Digest, Election, SignedHead};
+use amanat::{BoardEntry, Digest, Election, EntryKind, PublicKey, SignedHead};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{RecordError, RecordResult};
@@ -172,6 +172,51 @@ impl BoardFile {
     }
 }
 
+/// What the verifier needs of one entry in board order once its ballot has been checked
+/// elsewhere (docs/observer.md: a browser's worker parses and checks the entry, the verifier
+/// keeps this): everything but the ballot, and whether the entry's own link holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntrySummary {
+    /// The board index.
+    pub index: u64,
+    /// Cast or challenge.
+    pub kind: EntryKind,
+    /// When the box received it.
+    pub received: String,
+    /// The tracking hash, as recorded.
+    pub tracking: Digest,
+    /// The short code, as recorded.
+    pub short: String,
+    /// The previous entry's hash, as recorded.
+    pub prev: Digest,
+    /// The entry's hash, as recorded.
+    pub hash: Digest,
+    /// The ballot's credential.
+    pub credential: PublicKey,
+    /// Whether `BoardEntry::check_link` holds with the entry's own index and previous hash:
+    /// its tracking hash, short code and hash are its own. [`Chain::push_summary`] checks
+    /// the rest, that it follows the entry before it.
+    pub own_link: bool,
+}
+
+impl EntrySummary {
+    /// The summary of a parsed entry.
+    pub fn of(e: &BoardEntry) -> EntrySummary {
+        EntrySummary {
+            index: e.index,
+            kind: e.kind,
+            received: e.received.clone(),
+            tracking: e.tracking,
+            short: e.short.clone(),
+            prev: e.prev,
+            hash: e.hash,
+            credential: e.ballot.credential,
+            own_link: e.check_link(&e.prev, e.index).is_ok(),
+        }
+    }
+}
+
 /// The chain of a board, checked entry by entry as they come (docs/record.md §5, V4): the
 /// board is this election's, entry `i` has index `i` and links to the previous entry's
 /// recorded hash (the genesis hash for entry 0), its tracking hash, short code and hash are
@@ -205,12 +250,25 @@ impl Chain {
 
     /// Checks the next entry's link.
     pub fn push(&mut self, entry: &BoardEntry) {
-        if self.broken.is_none() {
-            if let Err(e) = entry.check_link(&self.prev, self.entries) {
-                self.broken = Some(e.into());
-            }
+        self.link(entry.index, &entry.prev, entry.hash, || {
+            entry.check_link(&entry.prev, entry.index).is_ok()
+        });
+    }
+
+    /// Checks the next entry's link from its summary: the same as [`Chain::push`] on the
+    /// entry it summarizes.
+    pub fn push_summary(&mut self, s: &EntrySummary) {
+        self.link(s.index, &s.prev, s.hash, || s.own_link);
+    }
+
+    /// `BoardEntry::check_link(prev, entries)`, which fails with the entry's
+    /// `Verification(Board(index))` whatever does not hold, split in two: the entry follows
+    /// the one before it (index and previous hash), and its own link (`own`).
+    fn link(&mut self, index: u64, prev: &Digest, hash: Digest, own: impl FnOnce() -> bool) {
+        if self.broken.is_none() && !(index == self.entries && *prev == self.prev && own()) {
+            self.broken = Some(amanat::Error::Verification(amanat::Check::Board(index)).into());
         }
-        self.prev = entry.hash;
+        self.prev = hash;
         self.entries += 1;
     }
 

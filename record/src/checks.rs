@@ -10,13 +10,15 @@
 
 use std::collections::BTreeSet;
 
-use amanat::{BoardEntry, CredentialList, Election, EntryKind};
+use amanat::{BoardEntry, CredentialList, Digest, Election, EntryKind};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
 use curve25519_dalek::Scalar;
 use serde::{Deserialize, Serialize};
 
-use crate::board::{check_closing, BoardHeader, Chain};
-use crate::counting::{verify_batch, BoardScan, Listed, Selection, Sums, VERIFY_BATCH};
+use crate::board::{check_closing, BoardHeader, Chain, EntrySummary};
+use crate::counting::{
+    verify_batch, BoardScan, Listed, ScanEntry, Selection, Sums, SumsWire, VERIFY_BATCH,
+};
 use crate::decryption::{check_trustee, combine_all};
 use crate::documents::{names, Counts, Decryption, ResultsFile, Tally};
 use crate::error::{bounded, Problems, RecordError};
@@ -660,6 +662,107 @@ struct Pass {
     sums: Option<Sums>,
 }
 
+impl Pass {
+    /// Whether a cast entry goes into V8's sums: its tracking hash is in the tally's counted
+    /// list and was not summed before (marks it).
+    fn sums_next(&mut self, kind: EntryKind, tracking: &Digest) -> bool {
+        kind == EntryKind::Cast
+            && self.sums.is_some()
+            && self.counted.as_mut().is_some_and(|c| c.first_sum(tracking))
+    }
+
+    /// V5, V6 and V13's part of one entry, and the counting rules.
+    fn record(&mut self, list: Option<&CredentialList>, e: ScanEntry<'_>, check: EntryCheck) {
+        match e.kind {
+            EntryKind::Cast => self.cast += 1,
+            EntryKind::Challenge => self.challenged += 1,
+        }
+        if let Some(Err(err)) = &check.ballot {
+            self.bad_ballots
+                .push(format!("entry {}: {}", e.index, err.message));
+        }
+        if e.kind == EntryKind::Challenge {
+            let reveal = check
+                .reveal
+                .as_ref()
+                .and_then(|r| r.as_ref().err().cloned());
+            let counted = self
+                .counted
+                .as_ref()
+                .is_some_and(|c| c.contains(e.tracking))
+                .then(|| "counted although challenged".to_string());
+            if let Some(why) = reveal.or(counted) {
+                self.bad_reveals
+                    .push(format!("entry {} ({}): {why}", e.index, e.short));
+            }
+        }
+        match (list, &check.ballot) {
+            (Some(list), Some(ballot)) => {
+                let code = ballot.as_ref().err().map(|f| f.code.as_str());
+                self.scan.push_code(list, e, code);
+            }
+            _ => self.scan.push_unverified_scan(e),
+        }
+    }
+}
+
+/// The listed ones of distinct `keys`, with their styles, as a list of their own.
+fn part_of(list: &CredentialList, keys: Vec<&amanat::PublicKey>) -> CredentialList {
+    let listed = keys
+        .into_iter()
+        .filter_map(|key| {
+            list.style_of(key).map(|style| amanat::CredentialEntry {
+                key: *key,
+                style: style.to_string(),
+            })
+        })
+        .collect();
+    // The keys are distinct and come from a valid list: building cannot fail; if it somehow
+    // did, an empty part makes every ballot UNKNOWN_CREDENTIAL, never a pass.
+    CredentialList::new(listed).unwrap_or_default()
+}
+
+/// What a worker needs for a batch besides its lines ([`Verifier::plan_batch`]).
+#[derive(Clone, Debug)]
+pub struct BatchPlan {
+    /// The part of the credential list the batch's ballots need; `None` when V3 failed.
+    pub credentials: Option<CredentialList>,
+    /// Per line, whether its ballot goes into V8's sums.
+    pub sum: Vec<bool>,
+}
+
+/// What a worker sends back for a batch of entries ([`check_batch`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchOutcome {
+    /// Each entry's checks.
+    pub checks: Vec<EntryCheck>,
+    /// Each entry's summary.
+    pub summaries: Vec<EntrySummary>,
+    /// The sums of the entries chosen by [`Verifier::plan_sums`].
+    pub sums: SumsWire,
+}
+
+/// A worker's whole share of a batch: [`check_entries`] (with the batch's part of the
+/// credential list), each entry's [`EntrySummary`], and the sums of the entries `sum`
+/// marks (from [`Verifier::plan_sums`]). The verifier then needs no ballot of the batch.
+pub fn check_batch(
+    election: &Election,
+    list: &CredentialList,
+    entries: &[BoardEntry],
+    sum: &[bool],
+) -> BatchOutcome {
+    let mut sums = Sums::new(election);
+    for (e, _) in entries.iter().zip(sum).filter(|(_, &s)| s) {
+        sums.add(&e.ballot);
+    }
+    BatchOutcome {
+        checks: check_entries(Some(election), Some(list), entries),
+        summaries: entries.iter().map(EntrySummary::of).collect(),
+        sums: sums.to_wire(),
+    }
+}
+
 /// The verifier of one record, its board given entry by entry (see the module's doc).
 pub struct Verifier {
     election: Option<Election>,
@@ -769,18 +872,7 @@ impl Verifier {
             entries.iter().map(|e| &e.ballot.credential).collect();
         keys.sort_by_key(|k| k.to_bytes());
         keys.dedup_by_key(|k| k.to_bytes());
-        let listed = keys
-            .into_iter()
-            .filter_map(|key| {
-                list.style_of(key).map(|style| amanat::CredentialEntry {
-                    key: *key,
-                    style: style.to_string(),
-                })
-            })
-            .collect();
-        // The keys are distinct and come from a valid list: building cannot fail; if it
-        // somehow did, an empty part makes every ballot UNKNOWN_CREDENTIAL, never a pass.
-        Some(CredentialList::new(listed).unwrap_or_default())
+        Some(part_of(list, keys))
     }
 
     /// The next entries in board order with their [`Verifier::entry_checks`].
@@ -792,41 +884,95 @@ impl Verifier {
             if let Ok(chain) = &mut pass.chain {
                 chain.push(e);
             }
-            match e.kind {
-                EntryKind::Cast => pass.cast += 1,
-                EntryKind::Challenge => pass.challenged += 1,
-            }
-            if let Some(Err(err)) = &check.ballot {
-                pass.bad_ballots
-                    .push(format!("entry {}: {}", e.index, err.message));
-            }
-            if e.kind == EntryKind::Challenge {
-                let reveal = check
-                    .reveal
-                    .as_ref()
-                    .and_then(|r| r.as_ref().err().cloned());
-                let counted = pass
-                    .counted
-                    .as_ref()
-                    .is_some_and(|c| c.contains(&e.tracking))
-                    .then(|| "counted although challenged".to_string());
-                if let Some(why) = reveal.or(counted) {
-                    pass.bad_reveals
-                        .push(format!("entry {} ({}): {why}", e.index, e.short));
-                }
-            } else if let (Some(counted), Some(sums)) = (&mut pass.counted, &mut pass.sums) {
-                if counted.first_sum(&e.tracking) {
+            if pass.sums_next(e.kind, &e.tracking) {
+                if let Some(sums) = &mut pass.sums {
                     sums.add(&e.ballot);
                 }
             }
-            match (&self.list, &check.ballot) {
-                (Some(list), Some(ballot)) => {
-                    let code = ballot.as_ref().err().map(|f| f.code.as_str());
-                    pass.scan.push_code(list, e, code);
-                }
-                _ => pass.scan.push_unverified(e),
-            }
+            pass.record(self.list.as_ref(), ScanEntry::from(e), check);
         }
+    }
+
+    /// What a worker needs to check the next batch of entry lines in board order with
+    /// [`check_batch`], read from the lines without parsing their ballots (each line's kind,
+    /// recorded tracking hash and credential only): the part of the credential list that
+    /// lists their credentials ([`Verifier::batch_credentials`]) and which go into V8's sums
+    /// ([`Verifier::plan_sums`]). A line that cannot be read so is planned as not summed: the
+    /// worker's full parse fails on it, and the board with it.
+    pub fn plan_batch(&mut self, lines: &[String]) -> BatchPlan {
+        #[derive(Deserialize)]
+        struct Ballot {
+            credential: amanat::PublicKey,
+        }
+        #[derive(Deserialize)]
+        struct Line {
+            kind: EntryKind,
+            tracking: Digest,
+            ballot: Ballot,
+        }
+        let read: Vec<Option<Line>> = lines
+            .iter()
+            .map(|l| serde_json::from_str::<Line>(l).ok())
+            .collect();
+        let kinds: Vec<(EntryKind, Digest)> = read
+            .iter()
+            .map(|l| match l {
+                Some(l) => (l.kind, l.tracking),
+                None => (EntryKind::Challenge, Digest([0; 64])),
+            })
+            .collect();
+        let credentials = self.list.as_ref().map(|list| {
+            let mut keys: Vec<&amanat::PublicKey> = read
+                .iter()
+                .flatten()
+                .map(|l| &l.ballot.credential)
+                .collect();
+            keys.sort_by_key(|k| k.to_bytes());
+            keys.dedup_by_key(|k| k.to_bytes());
+            part_of(list, keys)
+        });
+        BatchPlan {
+            credentials,
+            sum: self.plan_sums(&kinds),
+        }
+    }
+
+    /// Which of the next entries in board order go into V8's sums, from the entries' kind
+    /// and recorded tracking hash alone (what [`Verifier::push`] decides as it goes): for a
+    /// caller that has the sums taken elsewhere, before it pushes the entries with
+    /// [`Verifier::push_summaries`]. Call it once per entry, in board order.
+    pub fn plan_sums(&mut self, entries: &[(EntryKind, Digest)]) -> Vec<bool> {
+        match &mut self.board {
+            Ok(pass) => entries.iter().map(|(k, t)| pass.sums_next(*k, t)).collect(),
+            Err(_) => vec![false; entries.len()],
+        }
+    }
+
+    /// The next entries in board order as a worker reported them ([`check_batch`]): their
+    /// summaries, their checks, and the sums of those [`Verifier::plan_sums`] chose. Gives
+    /// the same report as [`Verifier::push`] of the entries themselves.
+    ///
+    /// # Errors
+    /// [`RecordError::Invalid`] when the sums are not of this election's manifest.
+    pub fn push_summaries(
+        &mut self,
+        summaries: &[EntrySummary],
+        checks: Vec<EntryCheck>,
+        sums: &SumsWire,
+    ) -> Result<(), RecordError> {
+        let Ok(pass) = &mut self.board else {
+            return Ok(());
+        };
+        if let Some(total) = &mut pass.sums {
+            total.merge_wire(sums)?;
+        }
+        for (s, check) in summaries.iter().zip(checks) {
+            if let Ok(chain) = &mut pass.chain {
+                chain.push_summary(s);
+            }
+            pass.record(self.list.as_ref(), ScanEntry::from(s), check);
+        }
+        Ok(())
     }
 
     /// Finishes V4, V5, V6 and V13 with the whole board pushed, and runs V7–V12.

@@ -7,9 +7,12 @@
 use std::collections::HashMap;
 
 use amanat::board::is_board_timestamp;
-use amanat::{Ballot, BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind, Point};
+use amanat::{
+    Ballot, BoardEntry, Ciphertext, CredentialList, Digest, Election, EntryKind, Point, PublicKey,
+};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
+use serde::{Deserialize, Serialize};
 
 use crate::documents::{ContestTally, OptionTally, Rejected};
 use crate::error::Problems;
@@ -112,10 +115,53 @@ fn key(tracking: &Digest) -> [u8; 32] {
     k
 }
 
-/// The position of a ballot's credential in the (sorted) list.
-fn credential(list: &CredentialList, ballot: &Ballot) -> Option<u32> {
-    list.position(&ballot.credential)
-        .and_then(|i| u32::try_from(i).ok())
+/// The position of a credential in the (sorted) list.
+fn credential(list: &CredentialList, key: &PublicKey) -> Option<u32> {
+    list.position(key).and_then(|i| u32::try_from(i).ok())
+}
+
+/// What the counting and board rules read of an entry: a [`BoardEntry`] or an
+/// [`crate::board::EntrySummary`] of one.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanEntry<'a> {
+    /// The board index.
+    pub index: u64,
+    /// Cast or challenge.
+    pub kind: EntryKind,
+    /// The tracking hash, as recorded.
+    pub tracking: &'a Digest,
+    /// The short code, as recorded.
+    pub short: &'a str,
+    /// When the box received it.
+    pub received: &'a str,
+    /// The ballot's credential.
+    pub credential: &'a PublicKey,
+}
+
+impl<'a> From<&'a BoardEntry> for ScanEntry<'a> {
+    fn from(e: &'a BoardEntry) -> ScanEntry<'a> {
+        ScanEntry {
+            index: e.index,
+            kind: e.kind,
+            tracking: &e.tracking,
+            short: &e.short,
+            received: &e.received,
+            credential: &e.ballot.credential,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::board::EntrySummary> for ScanEntry<'a> {
+    fn from(e: &'a crate::board::EntrySummary) -> ScanEntry<'a> {
+        ScanEntry {
+            index: e.index,
+            kind: e.kind,
+            tracking: &e.tracking,
+            short: &e.short,
+            received: &e.received,
+            credential: &e.credential,
+        }
+    }
 }
 
 struct Eligible {
@@ -181,25 +227,29 @@ impl BoardScan {
         e: &BoardEntry,
         verified: &Result<(), amanat::Error>,
     ) {
-        self.push_code(list, e, verified.as_ref().err().map(amanat::Error::code));
+        self.push_code(
+            list,
+            ScanEntry::from(e),
+            verified.as_ref().err().map(amanat::Error::code),
+        );
     }
 
     /// [`BoardScan::push`] with the outcome of the entry's ballot as the code of its error
     /// (`None`: it verified), as a check made elsewhere reports it
     /// ([`crate::checks::BallotFailure`]).
-    pub fn push_code(&mut self, list: &CredentialList, e: &BoardEntry, failed: Option<&str>) {
+    pub fn push_code(&mut self, list: &CredentialList, e: ScanEntry<'_>, failed: Option<&str>) {
         self.entries += 1;
-        let seen = self.seen.get(&key(&e.tracking)).copied();
+        let seen = self.seen.get(&key(e.tracking)).copied();
         self.check_rules(e);
         match e.kind {
             EntryKind::Challenge => self.challenged.push(Listed {
                 index: e.index,
-                tracking: e.tracking,
+                tracking: *e.tracking,
             }),
             EntryKind::Cast => {
                 let listed = Listed {
                     index: e.index,
-                    tracking: e.tracking,
+                    tracking: *e.tracking,
                 };
                 let earlier_cast = seen.is_some_and(|s| s.cast != NONE);
                 let challenged = seen.is_some_and(|s| s.challenge != NONE);
@@ -210,12 +260,12 @@ impl BoardScan {
                 } else {
                     (failed.map(str::to_string), true)
                 };
-                match (code, credential(list, &e.ballot)) {
+                match (code, credential(list, e.credential)) {
                     (None, Some(credential)) => self.eligible.push(Eligible { listed, credential }),
                     (code, _) => self.rejected.push(Pending {
                         rejected: Rejected {
                             index: e.index,
-                            tracking: e.tracking,
+                            tracking: *e.tracking,
                             code: code.unwrap_or_else(|| "UNKNOWN_CREDENTIAL".to_string()),
                         },
                         provisional,
@@ -229,13 +279,18 @@ impl BoardScan {
     /// or the election failed to load): the board rules (V13) only; the selection of
     /// [`BoardScan::finish`] is then not the board's.
     pub fn push_unverified(&mut self, e: &BoardEntry) {
+        self.push_unverified_scan(ScanEntry::from(e));
+    }
+
+    /// [`BoardScan::push_unverified`] of a [`ScanEntry`].
+    pub fn push_unverified_scan(&mut self, e: ScanEntry<'_>) {
         self.entries += 1;
         self.check_rules(e);
     }
 
     /// The board rules of one entry (V13), and its first index per kind recorded.
-    fn check_rules(&mut self, e: &BoardEntry) {
-        let slot = self.seen.entry(key(&e.tracking)).or_insert(FirstSeen {
+    fn check_rules(&mut self, e: ScanEntry<'_>) {
+        let slot = self.seen.entry(key(e.tracking)).or_insert(FirstSeen {
             cast: NONE,
             challenge: NONE,
         });
@@ -265,7 +320,7 @@ impl BoardScan {
                 e.short
             ));
         }
-        if !is_board_timestamp(&e.received) {
+        if !is_board_timestamp(e.received) {
             self.rules.push(format!(
                 "entry {}: the time is not of the form YYYY-MM-DDTHH:MM:SSZ",
                 e.index
@@ -274,14 +329,14 @@ impl BoardScan {
             if self
                 .previous_time
                 .as_deref()
-                .is_some_and(|p| p > e.received.as_str())
+                .is_some_and(|p| p > e.received)
             {
                 self.rules.push(format!(
                     "entry {}: received {} is earlier than the entry before it",
                     e.index, e.received
                 ));
             }
-            self.previous_time = Some(e.received.clone());
+            self.previous_time = Some(e.received.to_string());
         }
     }
 
@@ -420,6 +475,39 @@ impl Sums {
         }
     }
 
+    /// The sums as they cross a worker boundary: each option's pair of points, encoded, and
+    /// the ballots per contest.
+    pub fn to_wire(&self) -> SumsWire {
+        SumsWire {
+            sums: self
+                .sums
+                .iter()
+                .map(|(a, b)| (Point::from_point(*a), Point::from_point(*b)))
+                .collect(),
+            ballots: self.ballots.clone(),
+        }
+    }
+
+    /// Adds sums sent by [`Sums::to_wire`] for the same election.
+    ///
+    /// # Errors
+    /// [`crate::error::RecordError::Invalid`] when they are not the same shape as these.
+    pub fn merge_wire(&mut self, wire: &SumsWire) -> crate::error::RecordResult<()> {
+        if wire.sums.len() != self.sums.len() || wire.ballots.len() != self.ballots.len() {
+            return Err(crate::error::RecordError::Invalid(
+                "sums of another manifest".into(),
+            ));
+        }
+        for (x, (a, b)) in self.sums.iter_mut().zip(&wire.sums) {
+            x.0 += a.point();
+            x.1 += b.point();
+        }
+        for (x, y) in self.ballots.iter_mut().zip(&wire.ballots) {
+            *x += y;
+        }
+        Ok(())
+    }
+
     /// Adds the sums of another (made for the same election).
     pub fn merge(&mut self, other: Sums) {
         for (x, y) in self.sums.iter_mut().zip(other.sums) {
@@ -470,6 +558,16 @@ impl Sums {
             })
             .collect()
     }
+}
+
+/// [`Sums`] as they cross a worker boundary ([`Sums::to_wire`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumsWire {
+    /// Per option, in the sums' order, the sum of its ciphertexts' two halves.
+    pub sums: Vec<(Point, Point)>,
+    /// Per contest, the ballots added.
+    pub ballots: Vec<u64>,
 }
 
 /// Sums each option's ciphertexts over the entries at the board indices `counted`, per

@@ -17,11 +17,11 @@ pub mod documents;
 pub mod error;
 pub mod threshold;
 
-pub use board::{BoardFile, BoardHeader, Chain};
+pub use board::{BoardFile, BoardHeader, Chain, EntrySummary};
 pub use checks::{
-    check_entries, verify_record, BallotFailure, CheckOutcome, EntryCheck, RecordDocs, Report,
-    Verifier, CHECKS,
+    check_batch, check_entries, verify_record, BallotFailure, BatchOutcome, BatchPlan,
+    CheckOutcome, EntryCheck, RecordDocs, Report, Verifier, CHECKS,
 };
-pub use counting::{BoardScan, Selection, Sums};
+pub use counting::{BoardScan, Selection, Sums, SumsWire};
 pub use documents::{names, Counts, Decryption, ResultsFile, Tally};
 pub use error::{RecordError, RecordResult};

@@ -30,14 +30,14 @@ function variant(good, name, change) {
   return dir;
 }
 
-/** Changes one hex digit in the middle of the ballot of the board's line `n` (1-based). */
+/** Changes one byte of the ballot of the board's line `n` (1-based): the low byte of its first
+ *  proof response, still a canonical scalar, another value. */
 function flipBallotByte(dir, n) {
   const path = join(dir, 'board.jsonl');
   const lines = readFileSync(path, 'utf8').split('\n');
   const line = lines[n - 1];
-  const proofs = line.indexOf('"proof');
-  let at = line.indexOf('"', line.indexOf(':', proofs) + 1) + 20;
-  while (!/[0-9a-f]/.test(line[at])) at += 1;
+  const at = line.indexOf('"response":"') + '"response":"'.length;
+  assert.ok(at > 20, 'the ballot has a proof response');
   lines[n - 1] = line.slice(0, at) + (line[at] === '0' ? '1' : '0') + line.slice(at + 1);
   writeFileSync(path, lines.join('\n'));
 }
@@ -65,6 +65,12 @@ before(async () => {
     const path = join(dir, 'board.jsonl');
     const lines = readFileSync(path, 'utf8').split('\n');
     lines[5] = '{"index": 4, "kind": "cast"}';
+    writeFileSync(path, lines.join('\n'));
+  });
+  variant(good, 'long', (dir) => {
+    const path = join(dir, 'board.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[2] = `{"index": 1, "x": "${'x'.repeat(16 * 1024 * 1024)}"}`;
     writeFileSync(path, lines.join('\n'));
   });
   variant(good, 'header', (dir) => {
@@ -158,7 +164,8 @@ test('a record from an address: the same report as `amanat verify --json`, resul
 });
 
 test('tampered records fail with the same checks and the same details as the CLI', async () => {
-  assert.ok(expected.ballot.failed !== null && !expected.ballot.ok, 'the CLI fails the changed ballot');
+  const v5 = expected.ballot.checks.find((c) => c.id === 'V5');
+  assert.ok(!v5.ok && /entry 2: /.test(v5.detail), `the CLI fails the changed ballot in V5: ${v5.detail}`);
   assert.ok(!expected.results.ok && !expected.results.checks.find((c) => c.id === 'V11').ok, 'the CLI fails V11');
   const { context, page, problems } = await open('en');
   // Picked as files (election.json … board.jsonl).
@@ -178,9 +185,9 @@ test('tampered records fail with the same checks and the same details as the CLI
   await context.close();
 });
 
-test('a truncated board, a line that does not parse, a bad header: the typed failure, as the CLI reports it', async () => {
+test('a truncated board, a line that does not parse or is too long, a bad header: the typed failure, as the CLI reports it', async () => {
   const { context, page, problems } = await open('en');
-  for (const name of ['truncated', 'malformed', 'header']) {
+  for (const name of ['truncated', 'malformed', 'long', 'header']) {
     const report = await verifyUrl(page, name);
     assert.deepEqual(report, expected[name], name);
     const v4 = report.checks.find((c) => c.id === 'V4');
@@ -190,6 +197,7 @@ test('a truncated board, a line that does not parse, a bad header: the typed fai
   }
   assert.match(expected.truncated.checks[3].detail, /does not end with a newline/);
   assert.match(expected.malformed.checks[3].detail, /line 6: .*\[MALFORMED_JSON\]/);
+  assert.equal(expected.long.checks[3].detail, 'board.jsonl: line 3 is longer than 16777216 bytes');
   // A record that is not there: every document's absence is reported, nothing hangs.
   const report = await verifyUrl(page, 'nowhere');
   assert.equal(report.ok, false);

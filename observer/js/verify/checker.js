@@ -1,6 +1,9 @@
-// A checking worker (coordinator.js): the election, and per batch the board's lines and the
-// part of the credential list that lists their credentials; answers with the batch's checks
-// (every ballot's proofs in one combined check, every reveal), as JSON for the verifier.
+// A checking worker (coordinator.js): the election, and per batch the board's lines, the part
+// of the credential list that lists their credentials and which ballots go into the sums.
+// It parses the lines, checks every ballot (its proofs in one combined check per batch) and
+// every reveal, summarizes each entry and sums the marked ballots: the batch's outcome, as
+// JSON for the verifier, which then needs none of the ballots. A line that does not parse is
+// answered as {boardError}: the board fails with it.
 
 import init, { BatchChecker } from '../../verifier/amanat_observer.js';
 
@@ -16,9 +19,10 @@ onmessage = async ({ data }) => {
   }
   try {
     await ready;
-    const checks = checker.check(data.lines, data.firstLine, data.credentials);
-    postMessage({ id: data.id, checks });
+    const outcome = checker.checkBatch(data.lines, data.firstLine, data.credentials, data.sum);
+    postMessage({ id: data.id, outcome });
   } catch (e) {
-    postMessage({ id: data.id, error: { code: e.code || 'INTERNAL', message: e.message || String(e) } });
+    const error = { code: e.code || 'INTERNAL', message: e.message || String(e) };
+    postMessage(e.board ? { id: data.id, boardError: error } : { id: data.id, error });
   }
 };

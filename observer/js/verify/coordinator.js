@@ -1,11 +1,13 @@
 // The coordinating worker of the record's verification (docs/observer.md). It reads the
 // record's small documents whole and the board as a stream, a batch of lines at a time;
-// parses each batch (the chain, the counting rules and the sums need the entries in board
-// order), sends its lines with the part of the credential list they need to the next free
-// checking worker (checker.js: the ballots' proofs and the reveals, the expensive part), and
-// pushes the checks back into the verifier in board order. At most `inFlight` batches are
-// read and not yet pushed: the board is read no faster than the workers verify it, and no
-// worker ever holds the whole credential list.
+// plans each batch without parsing its ballots (the part of the credential list its ballots
+// need, which of them go into the sums), sends the lines with the plan to the least busy
+// checking worker (checker.js: parsing, every proof and reveal, the entries' summaries and
+// the batch's sums: all the work that grows with a ballot), and pushes each batch's outcome
+// into the verifier in board order (the chain, the counting and board rules, the sums). At
+// most two batches per worker are read and not yet pushed: the board is read no faster than
+// the workers verify it, and no worker ever holds the whole credential list. A record whose
+// ballots cannot be checked (V1 or V3 failed) is gone through here, without workers.
 //
 // Messages in: {type: 'start', source: {files: File[]} | {url: string}, workers: number}.
 // Out: {type: 'documents', election}, {type: 'progress', done, total},
@@ -30,6 +32,9 @@ class TypedError extends Error {
     this.code = code;
   }
 }
+
+/** A board line that does not parse (found by a checking worker): the board fails with it. */
+class BoardLineError extends TypedError {}
 
 /** Where the record's files come from: picked files (by name) or a base URL. */
 function recordSource(source) {
@@ -122,7 +127,8 @@ class Pool {
         this.jobs.delete(data.id);
         slot.busy -= 1;
         if (data.error) job.reject(new TypedError(data.error.code, data.error.message));
-        else job.resolve(data.checks);
+        else if (data.boardError) job.reject(new BoardLineError(data.boardError.code, data.boardError.message));
+        else job.resolve(data.outcome);
       };
       worker.onerror = (event) => {
         event.preventDefault();
@@ -134,13 +140,13 @@ class Pool {
     });
   }
 
-  check(lines, firstLine, credentials) {
+  check(lines, firstLine, credentials, sum) {
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy += 1;
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.jobs.set(id, { resolve, reject });
-      slot.worker.postMessage({ type: 'check', id, lines, firstLine, credentials });
+      slot.worker.postMessage({ type: 'check', id, lines, firstLine, credentials, sum }, [sum.buffer]);
     });
   }
 
@@ -227,9 +233,9 @@ async function board(verifier, reader, total, pool, workers) {
   let lineNumber = 2;
   let lastProgress = 0;
   const pushOldest = async () => {
-    const { batch, checks, size } = inFlight.shift();
-    const result = await checks;
-    timed(() => verifier.push(batch, result));
+    const { batch, work, size } = inFlight.shift();
+    const result = await work;
+    timed(() => (batch ? verifier.push(batch, result) : verifier.pushOutcome(result, size)));
     done += size;
     const now = performance.now();
     if (now - lastProgress > 200) {
@@ -239,9 +245,9 @@ async function board(verifier, reader, total, pool, workers) {
   };
   const stop = () => {
     reader.cancel();
-    for (const { batch, checks } of inFlight) {
-      checks.catch(() => {});
-      batch.free();
+    for (const { batch, work } of inFlight) {
+      work.catch(() => {});
+      batch?.free();
     }
     return done;
   };
@@ -255,23 +261,40 @@ async function board(verifier, reader, total, pool, workers) {
       return stop();
     }
     if (lines.length === 0) break;
-    let batch;
-    try {
-      batch = timed(() => verifier.parseBatch(lines, lineNumber));
-    } catch (e) {
-      // The line that does not parse, with its number and code, is recorded by parseBatch.
-      if (!e.code) throw e;
-      return stop();
+    if (pool) {
+      const plan = timed(() => verifier.planBatch(lines));
+      const work = pool.check(lines, lineNumber, plan.credentials(), plan.sum());
+      plan.free();
+      inFlight.push({ batch: null, work, size: lines.length });
+    } else {
+      let batch;
+      try {
+        batch = timed(() => verifier.parseBatch(lines, lineNumber));
+      } catch (e) {
+        // The line that does not parse, with its number and code, is recorded by parseBatch.
+        if (!e.code) throw e;
+        return stop();
+      }
+      inFlight.push({ batch, work: Promise.resolve(timed(() => verifier.checkHere(batch))), size: lines.length });
     }
-    const credentials = timed(() => batch.credentials());
-    const checks = pool && credentials !== null
-      ? pool.check(lines, lineNumber, credentials)
-      : Promise.resolve(timed(() => verifier.checkHere(batch)));
-    inFlight.push({ batch, checks, size: lines.length });
     lineNumber += lines.length;
-    if (inFlight.length >= limit) await pushOldest();
+    if (inFlight.length >= limit) {
+      try {
+        await pushOldest();
+      } catch (e) {
+        if (!(e instanceof BoardLineError)) throw e;
+        verifier.boardFailed(e.message);
+        return stop();
+      }
+    }
   }
-  while (inFlight.length) await pushOldest();
+  try {
+    while (inFlight.length) await pushOldest();
+  } catch (e) {
+    if (!(e instanceof BoardLineError)) throw e;
+    verifier.boardFailed(e.message);
+    return stop();
+  }
   postMessage({ type: 'progress', done, total });
   return done;
 }
