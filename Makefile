@@ -94,7 +94,7 @@ target/observer-verifier/amanat_observer_bg.wasm: $(OBSERVER_WASM_SRC) $(WASM_SR
 	rm -rf target/observer-verifier && mv $$tmp target/observer-verifier
 
 observer-site/index.html: target/observer-verifier/amanat_observer_bg.wasm pkg/amanat_bg.wasm scripts/observer-site.sh \
-	$(shell find observer www/symbols -type f)
+	$(shell find observer www/symbols -type f) www/js/seal-code.js
 	scripts/observer-site.sh target/observer-verifier
 
 observer: observer-site/index.html

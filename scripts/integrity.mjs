@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares www/ to be served, after `make pkg`:
 //   1. copies the self-hosted fonts (Noto Nastaliq Urdu, Noto Sans) from node_modules into
-//      www/fonts/ (node_modules is never served);
+//      www/fonts/, and the QR code library into www/vendor/ (node_modules is never served);
 //   2. writes www/index.html from www/index.template.html, replacing every @sri(/path) with the
 //      file's SHA-384 so the browser refuses a changed script, stylesheet or ballot module, and
 //      every @t(lang:key) with that translation (the text shown before the scripts run), and
@@ -28,6 +28,9 @@ const FONTS = [
   ['@fontsource/noto-sans', 'noto-sans-latin-400-normal.woff2'],
   ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
 ];
+// The libraries the page loads when it needs them, copied from node_modules into www/vendor/
+// (node_modules is never served): the QR code of a checked seal (js/seal-qr.js).
+const VENDOR = [['qrcode-generator', 'dist/qrcode.mjs', 'qrcode-generator.mjs']];
 // amanat.js is the package's entry point (src/facade.js), which imports wasm-bindgen's glue;
 // amanat_worker.js the module worker the page seals in (www/js/module.js).
 const MODULE_FILES = ['amanat.js', 'amanat_bindgen.js', 'amanat_worker.js', BASELINE_FILE, SIMD_FILE];
@@ -73,6 +76,17 @@ for (const [packageName, file] of FONTS) {
   const from = join(root, 'node_modules', packageName, 'files', file);
   if (!existsSync(from)) fail(`${from} is missing: run npm ci (make setup) first`);
   copyFileSync(from, join(www, 'fonts', file));
+}
+
+// 1b. Vendored libraries (and none that an older build copied and this one no longer uses).
+mkdirSync(join(www, 'vendor'), { recursive: true });
+for (const name of readdirSync(join(www, 'vendor'))) {
+  if (!VENDOR.some(([, , file]) => name === file || name.startsWith(`${file}.`))) rmSync(join(www, 'vendor', name));
+}
+for (const [packageName, file, as] of VENDOR) {
+  const from = join(root, 'node_modules', packageName, file);
+  if (!existsSync(from)) fail(`${from} is missing: run npm ci (make setup) first`);
+  copyFileSync(from, join(www, 'vendor', as));
 }
 
 // 2. Hashes of everything served.
@@ -122,7 +136,8 @@ const version = createHash('sha256')
   .digest('hex')
   .slice(0, 16);
 const served = Object.keys(hashes).filter((u) => u !== '/index.html').sort();
-const isLater = (u) => u.startsWith('/fonts/') || u.startsWith('/symbols/');
+const isLater = (u) => u.startsWith('/fonts/') || u.startsWith('/symbols/') || u.startsWith('/vendor/')
+  || u === '/js/seal-code.js' || u === '/js/seal-qr.js';
 const shell = ['/', ...served.filter((u) => !isLater(u))];
 const later = served.filter(isLater);
 const wasm = { files: [`/pkg/${BASELINE_FILE}`, `/pkg/${SIMD_FILE}`] };

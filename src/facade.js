@@ -248,6 +248,11 @@ export function verifyReceipt(election, receipt) {
   return enter(() => bindgen.verifyReceipt(glue, receipt));
 }
 
+export function verifySignedHead(election, head) {
+  const glue = electionOf(election, 'verifySignedHead: the election');
+  return enter(() => bindgen.verifySignedHead(glue, head));
+}
+
 // web {
 // Only in the browser build, amanat.js (scripts/facade.mjs keeps this part there, and puts
 // the `// node {` part below in amanat.cjs): the glue's `init` and `initSync`, noting when the

@@ -34,7 +34,7 @@ use crate::ballot::{normalize_short_code, Ballot, Challenge, Selections};
 use crate::credential::{check_code, CodeCheck, Credential};
 use crate::error::Error;
 use crate::manifest::Text;
-use crate::receipt::Receipt;
+use crate::receipt::{Receipt, SignedHead};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -106,6 +106,19 @@ export interface VerifiedReceipt {
   /** The board's head just after this entry (128 hex digits): the box vouches for the
    *  whole board up to this ballot. */
   head: string;
+}
+
+/** What verifySignedHead learned about a statement of the board's state the election's
+ *  ballot box signed (GET /api/head, or the closing statement). */
+export interface VerifiedHead {
+  /** The number of entries on the board. */
+  entries: number;
+  /** The board's head (128 hex digits): the last entry's hash. */
+  head: string;
+  /** Whether the polls were closed. */
+  closed: boolean;
+  /** When the box signed it, 'YYYY-MM-DDTHH:MM:SSZ'. */
+  time: string;
 }
 
 /** Every code a thrown error can carry. */
@@ -608,6 +621,35 @@ pub fn verify_receipt(
         index: receipt.index,
         received: receipt.received,
         head: receipt.head.to_hex(),
+    })
+}
+
+#[derive(Serialize)]
+struct VerifiedHead {
+    entries: u64,
+    head: String,
+    closed: bool,
+    time: String,
+}
+
+/// Verifies a signed head (the ballot box's statement of its board's state, §8.4: `GET
+/// /api/head`, or the closing statement) against the election: for this election, a time of
+/// the board's form, signed by the ballot box key the election fixes. An observer archives
+/// such heads; two that verify and disagree prove the box showed two boards.
+///
+/// Throws `WRONG_ELECTION`, `VERIFICATION_FAILED`, `MALFORMED_JSON` or an encoding error.
+#[wasm_bindgen(js_name = verifySignedHead, unchecked_return_type = "VerifiedHead")]
+pub fn verify_signed_head(
+    election: &JsElection,
+    #[wasm_bindgen(unchecked_param_type = "string")] head: JsValue,
+) -> Result<JsValue, JsValue> {
+    let head = SignedHead::from_json(&string_arg(&head, "the signed head JSON")?).map_err(throw)?;
+    head.verify(&election.inner).map_err(throw)?;
+    to_js(&VerifiedHead {
+        entries: head.entries,
+        head: head.head.to_hex(),
+        closed: head.closed,
+        time: head.time,
     })
 }
 

@@ -448,6 +448,9 @@ struct BallotBox {
     /// The published files' digests, when the election publishes them: nothing else is
     /// served.
     published: Option<served_files::Published>,
+    /// The published list itself (`served-files.json`), answered by `GET /api/served-files`
+    /// so that an observer page can compare the box's files without the election directory.
+    served_list: Option<served_files::ServedFiles>,
 }
 
 type Shared = Arc<BallotBox>;
@@ -698,6 +701,22 @@ async fn get_election(State(b): State<Shared>) -> Response {
 /// convenience: the authoritative copy is election.json.
 async fn get_box_key(State(b): State<Shared>) -> Response {
     Json(serde_json::json!({ "key": b.election.ballot_box_key().to_hex() })).into_response()
+}
+
+/// The list of files the box was started with and serves nothing but (`served-files.json`,
+/// docs/ballot-box.md, "Published files"), or `404 NOT_PUBLISHED` when it was started without
+/// one. What counts is the list the election published: an observer compares this answer with
+/// it, then the files with this answer.
+async fn get_served_files(State(b): State<Shared>) -> Response {
+    match &b.served_list {
+        Some(list) => Json(list).into_response(),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_PUBLISHED",
+            "this box was started without a published list of the files it serves",
+        )
+        .into_response(),
+    }
 }
 
 /// Whether a credential's public key is on the election's published list, and for which
@@ -1352,7 +1371,21 @@ async fn static_file(State(b): State<Shared>, method: Method, req: Request) -> R
         Some(rest) => (&b.pkg, rest),
         None => (&b.www, uri_path.as_str()),
     };
-    crate::static_files::serve(root, rel, req.headers(), b.published.as_ref()).await
+    let mut response =
+        crate::static_files::serve(root, rel, req.headers(), b.published.as_ref()).await;
+    // Any origin may read the published files, as it may the board: an observer page hosted
+    // elsewhere compares them with served-files.json (docs/ballot-box.md, "Reading from
+    // another origin"). Only GET and HEAD reach here; no credentials, so no preflight is needed.
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("etag"),
+    );
+    response
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1373,6 +1406,7 @@ fn router(state: Shared) -> Router {
         .route("/api/credentials/{key}", get(get_credential))
         .route("/api/board", get(get_board))
         .route("/api/board/{code}", get(get_board_entry))
+        .route("/api/served-files", get(get_served_files))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
             CorsLayer::new()
@@ -1470,10 +1504,12 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         .served_files
         .clone()
         .or_else(|| Some(args.election.join(served_files::FILE_NAME)).filter(|p| p.exists()));
-    let published = match &listed {
-        Some(path) => {
-            Some(served_files::ServedFiles::read(path)?.check_roots(&args.www, &args.pkg)?)
-        }
+    let served_list = match &listed {
+        Some(path) => Some(served_files::ServedFiles::read(path)?),
+        None => None,
+    };
+    let published = match &served_list {
+        Some(list) => Some(list.check_roots(&args.www, &args.pkg)?),
         None => None,
     };
     let writer = store::open(args.database.as_deref(), &db, &election)?;
@@ -1512,6 +1548,7 @@ pub fn serve(args: ServeArgs) -> Result<(), ServerError> {
         www: args.www,
         pkg: args.pkg,
         published,
+        served_list,
     });
     limit_arenas(cores);
     spawn_verifiers(cores, Arc::downgrade(&state), verify_jobs);

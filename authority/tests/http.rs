@@ -1377,6 +1377,32 @@ fn the_box_serves_only_the_published_files() {
     // The election directory's list is found without being named.
     let server = Server::start_with(&f, &roots);
     assert_eq!(server.get("/js/app.js").status, 200);
+    // An observer page elsewhere reads the list the box enforces, and the files themselves,
+    // from another origin (GET and HEAD; nothing else is shared).
+    let origin = [("Origin", "https://observer.example")];
+    let answered = with_headers(&server, "GET", "/api/served-files", &origin);
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    assert_eq!(answered.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&answered.body).unwrap(),
+        published
+    );
+    for method in ["GET", "HEAD"] {
+        for path in ["/js/app.js", "/pkg/amanat_bg.wasm", "/"] {
+            let r = with_headers(&server, method, path, &origin);
+            assert_eq!(r.status, 200, "{method} {path}");
+            assert_eq!(
+                r.header("access-control-allow-origin"),
+                Some("*"),
+                "{method} {path}"
+            );
+            assert_eq!(r.header("access-control-allow-credentials"), None);
+            assert!(r.header("content-security-policy").is_some(), "{path}");
+        }
+    }
+    let post = with_headers(&server, "POST", "/js/app.js", &origin);
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("access-control-allow-origin"), None);
     let (ok, out) = served_files(&[
         "check",
         "--list",
@@ -1426,6 +1452,14 @@ fn the_box_serves_only_the_published_files() {
     std::fs::remove_file(pkg.join("amanat_bg.wasm.gz")).unwrap();
     let err = serve_refused(&f, &roots);
     assert!(err.contains("/pkg/amanat_bg.wasm.gz is missing"), "{err}");
+
+    // Without a list, the box says it has none.
+    std::fs::rename(&list, f.path().join("list.aside")).unwrap();
+    let server = Server::start_with(&f, &roots);
+    let r = server.get("/api/served-files");
+    assert_eq!((r.status, r.code().as_str()), (404, "NOT_PUBLISHED"));
+    drop(server);
+    std::fs::rename(f.path().join("list.aside"), &list).unwrap();
 
     // A malformed list is refused with its reason.
     std::fs::write(&list, r#"{"files": {"/../etc/passwd": "00"}}"#).unwrap();

@@ -8,7 +8,7 @@
 import { LANGUAGES, applyTranslations, loadTables, preferredLanguage, rememberLanguage, translate } from './i18n.js';
 
 /** The sections on the page, in nav order. */
-export const SECTIONS = ['verify'];
+export const SECTIONS = ['verify', 'seal', 'receipt', 'files'];
 /** Every section index.html holds (their titles are loaded for the headings). */
 const ALL_SECTIONS = ['verify', 'seal', 'receipt', 'files'];
 

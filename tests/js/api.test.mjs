@@ -296,6 +296,30 @@ test("the ballot box's receipt verifies under the key the election fixes; any ta
   }
 });
 
+test("a signed head (the closing statement) verifies under the election's ballot box key; any change fails", () => {
+  const closing = expected.closing;
+  assert.deepEqual(amanat.verifySignedHead(election, JSON.stringify(closing)), {
+    entries: closing.entries,
+    head: closing.head,
+    closed: true,
+    time: closing.time,
+  });
+  const lastDigit = (hex) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+  for (const [what, edit, want] of [
+    ['another size', (h) => { h.entries += 1; }, 'VERIFICATION_FAILED'],
+    ['another head', (h) => { h.head = lastDigit(h.head); }, 'VERIFICATION_FAILED'],
+    ['open instead of closed', (h) => { h.closed = false; }, 'VERIFICATION_FAILED'],
+    ['another time', (h) => { h.time = '2026-11-22T18:00:01Z'; }, 'VERIFICATION_FAILED'],
+    ['another election', (h) => { h.election = lastDigit(h.election); }, 'WRONG_ELECTION'],
+    ['a member added', (h) => { h.extra = 1; }, 'MALFORMED_JSON'],
+  ]) {
+    const head = structuredClone(closing);
+    edit(head);
+    assert.equal(throwsCode(() => amanat.verifySignedHead(election, JSON.stringify(head)), want).code, want, what);
+  }
+  throwsCode(() => amanat.verifySignedHead({}, JSON.stringify(closing)), 'WRONG_OBJECT');
+});
+
 test('every error the API can throw carries its code', () => {
   const sealWith = (selections) => amanat.seal(election, code, selections);
 
@@ -683,6 +707,7 @@ test('the package: metadata, TypeScript types, codes and version', () => {
     'export function seal(election: Election, code: string, selections: Selections): SealedBallot;',
     'export function verifyBallot(election: Election, ballot: string): VerifiedBallot;',
     'export function verifyReceipt(election: Election, receipt: string): VerifiedReceipt;',
+    'export function verifySignedHead(election: Election, head: string): VerifiedHead;',
     'export function checkChallenge(election: Election, ballot: string, challenge: string): Selections;',
     'export function checkCredentialCode(text: string): CodeStatus;',
     'export function errorCodes(): ErrorCode[];',
@@ -801,6 +826,7 @@ test('the web package (pkg/) before init: every entry point throws NOT_INITIALIS
     seal: () => web.seal({}, code, choice),
     verifyBallot: () => web.verifyBallot({}, '{}'),
     verifyReceipt: () => web.verifyReceipt({}, '{}'),
+    verifySignedHead: () => web.verifySignedHead({}, '{}'),
     checkChallenge: () => web.checkChallenge({}, '{}', '{}'),
     checkCredentialCode: () => web.checkCredentialCode(code),
     normalizeTrackingCode: () => web.normalizeTrackingCode('7K2M-9QXD-4HRT'),

@@ -554,6 +554,7 @@ function forgetChoices() {
   ballot.clearBallot($('contests'));
   $('review-list').replaceChildren();
   $('challenge-list').replaceChildren();
+  forgetSealCode();
   const input = $('code-input');
   input.value = '';
   fitRows(input);
@@ -639,6 +640,7 @@ async function challenge() {
   $('challenge-receipt-bad').hidden = true;
   show('challenge');
   announce(i18n.t(matches ? 'challenge.matched' : 'challenge.failed'));
+  offerSecondDevice(trackingCode, challengeJson);
   // The box's answer is kept whenever it comes; it is shown only if this challenge is still
   // the one on the screen.
   const shown = () => $('challenge-tracking').textContent === trackingCode;
@@ -670,6 +672,61 @@ async function challenge() {
   $('challenge-receipt').hidden = false;
 }
 
+/**
+ * Shows the seal code of the ballot just opened, as a QR code and as text, for a second device
+ * to check it on the board (js/seal-code.js, docs/observer.md). The code is what the
+ * reveal posted to the board holds (seed and choices) and the box's address: published anyway,
+ * and never counted. The QR library is fetched only now. Kept in memory while this screen
+ * shows, dropped with the choices.
+ */
+async function offerSecondDevice(trackingCode, challengeJson) {
+  const box = $('challenge-second');
+  box.hidden = true;
+  $('challenge-second-qr').replaceChildren();
+  $('challenge-second-text').textContent = '';
+  $('challenge-second-copied').textContent = '';
+  $('challenge-second-copied').removeAttribute('data-t');
+  let text;
+  let svg;
+  try {
+    const [{ makeSealCode }, { qrSvg }] = await Promise.all([import('./seal-code.js'), import('./seal-qr.js')]);
+    text = makeSealCode(window.location.origin, trackingCode, challengeJson, state.style);
+    svg = qrSvg(text, i18n.t('challenge.second.qrLabel'));
+  } catch (err) {
+    // Offline before the QR library came, or a code that cannot be written: the check on
+    // this phone stands; the second-device offer is simply not shown.
+    console.warn('seal code not available', err);
+    return;
+  }
+  if ($('challenge-tracking').textContent !== trackingCode || state.screen !== 'challenge') return;
+  svg.setAttribute('data-t-aria-label', 'challenge.second.qrLabel');
+  $('challenge-second-qr').replaceChildren(svg);
+  $('challenge-second-text').textContent = text;
+  box.hidden = false;
+}
+
+async function copySealCode() {
+  const text = $('challenge-second-text').textContent;
+  const said = $('challenge-second-copied');
+  try {
+    await navigator.clipboard.writeText(text);
+    i18n.bind(said, 'challenge.second.copied');
+  } catch {
+    // No clipboard (an older browser, or permission refused): select the text instead.
+    const range = document.createRange();
+    range.selectNodeContents($('challenge-second-text'));
+    window.getSelection().removeAllRanges();
+    window.getSelection().addRange(range);
+    i18n.bind(said, 'challenge.second.copyFailed');
+  }
+}
+
+function forgetSealCode() {
+  $('challenge-second').hidden = true;
+  $('challenge-second-qr').replaceChildren();
+  $('challenge-second-text').textContent = '';
+}
+
 function sameSelections(a, b, style) {
   return style.contests.every((contest) => {
     const x = [...(a[contest.id] || [])].sort();
@@ -680,6 +737,7 @@ function sameSelections(a, b, style) {
 
 function backToReview() {
   $('challenge-list').replaceChildren();
+  forgetSealCode();
   ballot.renderSummary($('review-list'), state.style, state.selections);
   hideError('review-error');
   show('review');
@@ -1050,6 +1108,7 @@ function wire() {
   $('tracking-cast').addEventListener('click', cast);
   $('tracking-challenge').addEventListener('click', challenge);
   $('challenge-back').addEventListener('click', backToReview);
+  $('challenge-second-copy').addEventListener('click', copySealCode);
   $('outbox-retry').addEventListener('click', () => {
     i18n.bind($('outbox-detail'), 'cast.title');
     sender.flush();
