@@ -17,7 +17,7 @@ mod http_answer;
 mod http_gate;
 pub mod http_limits;
 mod http_listener;
-mod memory;
+pub mod memory;
 mod metrics;
 pub mod receipt;
 pub mod record;

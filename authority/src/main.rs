@@ -78,6 +78,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_)) {
         restore_sigpipe();
+        // The tools that stream a record hold large buffers for a while and let them go
+        // (docs/record.md §6); the box tunes its own heap (docs/deployment.md).
+        amanat_authority::memory::fix_mmap_threshold();
     }
     match cli.command {
         Command::Credentials(args) => report(credentials::run(args)),

@@ -6,7 +6,7 @@
 // published one when both are given. Every file is fetched from the box and hashed here
 // (crypto.subtle); each one that is not served exactly is named, with a file to download.
 
-import { codeOf, el, evidenceLink, fetchBytes, fetchJson, isolated, sha256Hex, useStyles } from './remote.js';
+import { codeOf, el, evidenceLink, fetchBytes, fetchJson, isolated, sha256Hex, useStyles, say as sayIn, translateMarked } from './remote.js';
 import { boardOrigin } from './seal-code.js';
 
 const MAX_LIST = 4 << 20;
@@ -92,18 +92,11 @@ export async function mount(section, ctx) {
   section.append(title, intro, form, progress, result);
 
   function apply() {
-    for (const node of section.querySelectorAll('[data-k]')) {
-      node.textContent = t(node.getAttribute('data-k'), JSON.parse(node.getAttribute('data-k-args') || '{}'));
-    }
+    translateMarked(t, section);
     if (state.outcome) render();
   }
 
-  function say(node, key, args) {
-    node.setAttribute('data-k', key);
-    if (args) node.setAttribute('data-k-args', JSON.stringify(args));
-    else node.removeAttribute('data-k-args');
-    node.textContent = t(key, args || {});
-  }
+  const say = (node, key, args) => sayIn(t, node, key, args);
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -13,7 +13,7 @@
 // signature verifies: the board's entry at that size must have that hash (FORKED), and two
 // heads of the same size must agree (TWO_BOARDS).
 
-import { codeOf, el, evidenceLink, fetchJson, isolated, loadModule, useStyles } from './remote.js';
+import { codeOf, el, evidenceLink, fetchJson, isolated, loadModule, useStyles, say as sayIn, translateMarked } from './remote.js';
 import { boardOrigin } from './seal-code.js';
 
 const MAX_TEXT = 4 << 20;
@@ -374,18 +374,11 @@ export async function mount(section, ctx) {
   section.append(title, intro, form, progress, result);
 
   function apply() {
-    for (const node of section.querySelectorAll('[data-k]')) {
-      node.textContent = t(node.getAttribute('data-k'), JSON.parse(node.getAttribute('data-k-args') || '{}'));
-    }
+    translateMarked(t, section);
     if (state.outcome) render();
   }
 
-  function say(node, key, args) {
-    node.setAttribute('data-k', key);
-    if (args) node.setAttribute('data-k-args', JSON.stringify(args));
-    else node.removeAttribute('data-k-args');
-    node.textContent = t(key, args || {});
-  }
+  const say = (node, key, args) => sayIn(t, node, key, args);
 
   const readFile = async (f) => {
     if (f.size > MAX_TEXT) throw Object.assign(new Error('too large'), { code: 'INPUT_TOO_LARGE' });

@@ -101,6 +101,22 @@ export function el(tag, className, attrs = {}) {
   return node;
 }
 
+/** Sets `node`'s text to the translation of `key` (with `args`), and marks it so that
+ *  `translateMarked` puts it in the new language when the language changes. */
+export function say(t, node, key, args) {
+  node.setAttribute('data-k', key);
+  if (args) node.setAttribute('data-k-args', JSON.stringify(args));
+  else node.removeAttribute('data-k-args');
+  node.textContent = t(key, args || {});
+}
+
+/** Every node below `root` marked by `say` (or written with `data-k`) translated again. */
+export function translateMarked(t, root) {
+  for (const node of root.querySelectorAll('[data-k]')) {
+    node.textContent = t(node.getAttribute('data-k'), JSON.parse(node.getAttribute('data-k-args') || '{}'));
+  }
+}
+
 /** Latin text inside Urdu (codes, addresses) kept in its own direction. */
 export function isolated(text, className = 'code') {
   const span = el('span', className, { dir: 'ltr' });

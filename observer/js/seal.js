@@ -12,7 +12,7 @@
 // Any failure is evidence: what to report, and a file to download.
 
 import { PREFIX, SealCodeError, parseSealCode, revealFor } from './seal-code.js';
-import { RemoteError, codeOf, el, evidenceLink, fetchJson, isolated, loadModule, local, useStyles } from './remote.js';
+import { RemoteError, codeOf, el, evidenceLink, fetchJson, isolated, loadModule, local, useStyles, say as sayIn, translateMarked } from './remote.js';
 
 const SYMBOLS = new Set([
   'crescent', 'lantern', 'river', 'wheat', 'kite', 'book', 'tree', 'bicycle', 'key', 'scales',
@@ -75,9 +75,7 @@ export async function mount(section, ctx) {
   // Text in the page's language
 
   function apply() {
-    for (const node of section.querySelectorAll('[data-k]')) {
-      node.textContent = t(node.getAttribute('data-k'), JSON.parse(node.getAttribute('data-k-args') || '{}'));
-    }
+    translateMarked(t, section);
     for (const node of section.querySelectorAll('[data-k-aria-label]')) {
       node.setAttribute('aria-label', t(node.getAttribute('data-k-aria-label')));
     }
@@ -88,12 +86,7 @@ export async function mount(section, ctx) {
     if (state.outcome) renderOutcome();
   }
 
-  function say(node, key, args) {
-    node.setAttribute('data-k', key);
-    if (args) node.setAttribute('data-k-args', JSON.stringify(args));
-    else node.removeAttribute('data-k-args');
-    node.textContent = t(key, args || {});
-  }
+  const say = (node, key, args) => sayIn(t, node, key, args);
 
   function quiet(node) {
     node.removeAttribute('data-k');

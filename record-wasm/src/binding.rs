@@ -3,7 +3,7 @@
 use amanat::{BoardEntry, CredentialList, Election};
 use amanat_record::board::BoardHeader;
 use amanat_record::documents::names;
-use amanat_record::{check_batch, BatchOutcome, RecordDocs, Verifier};
+use amanat_record::{check_batch, BatchOutcome, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::lines::{checks_from_json, checks_to_json, parse_lines, Failure};
@@ -133,17 +133,37 @@ impl RecordVerifier {
         decryption: JsValue,
         results: JsValue,
     ) -> Result<RecordVerifier, JsValue> {
-        let docs = RecordDocs {
-            election: document(&election, names::ELECTION)?,
-            ceremony: document(&ceremony, names::CEREMONY)?,
-            credentials: document(&credentials, names::CREDENTIALS)?,
-            tally: document(&tally, names::TALLY)?,
-            decryption: document(&decryption, names::DECRYPTION)?,
-            results: document(&results, names::RESULTS)?,
-        };
-        Ok(RecordVerifier {
-            inner: Verifier::new(&docs),
-        })
+        let docs = [
+            (names::ELECTION, &election),
+            (names::CEREMONY, &ceremony),
+            (names::CREDENTIALS, &credentials),
+            (names::TALLY, &tally),
+            (names::DECRYPTION, &decryption),
+            (names::RESULTS, &results),
+        ];
+        // Every argument's form and size first, without copying any text in.
+        for (name, value) in &docs {
+            if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
+                if s.length() > MAX_TEXT {
+                    return Err(js_error(
+                        "INPUT_TOO_LARGE",
+                        &format!("{name} is {} characters long, over {MAX_TEXT}", s.length()),
+                    ));
+                }
+            } else {
+                document(value, name).map(drop)?;
+            }
+        }
+        // Then one document's text in this module's memory at a time: the credential list
+        // and the tally grow with the voters, and WebAssembly memory never shrinks.
+        let inner = Verifier::read(|name| {
+            let value = docs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+            match value.map(|v| document(v, name)) {
+                Some(Ok(doc)) => doc,
+                Some(Err(_)) | None => Err(format!("{name}: could not be read")),
+            }
+        });
+        Ok(RecordVerifier { inner })
     }
 
     /// Whether ballots are checked (V1 and V3 passed): otherwise no worker is needed.
