@@ -124,7 +124,8 @@ bench-observer: observer
 cli:
 	cargo build --release -p amanat-authority
 
-## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md).
+## A demo election served with the voter page on http://127.0.0.1:8080 (docs/ballot-box.md),
+## and the observer page (observer-site/) on http://127.0.0.1:8081.
 ## demo-data/ is created once and kept, so stopping and restarting keeps the ballot box.
 demo: setup pkg www-assets observer cli
 	@if [ -f demo-data/election.json ] && ! grep -q '"amanat/2"' demo-data/election.json; then \
@@ -139,7 +140,11 @@ demo: setup pkg www-assets observer cli
 	fi
 	@# The demo publishes the files of this build as the ones to serve (served-files.json).
 	target/release/amanat served-files make --www www --pkg pkg --out demo-data/served-files.json
-	@echo "The observer page (verify a record in the browser) is the static site observer-site/: host it on any web server (docs/observer.md)."
+	@# The observer page is a static site anyone may host anywhere (docs/observer.md): here on a
+	@# port of its own, another origin than the box, stopped with it.
+	@node scripts/serve-static.mjs observer-site 127.0.0.1:8081 & obs=$$!; \
+	trap 'kill $$obs 2>/dev/null' EXIT INT TERM; \
+	echo "Voter page and ballot box: http://127.0.0.1:8080/   Observer page (check a record, a seal, a receipt, the box's files): http://127.0.0.1:8081/"; \
 	target/release/amanat serve --election demo-data --www www --pkg pkg --listen 127.0.0.1:8080
 
 ## The election record at scale (docs/record.md §6): simulate, tally and verify records of

@@ -4,89 +4,31 @@
 // loopback origin with CORS, and simulated records made and verified with the CLI.
 
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pagePolicy, serveDirectory as serve } from '../../scripts/serve-static.mjs';
 import { ROOT, amanatBinary } from './harness.mjs';
 
 export const SITE = join(ROOT, 'observer-site');
 export const RECORD_FILES = ['election.json', 'ceremony.json', 'credentials.json', 'tally.json', 'decryption.json', 'results.json', 'board.jsonl'];
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.jsonl': 'application/jsonl',
-  '.svg': 'image/svg+xml',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-};
-
 /** The page's own policy (observer/index.html's meta), sent as a header on every file. */
 export function sitePolicy() {
-  const html = readFileSync(join(SITE, 'index.html'), 'utf8');
-  const match = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/);
-  if (!match) throw new Error('observer-site/index.html has no Content-Security-Policy meta');
-  return match[1];
+  const policy = pagePolicy(SITE);
+  if (!policy) throw new Error('observer-site/index.html has no Content-Security-Policy meta');
+  return policy;
 }
 
 /**
- * Serves the files under `root` on 127.0.0.1 (a free port); `headers` are added to every
- * answer. Resolves to {url, requests, close}; `requests` lists the paths asked for. A path
- * under /slow/ is the same file sent 32 KB every 100 ms (a slow link).
+ * Serves the files under `root` on 127.0.0.1 (a free port) with scripts/serve-static.mjs, the
+ * server `make demo` hosts the page with; `headers` are added to every answer. Resolves to
+ * {url, requests, close}; `requests` lists the paths asked for. A path under /slow/ is the
+ * same file sent 32 KB every 100 ms (a slow link).
  */
-export function serveDirectory(root, headers = {}) {
-  const base = resolve(root);
+export async function serveDirectory(root, headers = {}) {
   const requests = [];
-  const server = createServer((req, res) => {
-    const asked = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    requests.push(asked);
-    const slow = asked.startsWith('/slow/');
-    const path = slow ? asked.slice('/slow'.length) : asked;
-    let file = normalize(join(base, path));
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { ...headers, 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      ...headers,
-      'content-type': TYPES[extname(file)] || 'application/octet-stream',
-      'content-length': statSync(file).size,
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
-    });
-    if (req.method === 'HEAD') res.end();
-    else if (slow) {
-      const stream = createReadStream(file, { highWaterMark: 32 * 1024 });
-      stream.on('data', (chunk) => {
-        stream.pause();
-        res.write(chunk);
-        setTimeout(() => stream.resume(), 100);
-      });
-      stream.on('end', () => res.end());
-      res.on('close', () => stream.destroy());
-    } else createReadStream(file).pipe(res);
-  });
-  return new Promise((ok) => {
-    server.listen(0, '127.0.0.1', () => {
-      ok({
-        url: `http://127.0.0.1:${server.address().port}`,
-        requests,
-        close: () => new Promise((done) => {
-          server.closeAllConnections();
-          server.close(done);
-        }),
-      });
-    });
-  });
+  const server = await serve(root, { headers, onRequest: (path) => requests.push(path), slowPrefix: '/slow/' });
+  return { ...server, requests };
 }
 
 /** The observer site with its CSP as a header. */
