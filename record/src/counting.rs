@@ -269,6 +269,16 @@ pub struct BoardScan {
 }
 
 impl BoardScan {
+    /// The most entries [`BoardScan::expect`] reserves room for: a six-million-voter election
+    /// has about 7.6 million (docs/record.md §6). 134 million natively (11.8 GB of address
+    /// space, untouched until used); 16.7 million in 32-bit WebAssembly (1.5 GB), whose
+    /// memory never shrinks and stops at 4 GiB.
+    pub const MOST_RESERVED: u64 = if cfg!(target_pointer_width = "32") {
+        1 << 24
+    } else {
+        1 << 27
+    };
+
     /// A scan against the election's credential list (give the same list to every call).
     pub fn new(list: &CredentialList) -> BoardScan {
         BoardScan {
@@ -291,11 +301,14 @@ impl BoardScan {
 
     /// Makes room for the `entries` a board's header announces, so the array of entries
     /// never grows by copying (which holds the old and the new array at once). Best effort:
-    /// the header is the board's own word, so a number this process cannot hold (a hostile
-    /// header) reserves nothing and the array grows as entries come.
+    /// the header is the board's own word, so a count over [`BoardScan::MOST_RESERVED`] or
+    /// one this process cannot hold (a hostile header) reserves nothing, and the array grows
+    /// as entries come.
     pub fn expect(&mut self, entries: u64) {
-        const MOST: u64 = 1 << 27; // 134 million entries, 11.8 GB
-        if let Ok(n) = usize::try_from(entries.min(MOST)) {
+        if entries > Self::MOST_RESERVED {
+            return;
+        }
+        if let Ok(n) = usize::try_from(entries) {
             // An Err is what is documented above: nothing reserved.
             let _ = self
                 .recs
