@@ -109,21 +109,19 @@ pub fn compute(election: &Election, list: &CredentialList, board: &BoardFile) ->
                 a
             },
         );
-    Ok(Tally {
-        election: *election.base_hash(),
-        board_head: board.head,
-        board_entries: board.entries.len() as u64,
-        contests: sums.finish(election),
-        counted: Selection::tracking(selection.counted()),
-        superseded: Selection::tracking(selection.superseded()),
-        challenged: Selection::tracking(selection.challenged()),
-        rejected: selection.rejected().collect(),
-    })
+    tally_of(
+        election,
+        board.head,
+        board.entries.len() as u64,
+        sums.finish(election),
+        &selection,
+    )
 }
 
 /// Tallies a board file as a stream, in two passes over it, holding a window of entries at
 /// a time: the first checks the chain, verifies every ballot (in parallel) and applies the
-/// counting rules ([`BoardScan`]: 88 bytes per entry, never a ballot); the second sums the counted ballots' ciphertexts ([`Sums`]).
+/// counting rules ([`BoardScan`]: 120 bytes per entry, the tracking hash kept in full for
+/// the lists, never a ballot); the second sums the counted ballots' ciphertexts ([`Sums`]).
 /// Refuses a board whose polls are open unless `allow_open`.
 ///
 /// # Errors
@@ -142,7 +140,7 @@ pub fn compute_file(
     }
     let header = reader.header.clone();
     let mut chain = Chain::new(election, &header)?;
-    let mut scan = BoardScan::new(list);
+    let mut scan = BoardScan::keeping_hashes(list);
     scan.expect(header.entries);
     loop {
         let lines = reader.next_lines(board_file::window())?;
@@ -190,15 +188,38 @@ pub fn compute_file(
         }
         read += lines.len() as u64;
     }
+    tally_of(
+        election,
+        header.head,
+        entries,
+        sums.finish(election),
+        &selection,
+    )
+}
+
+/// The tally of `selection` (made by a scan that kept the tracking hashes,
+/// [`BoardScan::keeping_hashes`]) and the aggregates `contests`.
+fn tally_of(
+    election: &Election,
+    board_head: amanat::Digest,
+    board_entries: u64,
+    contests: Vec<ContestTally>,
+    selection: &Selection,
+) -> ToolResult<Tally> {
+    fn hashes<T>(list: Option<T>) -> ToolResult<T> {
+        list.ok_or_else(|| {
+            ToolError::Invalid("the tracking hashes were not kept for the tally".into())
+        })
+    }
     Ok(Tally {
         election: *election.base_hash(),
-        board_head: header.head,
-        board_entries: entries,
-        contests: sums.finish(election),
-        counted: Selection::tracking(selection.counted()),
-        superseded: Selection::tracking(selection.superseded()),
-        challenged: Selection::tracking(selection.challenged()),
-        rejected: selection.rejected().collect(),
+        board_head,
+        board_entries,
+        contests,
+        counted: hashes(selection.tracking(selection.counted()))?,
+        superseded: hashes(selection.tracking(selection.superseded()))?,
+        challenged: hashes(selection.tracking(selection.challenged()))?,
+        rejected: hashes(selection.rejected_entries())?,
     })
 }
 

@@ -238,6 +238,46 @@ fn a_dropped_counted_ballot_fails_the_counted_set() {
     assert!(f.contains(&"V7"), "{f:?}");
 }
 
+/// The last hex digit of a tracking hash changed: the first 32 bytes, and the short code, stay.
+fn forge_second_half(v: &mut Value) {
+    let s = v.as_str().unwrap();
+    let (head, last) = s.split_at(s.len() - 1);
+    let last = u8::from_str_radix(last, 16).unwrap();
+    *v = Value::String(format!("{head}{:x}", (last + 1) % 16));
+}
+
+#[test]
+fn a_listed_hash_forged_past_its_first_half_or_listed_out_of_order_fails_the_counted_set() {
+    // The verifier keeps keys of whole tracking hashes, not their first 32 bytes
+    // (docs/record.md §6): a tally that copies a ballot's first half is caught in every list.
+    for list in ["counted", "superseded", "challenged"] {
+        let dir = copy();
+        edit(dir.path(), "tally.json", |t| {
+            forge_second_half(&mut t[list][0]);
+        });
+        let f = failed(dir.path());
+        assert!(f.contains(&"V7"), "{list}: {f:?}");
+    }
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        t["counted"].as_array_mut().unwrap().swap(0, 1);
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V7"), "counted swapped: {f:?}");
+    let dir = copy();
+    edit(dir.path(), "tally.json", |t| {
+        let counted = t["counted"][0].clone();
+        t["rejected"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "index": 0, "tracking": counted, "code": "VERIFICATION_FAILED"
+            }));
+    });
+    let f = failed(dir.path());
+    assert!(f.contains(&"V7"), "rejected: {f:?}");
+}
+
 #[test]
 fn an_altered_aggregate_fails() {
     let dir = copy();

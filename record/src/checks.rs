@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::board::{check_closing, BoardHeader, Chain, EntrySummary};
 use crate::counting::{
-    verify_batch, BoardScan, Listed, ScanEntry, Selection, Sums, SumsWire, VERIFY_BATCH,
+    tracking_key, verify_batch, BoardScan, Listed, ScanEntry, Selection, Sums, SumsWire,
+    TrackingKey, VERIFY_BATCH,
 };
 use crate::decryption::{check_trustee, combine_all};
 use crate::documents::{names, Counts, Decryption, ResultsFile, Tally};
@@ -238,47 +239,85 @@ pub fn check_challenged_ballots(bad: &Problems, challenged: u64) -> Outcome {
     }
 }
 
-/// The tally's `counted` list as the verifier keeps it across the board (docs/record.md §6):
-/// its length and a SHA-512 transcript of every tracking hash in full, in order (what V7
-/// compares), and the first 32 bytes of each, sorted, with whether its ballot was summed yet
-/// (what V6 and V8 look up), 33 bytes per counted ballot instead of the list's 64 and a
-/// hash map's.
-///
-/// Looking up prefixes is sound: V8 is reported only when V7 shows the list is exactly the
-/// board's counted tracking hashes, and two tracking hashes of the board sharing 32 bytes
-/// would take about 2^128 work; a prefix that matches only because the tally lists a forged
-/// hash makes V7 fail.
-#[derive(Clone, Debug)]
-pub struct CountedList {
+/// A list as V7 compares it (docs/record.md §6): its length and a SHA-512 transcript of its
+/// items in order, each the key of its tracking hash ([`tracking_key`]) and, for
+/// `rejected`, its index and code. Two lists with the same digest are the same list (up to a
+/// collision of SHA-512 or of the keys, about 2^128 work), and the tally's lists are kept so
+/// instead of 64 bytes and more per listed ballot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListDigest {
     len: usize,
     digest: [u8; 64],
-    sorted: Vec<[u8; 32]>,
-    summed: Vec<bool>,
 }
 
-fn sequence_digest<D: std::borrow::Borrow<amanat::Digest>>(
-    list: impl Iterator<Item = D>,
-) -> (usize, [u8; 64]) {
-    let mut t = amanat::Transcript::new("counted");
-    let mut n = 0usize;
-    for d in list {
-        t.bytes(&d.borrow().0);
-        n += 1;
+impl ListDigest {
+    fn of<'a>(
+        name: &str,
+        items: impl Iterator<Item = (u64, TrackingKey, Option<&'a str>)>,
+    ) -> ListDigest {
+        let mut t = amanat::Transcript::new(&format!("tally-list/{name}"));
+        let mut len = 0usize;
+        for (index, key, code) in items {
+            if let Some(code) = code {
+                t.bytes(&index.to_be_bytes());
+                t.bytes(&key);
+                t.str(code);
+            } else {
+                t.bytes(&key);
+            }
+            len += 1;
+        }
+        t.bytes(&(len as u64).to_be_bytes());
+        ListDigest {
+            len,
+            digest: t.digest(),
+        }
     }
-    t.bytes(&(n as u64).to_be_bytes());
-    (n, t.digest())
+
+    /// A list of tracking hashes (`counted`, `superseded`, `challenged`) as written.
+    fn of_hashes(name: &str, list: &[Digest]) -> ListDigest {
+        ListDigest::of(name, list.iter().map(|d| (0, tracking_key(d), None)))
+    }
+
+    /// A list of the selection (its tracking hashes' keys).
+    fn of_listed(name: &str, list: impl Iterator<Item = Listed>) -> ListDigest {
+        ListDigest::of(name, list.map(|l| (0, l.key, None)))
+    }
+
+    /// How many items the list has.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The tally's `counted` list as the verifier keeps it across the board (docs/record.md §6):
+/// its [`ListDigest`] (what V7 compares) and the keys of its tracking hashes, sorted, with
+/// whether that ballot was summed yet (what V6 and V8 look up): 33 bytes per counted ballot
+/// instead of the list's 64 and a hash map's.
+///
+/// Looking up keys is sound: V8 is reported only when V7 shows the list is exactly the
+/// board's counted tracking hashes, and two tracking hashes sharing a key would take about
+/// 2^128 work.
+#[derive(Clone, Debug)]
+pub struct CountedList {
+    listed: ListDigest,
+    sorted: Vec<TrackingKey>,
+    summed: Vec<bool>,
 }
 
 impl CountedList {
     /// The compact form of a tally's `counted`.
     pub fn new(counted: &[amanat::Digest]) -> CountedList {
-        let (len, digest) = sequence_digest(counted.iter());
-        let mut sorted: Vec<[u8; 32]> = counted.iter().map(prefix).collect();
+        let mut sorted: Vec<TrackingKey> = counted.iter().map(tracking_key).collect();
         sorted.sort_unstable();
         let summed = vec![false; sorted.len()];
         CountedList {
-            len,
-            digest,
+            listed: ListDigest::of_hashes("counted", counted),
             sorted,
             summed,
         }
@@ -286,22 +325,21 @@ impl CountedList {
 
     /// How many tracking hashes the tally lists as counted.
     pub fn len(&self) -> usize {
-        self.len
+        self.listed.len
     }
 
     /// Whether the tally counts no ballot.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.listed.len == 0
     }
 
     /// Whether the list is exactly these entries' tracking hashes, in this order.
     pub fn is(&self, listed: impl Iterator<Item = Listed>) -> bool {
-        let (len, digest) = sequence_digest(listed.map(|l| l.tracking));
-        len == self.len && digest == self.digest
+        ListDigest::of_listed("counted", listed) == self.listed
     }
 
     fn position(&self, tracking: &amanat::Digest) -> Option<usize> {
-        self.sorted.binary_search(&prefix(tracking)).ok()
+        self.sorted.binary_search(&tracking_key(tracking)).ok()
     }
 
     /// Whether a tracking hash is listed.
@@ -321,6 +359,41 @@ impl CountedList {
     }
 }
 
+/// The tally's four lists of board entries as the verifier keeps them while it reads the
+/// board: `counted` for V6 and V8's lookups, the others as digests; all that V7 compares.
+#[derive(Clone, Debug)]
+pub struct TallyLists {
+    /// `counted`.
+    pub counted: CountedList,
+    superseded: ListDigest,
+    challenged: ListDigest,
+    rejected: ListDigest,
+}
+
+impl TallyLists {
+    /// Takes the lists out of `tally` (left empty): the rest of the tally is small.
+    pub fn take(tally: &mut Tally) -> TallyLists {
+        let counted = CountedList::new(&std::mem::take(&mut tally.counted));
+        let superseded =
+            ListDigest::of_hashes("superseded", &std::mem::take(&mut tally.superseded));
+        let challenged =
+            ListDigest::of_hashes("challenged", &std::mem::take(&mut tally.challenged));
+        let rejected = std::mem::take(&mut tally.rejected);
+        let rejected = ListDigest::of(
+            "rejected",
+            rejected
+                .iter()
+                .map(|r| (r.index, tracking_key(&r.tracking), Some(r.code.as_str()))),
+        );
+        TallyLists {
+            counted,
+            superseded,
+            challenged,
+            rejected,
+        }
+    }
+}
+
 /// V7 (docs/record.md §3, §5): the selection recomputed from V5's results (eligible, latest
 /// per credential) equals `counted` (kept as a [`CountedList`]), `superseded`, `challenged`
 /// and `rejected` of the tally, and the tally names this election and this board (head and
@@ -328,7 +401,7 @@ impl CountedList {
 pub fn check_counted_ballots(
     selection: &Selection,
     tally: &Tally,
-    counted: &CountedList,
+    lists: &TallyLists,
     election: &Election,
     header: &BoardHeader,
     entries: u64,
@@ -340,15 +413,13 @@ pub fn check_counted_ballots(
     if tally.board_head != header.head || tally.board_entries != entries {
         bad.push("the tally was made from another board".to_string());
     }
-    fn same(listed: impl Iterator<Item = Listed>, tracking: &[amanat::Digest]) -> bool {
-        listed.map(|l| l.tracking).eq(tracking.iter().copied())
-    }
     let counts = (
         selection.counted().count(),
         selection.superseded().count(),
         selection.challenged().count(),
         selection.rejected().count(),
     );
+    let counted = &lists.counted;
     if !counted.is(selection.counted()) {
         bad.push(format!(
             "the tally counts {} ballots, the board gives {}{}",
@@ -361,13 +432,19 @@ pub fn check_counted_ballots(
             }
         ));
     }
-    if !same(selection.superseded(), &tally.superseded) {
+    if ListDigest::of_listed("superseded", selection.superseded()) != lists.superseded {
         bad.push("the replaced ballots differ".to_string());
     }
-    if !same(selection.challenged(), &tally.challenged) {
+    if ListDigest::of_listed("challenged", selection.challenged()) != lists.challenged {
         bad.push("the challenged ballots differ".to_string());
     }
-    if !selection.rejected().eq(tally.rejected.iter().cloned()) {
+    let rejected = ListDigest::of(
+        "rejected",
+        selection
+            .rejected()
+            .map(|(l, code)| (l.index, l.key, Some(code))),
+    );
+    if rejected != lists.rejected {
         bad.push("the rejected ballots differ".to_string());
     }
     if bad.is_empty() {
@@ -645,14 +722,6 @@ pub fn check_entries(
     out
 }
 
-/// The first 32 bytes of a tracking hash: a key as good as the whole for sets of them (a
-/// collision would take about 2^128 work).
-fn prefix(d: &amanat::Digest) -> [u8; 32] {
-    let mut k = [0u8; 32];
-    k.copy_from_slice(&d.0[..32]);
-    k
-}
-
 /// The board as the verifier goes through it.
 struct Pass {
     header: BoardHeader,
@@ -662,8 +731,8 @@ struct Pass {
     bad_reveals: Problems,
     cast: u64,
     challenged: u64,
-    /// The tally's counted list, compact.
-    counted: Option<CountedList>,
+    /// The tally's lists, compact.
+    lists: Option<TallyLists>,
     sums: Option<Sums>,
 }
 
@@ -673,7 +742,10 @@ impl Pass {
     fn sums_next(&mut self, kind: EntryKind, tracking: &Digest) -> bool {
         kind == EntryKind::Cast
             && self.sums.is_some()
-            && self.counted.as_mut().is_some_and(|c| c.first_sum(tracking))
+            && self
+                .lists
+                .as_mut()
+                .is_some_and(|l| l.counted.first_sum(tracking))
     }
 
     /// V5, V6 and V13's part of one entry, and the counting rules.
@@ -692,9 +764,9 @@ impl Pass {
                 .as_ref()
                 .and_then(|r| r.as_ref().err().cloned());
             let counted = self
-                .counted
+                .lists
                 .as_ref()
-                .is_some_and(|c| c.contains(e.tracking))
+                .is_some_and(|l| l.counted.contains(e.tracking))
                 .then(|| "counted although challenged".to_string());
             if let Some(why) = reveal.or(counted) {
                 self.bad_reveals
@@ -774,7 +846,7 @@ pub struct Verifier {
     list: Option<CredentialList>,
     ceremony: Option<Ceremony>,
     tally: Result<Tally, String>,
-    counted: Option<CountedList>,
+    lists: Option<TallyLists>,
     decryption: Result<Decryption, String>,
     results: Result<ResultsFile, String>,
     outcomes: Vec<Outcome>,
@@ -818,17 +890,14 @@ impl Verifier {
         let v3 = check_credential_list(&list, election.as_ref());
         let list = list.ok().filter(|_| v3.is_ok());
         let mut tally = parse(load(names::TALLY).borrow(), names::TALLY, json::<Tally>);
-        // The counted list is kept compact; the rest of the tally is small.
-        let counted = tally
-            .as_mut()
-            .ok()
-            .map(|t| CountedList::new(&std::mem::take(&mut t.counted)));
+        // The lists are kept compact; the rest of the tally is small.
+        let lists = tally.as_mut().ok().map(TallyLists::take);
         Verifier {
             election,
             list,
             ceremony,
             tally,
-            counted,
+            lists,
             decryption: parse(
                 load(names::DECRYPTION).borrow(),
                 names::DECRYPTION,
@@ -851,7 +920,7 @@ impl Verifier {
                 None => Err(needs("V1")),
                 Some(e) => Chain::new(e, &header).map_err(|e| e.to_string()),
             };
-            let counted = self.counted.take();
+            let lists = self.lists.take();
             let mut scan = match &self.list {
                 Some(list) => BoardScan::new(list),
                 None => BoardScan::rules_only(),
@@ -865,7 +934,7 @@ impl Verifier {
                 bad_reveals: Problems::new(),
                 cast: 0,
                 challenged: 0,
-                counted,
+                lists,
                 sums: self.election.as_ref().map(Sums::new),
             }
         });
@@ -1034,7 +1103,7 @@ impl Verifier {
                 };
                 let (selection, breaks) = pass.scan.finish();
                 let v13 = check_board_rules(&breaks, entries);
-                let selection = verified.then_some((selection, pass.sums, pass.counted));
+                let selection = verified.then_some((selection, pass.sums, pass.lists));
                 (v4, v5, v6, v13, selection, entries, Some(pass.header))
             }
         };
@@ -1043,8 +1112,8 @@ impl Verifier {
         // V7, V8: the counted set recomputed, and the sums over it.
         let (v7, v8) = match (&selection, tally, election, &header) {
             (_, Err(e), _, _) => (Err(e.clone()), Err(e.clone())),
-            (Some((s, sums, Some(counted))), Ok(t), Some(e), Some(h)) => {
-                let v7 = check_counted_ballots(s, t, counted, e, h, entries);
+            (Some((s, sums, Some(lists))), Ok(t), Some(e), Some(h)) => {
+                let v7 = check_counted_ballots(s, t, lists, e, h, entries);
                 let v8 = match sums {
                     Some(sums) if v7.is_ok() => check_aggregates(sums, t, e),
                     _ => Err(needs("V7")),

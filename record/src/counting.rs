@@ -1,7 +1,7 @@
 //! The counting rules (docs/record.md §3) and the board's rules (§5.3, check V13), applied
 //! to the board's entries as they come, remembering only what later entries need: per
-//! entry its tracking hash, index, credential and whether its ballot verified (88 bytes);
-//! per option a running sum of ciphertexts. No ballot is kept.
+//! entry a key of its tracking hash, its index, credential and whether its ballot verified
+//! (56 bytes); per option a running sum of ciphertexts. No ballot is kept.
 
 use std::collections::HashMap;
 
@@ -55,58 +55,124 @@ pub fn verify_one_by_one(
         .collect()
 }
 
-/// A board entry named by its index and tracking hash.
+/// A tracking hash as the rules and the verifier keep it across the board
+/// ([`tracking_key`]): 32 bytes instead of 64.
+pub type TrackingKey = [u8; 32];
+
+/// The key of a tracking hash: the first 32 bytes of the SHA-512 transcript
+/// `amanat/2/tracking-key` of the whole hash (docs/record.md §6). Two tracking hashes share
+/// a key only by a collision of SHA-512 cut to 256 bits (about 2^128 work), so sets and
+/// lists of keys compare as the hashes would. Unlike the hash's own first 32 bytes, a key
+/// binds all 64: a tally listing a forged hash that copies a ballot's first half does not
+/// get that ballot's key.
+pub fn tracking_key(tracking: &Digest) -> TrackingKey {
+    let whole = amanat::Transcript::new("tracking-key")
+        .bytes(&tracking.0)
+        .digest();
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&whole[..32]);
+    key
+}
+
+/// A board entry of a [`Selection`]: its index and the key of its tracking hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listed {
     /// The board index.
     pub index: u64,
-    /// The tracking hash.
-    pub tracking: Digest,
+    /// The tracking hash's key ([`tracking_key`]).
+    pub key: TrackingKey,
+    /// Its position in board order.
+    seq: u32,
 }
 
-/// What the rules made of an entry: a challenge, or what became of a cast entry.
+/// What the rules made of an entry: a challenge, or what became of a cast entry. Kept in
+/// the four low bits of [`Rec::head`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum Fate {
     /// A challenge entry.
-    Challenge,
-    /// A cast entry not decided yet (until [`BoardScan::finish`]).
-    Pending,
+    Challenge = 0,
+    /// A cast entry whose ballot verified with a listed credential, not decided yet (until
+    /// [`BoardScan::finish`]).
+    Pending = 1,
     /// Counted: the latest eligible cast entry of its credential.
-    Counted,
+    Counted = 2,
     /// Eligible, but replaced by a later eligible entry of the same credential.
-    Superseded,
+    Superseded = 3,
     /// Rejected: an earlier cast entry carries the same tracking hash ([`REPLAYED`]).
-    Replayed,
+    Replayed = 4,
     /// Rejected: a challenge entry carries its tracking hash ([`CHALLENGED`]).
-    Challenged,
-    /// Rejected: its ballot does not verify (the core's code, in [`Rec::error`]).
-    Failed,
+    Challenged = 5,
+    /// Rejected: its ballot does not verify (the core's code, in [`Rec::who`]).
+    Failed = 6,
     /// Rejected: its ballot verified but its credential is not on the list.
-    Unknown,
+    Unknown = 7,
+}
+
+impl Fate {
+    const ALL: [Fate; 8] = [
+        Fate::Challenge,
+        Fate::Pending,
+        Fate::Counted,
+        Fate::Superseded,
+        Fate::Replayed,
+        Fate::Challenged,
+        Fate::Failed,
+        Fate::Unknown,
+    ];
 }
 
 const NO_CREDENTIAL: u32 = u32::MAX;
 
-/// One board entry as the rules remember it: 88 bytes, whatever the ballot.
+/// The bits of [`Rec::head`] that hold the fate; the short code shows only the first 60
+/// bits of the tracking hash.
+const FATE_BITS: u64 = 0xF;
+
+/// One board entry as the rules remember it: 56 bytes, whatever the ballot.
 #[derive(Clone, Copy, Debug)]
 struct Rec {
-    tracking: Digest,
+    /// The tracking hash's key ([`tracking_key`]): what entries are grouped and listed by.
+    key: TrackingKey,
     index: u64,
+    /// The tracking hash's first 64 bits, big-endian, whose first 60 are the short code
+    /// the messages show; the last four hold the entry's [`Fate`].
+    head: u64,
     /// Its position in push (board) order.
-    seq: u64,
-    /// Its credential's position in the list, or [`NO_CREDENTIAL`].
-    credential: u32,
-    /// Its ballot's error code as 1 + its position in [`BoardScan::codes`], 0 if it verified.
-    error: u16,
-    kind: EntryKind,
-    fate: Fate,
+    seq: u32,
+    /// For a [`Fate::Failed`] entry its ballot's error code as 1 + its position in
+    /// [`BoardScan::codes`]; otherwise its credential's position in the list, or
+    /// [`NO_CREDENTIAL`].
+    who: u32,
 }
 
 impl Rec {
+    fn fate(&self) -> Fate {
+        Fate::ALL[(self.head & FATE_BITS) as usize]
+    }
+
+    fn set_fate(&mut self, fate: Fate) {
+        self.head = (self.head & !FATE_BITS) | fate as u64;
+    }
+
+    fn kind(&self) -> EntryKind {
+        match self.fate() {
+            Fate::Challenge => EntryKind::Challenge,
+            _ => EntryKind::Cast,
+        }
+    }
+
+    /// The short code of its tracking hash (`7K2M-9QXD-4HRT`).
+    fn short(&self) -> String {
+        let mut d = Digest([0; 64]);
+        d.0[..8].copy_from_slice(&(self.head & !FATE_BITS).to_be_bytes());
+        amanat::Tracking(d).short()
+    }
+
     fn listed(&self) -> Listed {
         Listed {
             index: self.index,
-            tracking: self.tracking,
+            key: self.key,
+            seq: self.seq,
         }
     }
 }
@@ -139,17 +205,19 @@ impl Breaks {
 }
 
 /// Which entries count: the outcome of a [`BoardScan`], every entry in board order with
-/// what the rules made of it (88 bytes an entry; the lists are read from it).
+/// what the rules made of it (56 bytes an entry; the lists are read from it), and the
+/// entries' tracking hashes in full when the scan kept them ([`BoardScan::keeping_hashes`]).
 pub struct Selection {
     recs: Vec<Rec>,
     codes: Vec<String>,
+    hashes: Option<Vec<Digest>>,
 }
 
 impl Selection {
     fn with(&self, fate: Fate) -> impl Iterator<Item = Listed> + '_ {
         self.recs
             .iter()
-            .filter(move |r| r.fate == fate)
+            .filter(move |r| r.fate() == fate)
             .map(Rec::listed)
     }
 
@@ -168,31 +236,45 @@ impl Selection {
         self.with(Fate::Challenge)
     }
 
-    /// Cast entries not counted, in board order, with why.
-    pub fn rejected(&self) -> impl Iterator<Item = Rejected> + '_ {
+    /// Cast entries not counted, in board order, with why (the code `tally.json` gives).
+    pub fn rejected(&self) -> impl Iterator<Item = (Listed, &str)> + '_ {
         self.recs.iter().filter_map(|r| {
-            let code = match r.fate {
+            let code = match r.fate() {
                 Fate::Replayed => REPLAYED,
                 Fate::Challenged => CHALLENGED,
                 Fate::Unknown => "UNKNOWN_CREDENTIAL",
-                Fate::Failed => usize::from(r.error)
-                    .checked_sub(1)
+                Fate::Failed => usize::try_from(r.who)
+                    .ok()
+                    .and_then(|w| w.checked_sub(1))
                     .and_then(|i| self.codes.get(i))
                     .map(String::as_str)
                     .unwrap_or("VERIFICATION_FAILED"),
                 Fate::Challenge | Fate::Pending | Fate::Counted | Fate::Superseded => return None,
             };
-            Some(Rejected {
-                index: r.index,
-                tracking: r.tracking,
-                code: code.to_string(),
-            })
+            Some((r.listed(), code))
         })
     }
 
-    /// The tracking hashes of a list (e.g. `selection.counted()`), as `tally.json` lists them.
-    pub fn tracking(list: impl Iterator<Item = Listed>) -> Vec<Digest> {
-        list.map(|l| l.tracking).collect()
+    /// The tracking hashes of a list (e.g. `selection.counted()`), as `tally.json` lists
+    /// them; `None` unless the scan kept them ([`BoardScan::keeping_hashes`]).
+    pub fn tracking(&self, list: impl Iterator<Item = Listed>) -> Option<Vec<Digest>> {
+        let hashes = self.hashes.as_ref()?;
+        list.map(|l| hashes.get(l.seq as usize).copied()).collect()
+    }
+
+    /// The rejected entries as `tally.json` lists them; `None` unless the scan kept the
+    /// tracking hashes ([`BoardScan::keeping_hashes`]).
+    pub fn rejected_entries(&self) -> Option<Vec<Rejected>> {
+        let hashes = self.hashes.as_ref()?;
+        self.rejected()
+            .map(|(l, code)| {
+                Some(Rejected {
+                    index: l.index,
+                    tracking: *hashes.get(l.seq as usize)?,
+                    code: code.to_string(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -253,31 +335,39 @@ impl<'a> From<&'a crate::board::EntrySummary> for ScanEntry<'a> {
 /// The board's entries pushed in board order, each with the outcome of its ballot's
 /// verification: applies the counting rules (§3) and the board rules (§5.3, V13).
 ///
-/// Memory: 88 bytes per entry (its tracking hash, index, credential and what became of it),
-/// in one array that grows in place; nothing per ballot beyond that. The rules that compare
-/// entries with the same tracking hash (a repeat, a ballot both cast and challenged) are
-/// applied at [`BoardScan::finish`], on that array sorted by tracking hash, then put back
-/// in board order: no map, and the same results and messages as applying them entry by
-/// entry.
+/// Memory: 56 bytes per entry (its tracking hash's key and first 64 bits, its index,
+/// credential and what became of it), in one array that grows in place; nothing per ballot
+/// beyond that, and 64 bytes more per entry only for a scan that keeps the hashes to list
+/// them ([`BoardScan::keeping_hashes`], the tally's). The rules that compare entries with
+/// the same tracking hash (a repeat, a ballot both cast and challenged) are applied at
+/// [`BoardScan::finish`], on that array sorted by key, then put back in board order: no
+/// map, and the same results and messages as applying them entry by entry.
 pub struct BoardScan {
     credentials: usize,
     recs: Vec<Rec>,
+    hashes: Option<Vec<Digest>>,
     codes: Vec<String>,
     breaks: Breaks,
     previous_time: Option<String>,
     entries: u64,
 }
 
+const _: () = assert!(std::mem::size_of::<Rec>() == 56);
+
 impl BoardScan {
     /// The most entries [`BoardScan::expect`] reserves room for: a six-million-voter election
-    /// has about 7.6 million (docs/record.md §6). 134 million natively (11.8 GB of address
-    /// space, untouched until used); 16.7 million in 32-bit WebAssembly (1.5 GB), whose
+    /// has about 7.6 million (docs/record.md §6). 134 million natively (7.5 GB of address
+    /// space, untouched until used); 16.7 million in 32-bit WebAssembly (940 MB), whose
     /// memory never shrinks and stops at 4 GiB.
     pub const MOST_RESERVED: u64 = if cfg!(target_pointer_width = "32") {
         1 << 24
     } else {
         1 << 27
     };
+
+    /// The most entries a scan holds: positions in board order are 32 bits. A board of
+    /// more (about 100 TB of ballots) breaks a rule of V13 instead of being counted.
+    pub const MOST_ENTRIES: u64 = u32::MAX as u64;
 
     /// A scan against the election's credential list (give the same list to every call).
     pub fn new(list: &CredentialList) -> BoardScan {
@@ -287,11 +377,21 @@ impl BoardScan {
         }
     }
 
+    /// [`BoardScan::new`] that also keeps every entry's tracking hash in full, for
+    /// [`Selection::tracking`] and [`Selection::rejected_entries`]: what the tally writes.
+    pub fn keeping_hashes(list: &CredentialList) -> BoardScan {
+        BoardScan {
+            hashes: Some(Vec::new()),
+            ..BoardScan::new(list)
+        }
+    }
+
     /// A scan of the board rules alone, for [`BoardScan::push_unverified`].
     pub fn rules_only() -> BoardScan {
         BoardScan {
             credentials: 0,
             recs: Vec::new(),
+            hashes: None,
             codes: Vec::new(),
             breaks: Breaks::default(),
             previous_time: None,
@@ -313,6 +413,9 @@ impl BoardScan {
             let _ = self
                 .recs
                 .try_reserve_exact(n.saturating_sub(self.recs.len()));
+            if let Some(h) = &mut self.hashes {
+                let _ = h.try_reserve_exact(n.saturating_sub(h.len()));
+            }
         }
     }
 
@@ -339,11 +442,15 @@ impl BoardScan {
     /// (`None`: it verified), as a check made elsewhere reports it
     /// ([`crate::checks::BallotFailure`]).
     pub fn push_code(&mut self, list: &CredentialList, e: ScanEntry<'_>, failed: Option<&str>) {
-        let error = match failed {
-            None => 0,
-            Some(code) => self.code(code),
+        let (fate, who) = match (e.kind, failed) {
+            (EntryKind::Challenge, _) => (Fate::Challenge, NO_CREDENTIAL),
+            (EntryKind::Cast, Some(code)) => (Fate::Failed, self.code(code)),
+            (EntryKind::Cast, None) => match credential(list, e.credential) {
+                NO_CREDENTIAL => (Fate::Unknown, NO_CREDENTIAL),
+                at => (Fate::Pending, at),
+            },
         };
-        self.record(e, credential(list, e.credential), error);
+        self.record(e, fate, who);
     }
 
     /// The next entry in board order when its ballot is not verified (the credential list
@@ -355,12 +462,16 @@ impl BoardScan {
 
     /// [`BoardScan::push_unverified`] of a [`ScanEntry`].
     pub fn push_unverified_scan(&mut self, e: ScanEntry<'_>) {
-        self.record(e, NO_CREDENTIAL, 0);
+        let fate = match e.kind {
+            EntryKind::Challenge => Fate::Challenge,
+            EntryKind::Cast => Fate::Unknown,
+        };
+        self.record(e, fate, NO_CREDENTIAL);
     }
 
-    /// `code`'s number in [`BoardScan::codes`] (the core's codes are a few dozen; a code
-    /// sent by a worker is one of them or names a failure all the same).
-    fn code(&mut self, code: &str) -> u16 {
+    /// `code`'s number in [`BoardScan::codes`], from 1 (the core's codes are a few dozen; a
+    /// code sent by a worker is one of them or names a failure all the same).
+    fn code(&mut self, code: &str) -> u32 {
         let at = match self.codes.iter().position(|c| c == code) {
             Some(at) => at,
             None => {
@@ -368,25 +479,43 @@ impl BoardScan {
                 self.codes.len() - 1
             }
         };
-        u16::try_from(at + 1).unwrap_or(u16::MAX)
+        u32::try_from(at + 1).unwrap_or(u32::MAX)
     }
 
-    fn record(&mut self, e: ScanEntry<'_>, credential: u32, error: u16) {
-        let seq = self.entries;
+    fn record(&mut self, e: ScanEntry<'_>, fate: Fate, who: u32) {
+        let at = self.entries;
         self.entries += 1;
-        self.check_time(seq, e);
-        self.recs.push(Rec {
-            tracking: *e.tracking,
+        self.check_time(at, e);
+        let seq = match u32::try_from(at) {
+            Ok(seq) if u64::from(seq) < Self::MOST_ENTRIES => seq,
+            _ => {
+                if at == Self::MOST_ENTRIES {
+                    self.breaks.add((at, 3), || {
+                        format!(
+                            "entry {}: the board has more than {} entries, more than this \
+                             verifier holds; the entries from here on are not counted",
+                            e.index,
+                            Self::MOST_ENTRIES
+                        )
+                    });
+                }
+                return;
+            }
+        };
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&e.tracking.0[..8]);
+        let mut rec = Rec {
+            key: tracking_key(e.tracking),
             index: e.index,
+            head: u64::from_be_bytes(head),
             seq,
-            credential,
-            error,
-            kind: e.kind,
-            fate: match e.kind {
-                EntryKind::Cast => Fate::Pending,
-                EntryKind::Challenge => Fate::Challenge,
-            },
-        });
+            who,
+        };
+        rec.set_fate(fate);
+        self.recs.push(rec);
+        if let Some(h) = &mut self.hashes {
+            h.push(*e.tracking);
+        }
     }
 
     /// The rule of the entries' times (V13), which needs only the entry before.
@@ -421,12 +550,14 @@ impl BoardScan {
     /// The rules among the entries of one tracking hash, in board order (V13), and what
     /// becomes of each cast entry: a cast entry after a cast of the same hash is a replay,
     /// one whose hash is challenged anywhere on the board is rejected as challenged; the
-    /// others are rejected for their ballot's error or unlisted credential, or are eligible.
+    /// others keep what they were pushed with (rejected for their ballot's error or
+    /// unlisted credential, or eligible).
     fn same_tracking(group: &mut [Rec], breaks: &mut Breaks) {
-        let challenged = group.iter().any(|r| r.kind == EntryKind::Challenge);
+        let challenged = group.iter().any(|r| r.kind() == EntryKind::Challenge);
         let (mut first_cast, mut first_challenge) = (NONE, NONE);
         for r in group.iter_mut() {
-            let (same, other) = match r.kind {
+            let kind = r.kind();
+            let (same, other) = match kind {
                 EntryKind::Cast => (&mut first_cast, first_challenge),
                 EntryKind::Challenge => (&mut first_challenge, first_cast),
             };
@@ -434,43 +565,37 @@ impl BoardScan {
             if repeated == NONE {
                 *same = r.index;
             } else {
-                breaks.add((r.seq, 0), || {
+                breaks.add((u64::from(r.seq), 0), || {
                     format!(
                         "entry {} repeats the {} at entry {repeated} (same tracking hash {})",
                         r.index,
-                        r.kind.as_str(),
-                        amanat::Tracking(r.tracking).short()
+                        kind.as_str(),
+                        r.short()
                     )
                 });
             }
             if other != NONE && other < r.index {
-                let other_kind = match r.kind {
+                let other_kind = match kind {
                     EntryKind::Cast => EntryKind::Challenge,
                     EntryKind::Challenge => EntryKind::Cast,
                 };
-                breaks.add((r.seq, 1), || {
+                breaks.add((u64::from(r.seq), 1), || {
                     format!(
                         "entry {} is a {} of the ballot {} at entry {other} ({}): a ballot is \
                          never both cast and challenged",
                         r.index,
-                        r.kind.as_str(),
+                        kind.as_str(),
                         other_kind.as_str(),
-                        amanat::Tracking(r.tracking).short()
+                        r.short()
                     )
                 });
             }
-            if r.kind == EntryKind::Cast {
-                r.fate = if repeated != NONE {
-                    Fate::Replayed
+            if kind == EntryKind::Cast {
+                if repeated != NONE {
+                    r.set_fate(Fate::Replayed);
                 } else if challenged {
-                    Fate::Challenged
-                } else if r.error != 0 {
-                    Fate::Failed
-                } else if r.credential == NO_CREDENTIAL {
-                    Fate::Unknown
-                } else {
-                    Fate::Pending
-                };
+                    r.set_fate(Fate::Challenged);
+                }
             }
         }
     }
@@ -485,30 +610,31 @@ impl BoardScan {
     pub fn finish(mut self) -> (Selection, Problems) {
         // Entries of one tracking hash side by side, in board order among themselves.
         self.recs
-            .sort_unstable_by(|a, b| a.tracking.cmp(&b.tracking).then(a.seq.cmp(&b.seq)));
-        for group in self.recs.chunk_by_mut(|a, b| a.tracking == b.tracking) {
+            .sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.seq.cmp(&b.seq)));
+        for group in self.recs.chunk_by_mut(|a, b| a.key == b.key) {
             BoardScan::same_tracking(group, &mut self.breaks);
         }
         self.recs.sort_unstable_by_key(|r| r.seq);
         // The latest eligible entry of each credential counts.
         let mut taken = vec![0u64; self.credentials.div_ceil(64)];
         for r in self.recs.iter_mut().rev() {
-            if r.fate != Fate::Pending {
+            if r.fate() != Fate::Pending {
                 continue;
             }
-            let (word, bit) = ((r.credential / 64) as usize, 1u64 << (r.credential % 64));
-            r.fate = match taken.get_mut(word) {
+            let (word, bit) = ((r.who / 64) as usize, 1u64 << (r.who % 64));
+            r.set_fate(match taken.get_mut(word) {
                 Some(w) if *w & bit == 0 => {
                     *w |= bit;
                     Fate::Counted
                 }
                 _ => Fate::Superseded,
-            };
+            });
         }
         (
             Selection {
                 recs: self.recs,
                 codes: self.codes,
+                hashes: self.hashes,
             },
             self.breaks.into_problems(),
         )
@@ -516,13 +642,14 @@ impl BoardScan {
 }
 
 /// Chooses the counted ballots of a whole board in memory (docs/record.md §3): a
-/// [`BoardScan`] over `entries` with `verified[i]` the outcome of entry `i`'s ballot.
+/// [`BoardScan`] over `entries` with `verified[i]` the outcome of entry `i`'s ballot, keeping
+/// the tracking hashes.
 pub fn select(
     list: &CredentialList,
     entries: &[BoardEntry],
     verified: &[Result<(), amanat::Error>],
 ) -> Selection {
-    let mut scan = BoardScan::new(list);
+    let mut scan = BoardScan::keeping_hashes(list);
     for (e, v) in entries.iter().zip(verified) {
         scan.push(list, e, v);
     }
@@ -701,6 +828,43 @@ pub fn aggregate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rec_keeps_its_fate_and_its_short_code_in_one_word() {
+        let mut tracking = Digest([0; 64]);
+        for (i, b) in tracking.0.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37).wrapping_add(0xA5);
+        }
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&tracking.0[..8]);
+        let mut rec = Rec {
+            key: tracking_key(&tracking),
+            index: 7,
+            head: u64::from_be_bytes(head),
+            seq: 3,
+            who: 9,
+        };
+        for fate in Fate::ALL {
+            rec.set_fate(fate);
+            assert_eq!(rec.fate(), fate);
+            assert_eq!(rec.short(), amanat::Tracking(tracking).short());
+            let kind = if fate == Fate::Challenge {
+                EntryKind::Challenge
+            } else {
+                EntryKind::Cast
+            };
+            assert_eq!(rec.kind(), kind);
+        }
+    }
+
+    #[test]
+    fn a_key_binds_the_whole_tracking_hash() {
+        let a = Digest([1; 64]);
+        let mut b = a;
+        b.0[63] ^= 1;
+        assert_ne!(tracking_key(&a), tracking_key(&b));
+        assert_eq!(tracking_key(&a), tracking_key(&Digest([1; 64])));
+    }
 
     #[test]
     fn breaks_found_out_of_order_are_shown_in_board_order() {
