@@ -492,6 +492,55 @@ fn three_of_five_with_a_cheating_dealer_and_a_false_complaint() {
         w,
     );
     assert!(e.contains("qualified"), "{e}");
+
+    // Any change to the judged complaints is refused as well: a verdict turned, the complaints
+    // that disqualify a dealer dropped (docs/ceremony.md §6: the qualified set must follow from
+    // the complaints listed), a shared point swapped for another's, a proof's response changed.
+    let good: serde_json::Value = read(&w.join("ceremony.json"));
+    let last_hex_digit = |v: &mut serde_json::Value| {
+        let s = v.as_str().unwrap().to_string();
+        let d = u8::from_str_radix(&s[s.len() - 1..], 16).unwrap();
+        *v = format!("{}{:x}", &s[..s.len() - 1], (d + 1) % 16).into();
+    };
+    let tampers: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        (
+            "verdict turned",
+            Box::new(|c| {
+                let v = &mut c["complaints"][0]["verdict"];
+                *v = if v == "upheld" { "rejected" } else { "upheld" }.into();
+            }),
+        ),
+        (
+            "the complaints against the cheating dealer dropped",
+            Box::new(|c| {
+                c["complaints"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|j| j["complaint"]["from"] != 2);
+            }),
+        ),
+        (
+            "shared point swapped",
+            Box::new(|c| {
+                let other = c["complaints"][1]["complaint"]["shared_point"].clone();
+                c["complaints"][0]["complaint"]["shared_point"] = other;
+            }),
+        ),
+        (
+            "proof changed",
+            Box::new(move |c| {
+                last_hex_digit(&mut c["complaints"][0]["complaint"]["proof"]["response"]);
+            }),
+        ),
+    ];
+    for (what, tamper) in tampers {
+        let mut c = good.clone();
+        tamper(&mut c);
+        assert_ne!(c, good, "{what}");
+        std::fs::write(w.join("bad.json"), c.to_string()).unwrap();
+        let out = amanat(&["ceremony", "verify", "--ceremony", "bad.json"], w);
+        assert!(!out.status.success(), "{what}: accepted");
+    }
 }
 
 #[test]
