@@ -63,8 +63,9 @@ async function checkBoth(page, name) {
 }
 
 /** A phone-sized observer page at `hash` in `browser`, English first. */
-async function observerPage(browser, hash, options = {}) {
+async function observerPage(browser, hash, { init, ...options } = {}) {
   const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'en-GB', ...options });
+  if (init) await context.addInitScript(init.script, init.arg);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -192,6 +193,46 @@ test('the voter page shows the seal code; the observer page scans it with the ca
     await page.click('#lang-switch');
     assert.deepEqual(observerProblems, []);
     await context.close();
+
+    // Where the browser has its own QR detector (BarcodeDetector: Chrome on Android, Safari;
+    // not headless Chromium on Linux, so a stand-in here), the page uses it on the camera's
+    // frames and never loads jsQR; where the detector reads no QR codes, jsQR reads them.
+    for (const formats of [['qr_code', 'ean_13'], ['ean_13']]) {
+      const init = {
+        script: ({ formats: supported, value }) => {
+          window.detections = 0;
+          window.BarcodeDetector = class {
+            static async getSupportedFormats() { return supported; }
+            constructor({ formats: asked }) {
+              if (!asked.includes('qr_code')) throw new TypeError('no qr_code asked for');
+            }
+            async detect(source) {
+              if (!(source instanceof HTMLVideoElement)) throw new TypeError('not the camera');
+              window.detections += 1;
+              return window.detections < 3 ? [] : [{ format: 'qr_code', rawValue: value }];
+            }
+          };
+        },
+        arg: { formats, value: text },
+      };
+      const own = await observerPage(scanner, 'seal', { init });
+      await own.context.grantPermissions(['camera'], { origin: observer.url });
+      const jsQrAsked = [];
+      own.page.on('request', (r) => { if (/jsQR/.test(r.url())) jsQrAsked.push(r.url()); });
+      await own.page.click('#seal-scan');
+      await own.page.waitForSelector('#seal-confirm:not([hidden])', { timeout: 20_000 });
+      assert.equal((await own.page.inputValue('#seal-input')).trim(), text, `scanned with ${formats}`);
+      const detections = await own.page.evaluate(() => window.detections);
+      if (formats.includes('qr_code')) {
+        assert.ok(detections >= 3, `the detector read the frames (${detections})`);
+        assert.deepEqual(jsQrAsked, [], 'jsQR not loaded beside the detector');
+      } else {
+        assert.equal(detections, 0);
+        assert.equal(jsQrAsked.length, 1, 'jsQR loaded where the detector reads no QR codes');
+      }
+      assert.deepEqual(own.problems, []);
+      await own.context.close();
+    }
   } finally {
     if (scanner) await scanner.close();
     await phoneContext.close();
