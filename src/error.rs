@@ -48,6 +48,20 @@ impl core::fmt::Display for Check {
     }
 }
 
+/// The most characters of an id (a contest, option or ballot style, a version) a message
+/// repeats: ids come from whoever sent the ballot, and a message must not carry back a
+/// megabyte it was sent.
+const SHOWN_ID_CHARS: usize = 64;
+
+/// An id as a message shows it: quoted and escaped as `{:?}` would, its first
+/// [`SHOWN_ID_CHARS`] characters and `…` after them when it is longer.
+fn shown(id: &str) -> String {
+    match id.char_indices().nth(SHOWN_ID_CHARS) {
+        None => format!("{id:?}"),
+        Some((cut, _)) => format!("{:?}…", &id[..cut]),
+    }
+}
+
 /// Everything that can go wrong in the module. Each variant has a stable [`Error::code`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -65,16 +79,16 @@ pub enum Error {
     #[error("identity point where a key is required: {0}")]
     Identity(String),
     /// The document names a protocol version this module does not implement.
-    #[error("unsupported protocol version {0:?}")]
+    #[error("unsupported protocol version {}", shown(.0))]
     Version(String),
     /// The election definition is invalid; the message names the problem.
     #[error("invalid election: {0}")]
     InvalidElection(String),
     /// A contest id that the manifest does not define.
-    #[error("unknown contest {0:?}")]
+    #[error("unknown contest {}", shown(.0))]
     UnknownContest(String),
     /// An option id that the contest does not define.
-    #[error("unknown option {option:?} in contest {contest:?}")]
+    #[error("unknown option {} in contest {}", shown(option), shown(contest))]
     UnknownOption {
         /// The contest.
         contest: String,
@@ -82,13 +96,17 @@ pub enum Error {
         option: String,
     },
     /// A ballot style id that the manifest does not define.
-    #[error("unknown ballot style {0:?}")]
+    #[error("unknown ballot style {}", shown(.0))]
     UnknownStyle(String),
     /// A contest that exists but is not on the voter's ballot style.
-    #[error("contest {0:?} is not on this ballot style")]
+    #[error("contest {} is not on this ballot style", shown(.0))]
     ContestNotInStyle(String),
     /// The same option was selected twice in one contest.
-    #[error("option {option:?} selected twice in contest {contest:?}")]
+    #[error(
+        "option {} selected twice in contest {}",
+        shown(option),
+        shown(contest)
+    )]
     DuplicateSelection {
         /// The contest.
         contest: String,
@@ -96,7 +114,10 @@ pub enum Error {
         option: String,
     },
     /// More options selected than the contest allows.
-    #[error("overvote in contest {contest:?}: {selected} selected, at most {max} allowed")]
+    #[error(
+        "overvote in contest {}: {selected} selected, at most {max} allowed",
+        shown(contest)
+    )]
     Overvote {
         /// The contest.
         contest: String,
@@ -106,7 +127,10 @@ pub enum Error {
         max: u32,
     },
     /// Fewer options selected than the contest requires.
-    #[error("undervote in contest {contest:?}: {selected} selected, at least {min} required")]
+    #[error(
+        "undervote in contest {}: {selected} selected, at least {min} required",
+        shown(contest)
+    )]
     Undervote {
         /// The contest.
         contest: String,
@@ -119,7 +143,7 @@ pub enum Error {
     #[error("bad credential code: {0}")]
     Credential(&'static str),
     /// The credential is for another ballot style than the ballot.
-    #[error("credential is not registered for ballot style {0:?}")]
+    #[error("credential is not registered for ballot style {}", shown(.0))]
     CredentialStyle(String),
     /// The credential key is not on the election's credential list.
     #[error("credential is not on the election's credential list")]
@@ -168,3 +192,29 @@ impl Error {
 
 /// Shorthand for results in this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_id_is_shown_cut() {
+        let long = "x".repeat(200_000);
+        let m = Error::CredentialStyle(long).to_string();
+        assert!(m.len() < 200, "{} bytes", m.len());
+        assert!(m.ends_with('…'), "{m}");
+        let m = Error::UnknownOption {
+            contest: "NA-1".into(),
+            option: "ع".repeat(100),
+        }
+        .to_string();
+        assert_eq!(
+            m,
+            format!("unknown option {:?}… in contest \"NA-1\"", "ع".repeat(64))
+        );
+        assert_eq!(
+            Error::UnknownStyle("s\"1".into()).to_string(),
+            "unknown ballot style \"s\\\"1\""
+        );
+    }
+}

@@ -502,7 +502,8 @@ fn three_of_five_with_a_cheating_dealer_and_a_false_complaint() {
         let d = u8::from_str_radix(&s[s.len() - 1..], 16).unwrap();
         *v = format!("{}{:x}", &s[..s.len() - 1], (d + 1) % 16).into();
     };
-    let tampers: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Tamper = Box<dyn Fn(&mut serde_json::Value)>;
+    let tampers: Vec<(&str, Tamper)> = vec![
         (
             "verdict turned",
             Box::new(|c| {

@@ -352,6 +352,10 @@ fn judge(case: &Case, answer: &Answer) -> Vec<String> {
                 wrong.push(format!("code {code:?} instead of {want:?}"));
             }
         }
+        // A refusal names what was wrong; it does not carry back what it was sent.
+        if answer.body.len() > 2048 {
+            wrong.push(format!("an error of {} bytes", answer.body.len()));
+        }
     }
     if answer.body.contains("TOP-SECRET") {
         wrong.push("served the file outside www".into());
