@@ -48,18 +48,11 @@ impl core::fmt::Display for Check {
     }
 }
 
-/// The most characters of an id (a contest, option or ballot style, a version) a message
-/// repeats: ids come from whoever sent the ballot, and a message must not carry back a
-/// megabyte it was sent.
-const SHOWN_ID_CHARS: usize = 64;
-
-/// An id as a message shows it: quoted and escaped as `{:?}` would, its first
-/// [`SHOWN_ID_CHARS`] characters and `…` after them when it is longer.
+/// An id as a message shows it (a contest, option or ballot style, a version): quoted and
+/// cut short as a member name is ([`crate::json::quoted`]); ids come from whoever sent the
+/// ballot, and a message must not carry back a megabyte it was sent.
 fn shown(id: &str) -> String {
-    match id.char_indices().nth(SHOWN_ID_CHARS) {
-        None => format!("{id:?}"),
-        Some((cut, _)) => format!("{:?}…", &id[..cut]),
-    }
+    crate::json::quoted(id)
 }
 
 /// Everything that can go wrong in the module. Each variant has a stable [`Error::code`].
@@ -205,12 +198,12 @@ mod tests {
         assert!(m.ends_with('…'), "{m}");
         let m = Error::UnknownOption {
             contest: "NA-1".into(),
-            option: "ع".repeat(100),
+            option: "ع".repeat(150),
         }
         .to_string();
         assert_eq!(
             m,
-            format!("unknown option {:?}… in contest \"NA-1\"", "ع".repeat(64))
+            format!("unknown option {:?}… in contest \"NA-1\"", "ع".repeat(100))
         );
         assert_eq!(
             Error::UnknownStyle("s\"1".into()).to_string(),

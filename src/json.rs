@@ -109,8 +109,8 @@ fn malformed(e: &serde_json::Error) -> Error {
     })
 }
 
-/// A member name for an error message: quoted and escaped, cut short if long.
-fn quoted(name: &str) -> String {
+/// A member name or an id for an error message: quoted and escaped, cut short if long.
+pub(crate) fn quoted(name: &str) -> String {
     match name.char_indices().nth(ECHO) {
         Some((at, _)) => format!("{:?}…", &name[..at]),
         None => format!("{name:?}"),
