@@ -29,7 +29,7 @@ const FONTS = [
   ['@fontsource/noto-sans', 'noto-sans-latin-700-normal.woff2'],
 ];
 // The libraries the page loads when it needs them, copied from node_modules into www/vendor/
-// (node_modules is never served): the QR code of a checked seal (js/seal-qr.js).
+// (node_modules is never served): the QR codes of a checked seal and of a receipt (js/qr.js).
 const VENDOR = [['qrcode-generator', 'dist/qrcode.mjs', 'qrcode-generator.mjs']];
 // amanat.js is the package's entry point (src/facade.js), which imports wasm-bindgen's glue;
 // amanat_worker.js the module worker the page seals in (www/js/module.js).
@@ -137,7 +137,7 @@ const version = createHash('sha256')
   .slice(0, 16);
 const served = Object.keys(hashes).filter((u) => u !== '/index.html').sort();
 const isLater = (u) => u.startsWith('/fonts/') || u.startsWith('/symbols/') || u.startsWith('/vendor/')
-  || u === '/js/seal-code.js' || u === '/js/seal-qr.js';
+  || u === '/js/seal-code.js' || u === '/js/qr.js';
 const shell = ['/', ...served.filter((u) => !isLater(u))];
 const later = served.filter(isLater);
 const wasm = { files: [`/pkg/${BASELINE_FILE}`, `/pkg/${SIMD_FILE}`] };

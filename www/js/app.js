@@ -14,7 +14,7 @@ import * as api from './api.js';
 import * as outbox from './outbox.js';
 import * as ballot from './ballot.js';
 import * as lookup from './lookup.js';
-import { boardNumber, renderReceipt, refreshDownload, refreshTimes } from './receipt.js';
+import { boardNumber, hideReceiptQr, renderReceipt, refreshDownload, refreshTimes, toggleReceiptQr } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -637,6 +637,7 @@ async function challenge() {
   board.removeAttribute('data-t');
   state.challengeReceipt = null;
   $('challenge-receipt').hidden = true;
+  hideReceiptQr($('challenge-receipt-qr-show'), $('challenge-receipt-qr'));
   $('challenge-receipt-bad').hidden = true;
   show('challenge');
   announce(i18n.t(matches ? 'challenge.matched' : 'challenge.failed'));
@@ -689,7 +690,7 @@ async function offerSecondDevice(trackingCode, challengeJson) {
   let text;
   let svg;
   try {
-    const [{ makeSealCode }, { qrSvg }] = await Promise.all([import('./seal-code.js'), import('./seal-qr.js')]);
+    const [{ makeSealCode }, { qrSvg }] = await Promise.all([import('./seal-code.js'), import('./qr.js')]);
     text = makeSealCode(window.location.origin, trackingCode, challengeJson, state.style);
     svg = qrSvg(text, i18n.t('challenge.second.qrLabel'));
   } catch (err) {
@@ -853,6 +854,7 @@ function onSenderEvent(event) {
 function showReceipt(receipt) {
   state.receipt = receipt;
   renderReceipt($('receipt'), receipt, state.title);
+  hideReceiptQr($('receipt-qr-show'), $('receipt-qr'));
   refreshDownload($('receipt-download'), receipt, state.title);
   const replaces = $('receipt-replaces');
   replaces.hidden = true;
@@ -1140,6 +1142,10 @@ function wire() {
     if (receipt) showReceipt(receipt);
   });
   $('receipt-print').addEventListener('click', () => window.print());
+  $('receipt-qr-show').addEventListener('click', () => toggleReceiptQr($('receipt-qr-show'), $('receipt-qr'), state.receipt));
+  $('challenge-receipt-qr-show').addEventListener('click', () => {
+    toggleReceiptQr($('challenge-receipt-qr-show'), $('challenge-receipt-qr'), state.challengeReceipt);
+  });
   $('receipt-lookup').addEventListener('click', () => openLookup(state.receipt && state.receipt.short));
   $('receipt-revote').addEventListener('click', () => {
     state.receipt = null;

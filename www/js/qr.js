@@ -1,17 +1,19 @@
-// The seal code as a QR code, drawn as inline SVG (the page's CSP allows no data: images).
-// Loaded only when the voter checks a seal (app.js imports it then), with the QR library
-// (qrcode-generator, copied into www/vendor/ by scripts/integrity.mjs).
+// Text as a QR code, drawn as inline SVG (the page's CSP allows no data: images): the seal
+// code of a checked ballot (app.js) and a receipt for another device (receipt.js). Loaded only
+// when one is shown, with the QR library (qrcode-generator, copied into www/vendor/ by
+// scripts/integrity.mjs).
 
 import qrcode from '/vendor/qrcode-generator.mjs';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
 /**
- * An <svg> of `text` as a QR code (byte mode, error correction M, the smallest version that
- * holds it), with a quiet zone of 4 modules. `label` is its accessible name.
+ * An <svg> of `text` as a QR code (byte mode, error correction `level`: M unless said, the
+ * smallest version that holds it), with a quiet zone of 4 modules. `label` is its accessible
+ * name.
  */
-export function qrSvg(text, label) {
-  const qr = qrcode(0, 'M');
+export function qrSvg(text, label, level = 'M') {
+  const qr = qrcode(0, level);
   qr.addData(text, 'Byte');
   qr.make();
   const n = qr.getModuleCount();
