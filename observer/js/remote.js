@@ -110,10 +110,14 @@ export function say(t, node, key, args) {
   node.textContent = t(key, args || {});
 }
 
-/** Every node below `root` marked by `say` (or written with `data-k`) translated again. */
+/** Every node below `root` marked by `say` (or written with `data-k`, or `data-k-aria-label`
+ *  for its accessible name) translated again. */
 export function translateMarked(t, root) {
   for (const node of root.querySelectorAll('[data-k]')) {
     node.textContent = t(node.getAttribute('data-k'), JSON.parse(node.getAttribute('data-k-args') || '{}'));
+  }
+  for (const node of root.querySelectorAll('[data-k-aria-label]')) {
+    node.setAttribute('aria-label', t(node.getAttribute('data-k-aria-label')));
   }
 }
 

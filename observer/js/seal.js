@@ -1,7 +1,7 @@
 // "Check a seal" (#seal): the second-device check of a challenged ballot (docs/observer.md).
 // The voter's page shows a seal code (js/seal-code.js: the board's address, the tracking code,
 // the revealed seed and choices) as a QR code and as text. Here it is scanned with the camera
-// (the browser's BarcodeDetector where it reads QR codes, else jsQR, loaded only then) or typed;
+// (js/qr-scan.js: the browser's BarcodeDetector where it reads QR codes, else jsQR) or typed;
 // after the observer agrees to ask that board (its address came from the code, so it is shown
 // first), the ballot is fetched from the board and checked with the module:
 //   1. the board holds a challenged (opened) ballot with this tracking code;
@@ -12,19 +12,18 @@
 // Any failure is evidence: what to report, and a file to download.
 
 import { PREFIX, SealCodeError, parseSealCode, revealFor } from './seal-code.js';
+import { cameraScanner } from './qr-scan.js';
 import { RemoteError, codeOf, el, evidenceLink, fetchJson, isolated, loadModule, local, useStyles, say as sayIn, translateMarked } from './remote.js';
 
 const SYMBOLS = new Set([
   'crescent', 'lantern', 'river', 'wheat', 'kite', 'book', 'tree', 'bicycle', 'key', 'scales',
   'clock', 'boat', 'star', 'camel', 'jug', 'pen', 'umbrella', 'chair', 'bell', 'ladder',
 ]);
-const SCAN_EVERY_MS = 150;
 
 export async function mount(section, ctx) {
   const { t } = ctx;
   useStyles();
   const state = { parsed: null, text: '', outcome: null, busy: false };
-  let camera = null;
 
   section.replaceChildren();
   section.classList.add('check-section');
@@ -33,14 +32,17 @@ export async function mount(section, ctx) {
   title.setAttribute('data-k', 'title');
   const intro = el('p', null, { 'data-k': 'intro' });
 
-  // Camera.
-  const scanBox = el('div', 'scan');
-  const scanButton = el('button', 'button primary', { type: 'button', id: 'seal-scan', 'data-k': 'scan' });
-  const stopButton = el('button', 'button secondary', { type: 'button', id: 'seal-scan-stop', 'data-k': 'scanStop', hidden: '' });
-  const video = el('video', 'scan-video', { id: 'seal-video', playsinline: '', muted: '', hidden: '', 'data-k-aria-label': 'videoLabel' });
-  video.muted = true;
-  const scanStatus = el('p', 'note', { id: 'seal-scan-status', 'aria-live': 'polite' });
-  scanBox.append(scanButton, stopButton, video, scanStatus);
+  // Camera: a seal code read is read as if typed.
+  const scanner = cameraScanner('seal', {
+    say: (node, key) => say(node, key),
+    quiet: (node) => quiet(node),
+    accept: (found) => {
+      if (!found.trim().toUpperCase().startsWith('AMANAT-SEAL')) return false;
+      input.value = found.trim();
+      read(found);
+      return true;
+    },
+  });
 
   // Typed or pasted.
   const form = el('form', 'seal-form', { id: 'seal-form', novalidate: '' });
@@ -69,16 +71,13 @@ export async function mount(section, ctx) {
   const progress = el('p', 'note', { id: 'seal-progress', 'aria-live': 'polite' });
   const result = el('div', 'seal-result', { id: 'seal-result', hidden: '' });
 
-  section.append(title, intro, scanBox, form, confirmBox, progress, result);
+  section.append(title, intro, scanner.box, form, confirmBox, progress, result);
 
   // ---------------------------------------------------------------------------------------
   // Text in the page's language
 
   function apply() {
     translateMarked(t, section);
-    for (const node of section.querySelectorAll('[data-k-aria-label]')) {
-      node.setAttribute('aria-label', t(node.getAttribute('data-k-aria-label')));
-    }
     if (state.parsed) {
       confirmOrigin.replaceChildren(t('confirmOrigin'), ' ', isolated(state.parsed.board, 'origin-value'));
       confirmCode.replaceChildren(t('confirmCode'), ' ', isolated(state.parsed.trackingCode));
@@ -130,78 +129,6 @@ export async function mount(section, ctx) {
   });
 
   goButton.addEventListener('click', () => check());
-
-  // ---------------------------------------------------------------------------------------
-  // The camera
-
-  async function startCamera() {
-    quiet(scanStatus);
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say(scanStatus, 'scanUnavailable');
-      return;
-    }
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
-    } catch {
-      say(scanStatus, 'scanDenied');
-      return;
-    }
-    const decode = await decoder().catch(() => null);
-    if (!decode) {
-      stream.getTracks().forEach((track) => track.stop());
-      say(scanStatus, 'scanUnavailable');
-      return;
-    }
-    video.srcObject = stream;
-    video.hidden = false;
-    stopButton.hidden = false;
-    scanButton.hidden = true;
-    say(scanStatus, 'scanning');
-    try {
-      await video.play();
-    } catch {
-      // Autoplay refusals still leave frames to read once the stream runs.
-    }
-    const session = { stream, timer: 0 };
-    camera = session;
-    const tick = async () => {
-      if (camera !== session) return;
-      let found = null;
-      try {
-        found = await decode(video);
-      } catch {
-        found = null;
-      }
-      if (camera !== session) return;
-      if (found && found.trim().toUpperCase().startsWith('AMANAT-SEAL')) {
-        stopCamera();
-        say(scanStatus, 'scanned');
-        input.value = found.trim();
-        read(found);
-        return;
-      }
-      session.timer = setTimeout(tick, SCAN_EVERY_MS);
-    };
-    tick();
-  }
-
-  function stopCamera() {
-    if (!camera) return;
-    clearTimeout(camera.timer);
-    camera.stream.getTracks().forEach((track) => track.stop());
-    camera = null;
-    video.srcObject = null;
-    video.hidden = true;
-    stopButton.hidden = true;
-    scanButton.hidden = false;
-  }
-
-  scanButton.addEventListener('click', () => startCamera());
-  stopButton.addEventListener('click', () => {
-    stopCamera();
-    quiet(scanStatus);
-  });
 
   // ---------------------------------------------------------------------------------------
   // The check
@@ -327,53 +254,6 @@ export async function mount(section, ctx) {
 
   apply();
   ctx.onLanguageChange(() => apply());
-}
-
-/** Decodes a QR code from the video's current frame: the browser's own detector, else jsQR. */
-async function decoder() {
-  if ('BarcodeDetector' in window) {
-    try {
-      const formats = await window.BarcodeDetector.getSupportedFormats();
-      if (formats.includes('qr_code')) {
-        const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-        return async (video) => {
-          const codes = await detector.detect(video);
-          return codes.length ? codes[0].rawValue : null;
-        };
-      }
-    } catch {
-      // Fall through to jsQR.
-    }
-  }
-  const jsQR = await loadJsQr();
-  const canvas = document.createElement('canvas');
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  return async (video) => {
-    const w = video.videoWidth;
-    const h = video.videoHeight;
-    if (!w || !h) return null;
-    canvas.width = w;
-    canvas.height = h;
-    context.drawImage(video, 0, 0, w, h);
-    const image = context.getImageData(0, 0, w, h);
-    const code = jsQR(image.data, w, h, { inversionAttempts: 'attemptBoth' });
-    return code ? code.data : null;
-  };
-}
-
-let jsQrLoading = null;
-
-/** jsQR (vendor/jsQR.js, a classic script that defines window.jsQR), loaded once when needed. */
-function loadJsQr() {
-  jsQrLoading ??= new Promise((resolve, reject) => {
-    if (typeof window.jsQR === 'function') return resolve(window.jsQR);
-    const script = document.createElement('script');
-    script.src = new URL('../vendor/jsQR.js', import.meta.url).href;
-    script.onload = () => (typeof window.jsQR === 'function' ? resolve(window.jsQR) : reject(new Error('jsQR did not load')));
-    script.onerror = () => reject(new Error('jsQR did not load'));
-    document.head.append(script);
-  });
-  return jsQrLoading;
 }
 
 /**
