@@ -12,7 +12,11 @@
 // Then each archived head (and the receipt's own head, and the box's current one), once its
 // signature verifies: the board's entry at that size must have that hash (FORKED), and two
 // heads of the same size must agree (TWO_BOARDS).
+// The receipt comes as a file, as pasted text, or as the QR code the voter page shows (scanned
+// with the camera, or read from a screenshot or photo: js/qr-scan.js), whose text is then
+// taken exactly as if pasted.
 
+import { QrError, cameraScanner, readQrImage } from './qr-scan.js';
 import { codeOf, el, evidenceLink, fetchJson, isolated, loadModule, useStyles, say as sayIn, translateMarked } from './remote.js';
 import { boardOrigin } from './seal-code.js';
 
@@ -37,6 +41,18 @@ export function parseReceipt(text) {
     throw Object.assign(new Error('not a receipt'), { code: 'MALFORMED_JSON' });
   }
   return value;
+}
+
+/** The receipt a QR code's text holds (as parseReceipt reads it, with a receipt's fields), or null. */
+export function receiptOfQr(text) {
+  let value;
+  try {
+    value = parseReceipt(text);
+  } catch {
+    return null;
+  }
+  const signed = value.signature && typeof value.signature === 'object';
+  return typeof value.tracking === 'string' && typeof value.short === 'string' && signed ? value : null;
 }
 
 /** Signed heads and receipts from archived text: a JSON value, an array, or JSON Lines. */
@@ -352,6 +368,19 @@ export async function mount(section, ctx) {
   const url = el('input', null, { id: 'receipt-url', type: 'url', dir: 'ltr', inputmode: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://vote.example.org' });
   const fileLabel = el('label', null, { for: 'receipt-file', 'data-k': 'fileLabel' });
   const file = el('input', null, { id: 'receipt-file', type: 'file', accept: '.txt,.json,text/plain,application/json' });
+  // Or the QR code the voter page shows: its text goes into the pasted text's box.
+  const qr = el('fieldset', 'receipt-qr');
+  const qrLegend = el('legend', null, { 'data-k': 'qrLegend' });
+  const scanner = cameraScanner('receipt', {
+    say: (node, key) => say(node, key),
+    quiet: (node) => quiet(node),
+    accept: (found) => takeQr(found),
+  });
+  const imageLabel = el('label', null, { for: 'receipt-image', 'data-k': 'imageLabel' });
+  const image = el('input', null, { id: 'receipt-image', type: 'file', accept: 'image/*', 'aria-describedby': 'receipt-qr-error' });
+  const qrRead = el('p', 'note', { id: 'receipt-qr-read', 'aria-live': 'polite' });
+  const qrError = el('p', 'field-error', { id: 'receipt-qr-error', role: 'alert' });
+  qr.append(qrLegend, scanner.box, imageLabel, image, qrRead, qrError);
   const textLabel = el('label', null, { for: 'receipt-text', 'data-k': 'textLabel' });
   const text = el('textarea', null, { id: 'receipt-text', rows: '4', dir: 'ltr', spellcheck: 'false' });
   const headsLabel = el('label', null, { for: 'receipt-heads', 'data-k': 'headsLabel' });
@@ -368,7 +397,7 @@ export async function mount(section, ctx) {
   record.append(legend, recordHint, electionLabel, electionFile, boardLabel, boardFile);
   const error = el('p', 'field-error', { id: 'receipt-error', role: 'alert' });
   const submit = el('button', 'button primary', { type: 'submit', id: 'receipt-check', 'data-k': 'check' });
-  form.append(urlLabel, url, fileLabel, file, textLabel, text, headsLabel, headsHint, heads, record, error, submit);
+  form.append(urlLabel, url, fileLabel, file, qr, textLabel, text, headsLabel, headsHint, heads, record, error, submit);
   const progress = el('p', 'note', { id: 'receipt-progress', 'aria-live': 'polite' });
   const result = el('div', 'receipt-result', { id: 'receipt-result', hidden: '' });
   section.append(title, intro, form, progress, result);
@@ -379,6 +408,39 @@ export async function mount(section, ctx) {
   }
 
   const say = (node, key, args) => sayIn(t, node, key, args);
+
+  function quiet(node) {
+    node.removeAttribute('data-k');
+    node.removeAttribute('data-k-args');
+    node.textContent = '';
+  }
+
+  /** A receipt's QR code read: its text in the pasted text's box (any picked file dropped). */
+  function takeQr(found) {
+    const receipt = receiptOfQr(found);
+    if (!receipt) return false;
+    quiet(qrError);
+    file.value = '';
+    text.value = found.trim();
+    say(qrRead, 'qrRead', { code: receipt.short });
+    return true;
+  }
+
+  image.addEventListener('change', async () => {
+    quiet(qrRead);
+    quiet(qrError);
+    const picked = image.files && image.files[0];
+    if (!picked) return;
+    scanner.stop();
+    let found;
+    try {
+      found = await readQrImage(picked);
+    } catch (err) {
+      say(qrError, `qrErrors.${err instanceof QrError ? err.code : 'UNAVAILABLE'}`);
+      return;
+    }
+    if (!takeQr(found)) say(qrError, 'qrErrors.NOT_A_RECEIPT');
+  });
 
   const readFile = async (f) => {
     if (f.size > MAX_TEXT) throw Object.assign(new Error('too large'), { code: 'INPUT_TOO_LARGE' });
