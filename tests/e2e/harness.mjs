@@ -124,10 +124,10 @@ export function launchBrowser() {
  * origin, every Content-Security-Policy complaint and every page error, for the tests to
  * assert on.
  */
-export async function phonePage(browser, base, lang = 'en', { serviceWorkers = 'allow' } = {}) {
+export async function phonePage(browser, base, lang = 'en', { serviceWorkers = 'allow', deviceScaleFactor = 1 } = {}) {
   const context = await browser.newContext({
     viewport: PHONE,
-    deviceScaleFactor: 1,
+    deviceScaleFactor,
     isMobile: true,
     hasTouch: true,
     locale: lang === 'ur' ? 'ur-PK' : 'en-GB',

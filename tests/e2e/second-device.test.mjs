@@ -4,7 +4,8 @@
 // code; a second Chromium, whose camera is Chromium's fake device playing a video made from a
 // screenshot of that QR code, scans it on the observer page and shows the same choices. The
 // typed text form works too; a tampered seal code, and a ballot missing from the board, are
-// flagged as evidence. A real receipt passes, a tampered one fails with its code; the demo box
+// flagged as evidence. A real receipt passes, a tampered one fails with its code; the receipt's
+// QR code, shown by the voter page, is read from a screenshot and by the camera; the demo box
 // serves its published files, and a list with one hash changed is reported. Axe on every new
 // screen in both languages; screenshots at 360 px in test-artifacts/screens/.
 
@@ -33,7 +34,7 @@ import {
 } from './harness.mjs';
 import { startObserverServer } from './observer-server.mjs';
 
-const stack = testStack(4);
+const stack = testStack(5);
 let nextCode = 0;
 const takeCode = () => stack.election.codes[nextCode++].code;
 let observer;
@@ -93,11 +94,11 @@ async function challengeOnPhone(page, pick) {
 
 /**
  * A Y4M video (one 640×480 frame, 4:2:0) of the PNG `png` centred on white, for Chromium's fake
- * camera. The PNG's pixels are read in a browser page (a canvas), scaled to 360 px.
+ * camera. The PNG's pixels are read in a browser page (a canvas), scaled to `size` px.
  */
-async function y4mOf(browser, png, path) {
+async function y4mOf(browser, png, path, size = 360) {
   const page = await browser.newPage();
-  const [w, h, size] = [640, 480, 360];
+  const [w, h] = [640, 480];
   const rgba = await page.evaluate(async ({ data, w, h, size }) => {
     const img = new Image();
     img.src = `data:image/png;base64,${data}`;
@@ -165,12 +166,7 @@ test('the voter page shows the seal code; the observer page scans it with the ca
     const png = await phone.locator('#challenge-second-qr svg').screenshot();
     const video = join(scratch, 'qr.y4m');
     await y4mOf(stack.browser, png, video);
-    scanner = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
-        '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-    });
+    scanner = await fakeCameraBrowser(video);
     const { page, context, problems: observerProblems } = await observerPage(scanner, 'seal');
     await context.grantPermissions(['camera'], { origin: observer.url });
     await checkBoth(page, 'seal-start');
@@ -244,7 +240,12 @@ test('the typed seal code works; a tampered one and a ballot missing from the bo
   const { page: phone, context: phoneContext } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block' });
   const { page, context, problems } = await observerPage(stack.browser, 'seal');
   try {
-    const { choices, text } = await challengeOnPhone(phone, [0, 1]);
+    const { choices, text, code } = await challengeOnPhone(phone, [0, 1]);
+    // The challenge receipt can be shown as a QR code too.
+    await phone.waitForSelector('#challenge-receipt:not([hidden])');
+    await phone.click('#challenge-receipt-qr-show');
+    await phone.waitForSelector('#challenge-receipt-qr:not([hidden]) svg[role="img"]');
+    assert.ok((await phone.getAttribute('#challenge-receipt-qr svg', 'aria-label')).includes(code));
     // The copy button puts the text form on the clipboard, and says so.
     await phoneContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.server.url });
     await phone.click('#challenge-second-copy');
@@ -408,6 +409,189 @@ test('a real receipt passes against the box; a tampered one fails with its code'
     await context.close();
     await phoneContext.close();
   }
+});
+
+/** A Chromium whose camera is Chromium's fake device playing the Y4M video at `video`. */
+function fakeCameraBrowser(video) {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  });
+}
+
+/** The observer's #receipt lines: [check, ok, code]. */
+const receiptLines = (page) =>
+  page.$$eval('#receipt-lines li', (items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-ok') === 'true', li.getAttribute('data-code')]));
+
+/** Runs the receipt check on the observer page and waits for its answer. */
+async function runReceiptCheck(page) {
+  await page.click('#receipt-check');
+  await page.waitForSelector('#receipt-result:not([hidden]), #receipt-error[data-k]');
+}
+
+/** A PNG of `text` as a QR code drawn by the voter page's own QR module (js/qr.js) on `phone`,
+ *  as the receipt's is (error correction L). */
+async function qrPng(phone, text) {
+  await phone.evaluate(async (value) => {
+    const { qrSvg } = await import('/js/qr.js');
+    const box = document.createElement('div');
+    box.id = 'test-qr';
+    box.style.width = '284px';
+    box.append(qrSvg(value, 'test', 'L'));
+    document.body.prepend(box);
+  }, text);
+  const png = await phone.locator('#test-qr svg').screenshot();
+  await phone.evaluate(() => document.getElementById('test-qr').remove());
+  return png;
+}
+
+test('the receipt as a QR code: shown on the voter page, read on the observer page from a screenshot and with the camera', async () => {
+  // A phone's screen has two or three pixels to a CSS pixel, and so has its screenshot.
+  const { page: phone, context: phoneContext, problems } = await phonePage(stack.browser, stack.server.url, 'en', { serviceWorkers: 'block', deviceScaleFactor: 2 });
+  const { page, context, problems: observerProblems } = await observerPage(stack.browser, 'receipt');
+  let scanner;
+  try {
+    await openPage(phone, stack.server.url);
+    await enterCode(phone, takeCode());
+    await choose(phone, [1, 1]);
+    await reviewAndSeal(phone);
+    const vendorAsked = [];
+    phone.on('request', (r) => { if (/\/vendor\/|\/js\/qr\.js/.test(r.url())) vendorAsked.push(r.url()); });
+    const cast = await castAndWaitForReceipt(phone);
+    const [receipt] = (await stored(phone, 'amanat.receipts')).filter((r) => r.kind === 'cast');
+    assert.equal(receipt.short, cast.short);
+    assert.equal(await phone.isVisible('#receipt-qr'), false);
+    assert.deepEqual(vendorAsked, [], 'the QR code library is not fetched before it is asked for');
+
+    // Shown on asking, with a text alternative that names the tracking code in each language.
+    await phone.click('#receipt-qr-show');
+    await phone.waitForSelector('#receipt-qr:not([hidden]) svg');
+    assert.equal(await phone.getAttribute('#receipt-qr-show', 'aria-expanded'), 'true');
+    assert.equal(await phone.getAttribute('#receipt-qr svg', 'role'), 'img');
+    assert.ok(vendorAsked.some((u) => u.endsWith('/js/qr.js')), vendorAsked.join());
+    await phone.evaluate(() => document.querySelector('#receipt-qr').scrollIntoView());
+    for (const lang of ['en', 'ur']) {
+      if (lang === 'ur') await phone.click('#lang-switch');
+      const label = await phone.getAttribute('#receipt-qr svg', 'aria-label');
+      assert.ok(label.includes(receipt.short), label);
+      if (lang === 'ur') assert.match(label, /[\u0600-\u06FF]/);
+      await screenshot(phone, `${lang}-25-receipt-qr`);
+      const violations = await axeViolations(phone);
+      assert.deepEqual(violations, [], `axe on the receipt's QR code (${lang}): ${JSON.stringify(violations, null, 2)}`);
+    }
+    await phone.click('#lang-switch');
+    const png = await phone.locator('#receipt-qr svg').screenshot();
+    const file = await downloaded(phone, '#receipt-download');
+
+    // The file, then the screenshot of the QR code: the same three lines.
+    await page.fill('#receipt-url', stack.server.url);
+    await page.setInputFiles('#receipt-file', { name: 'amanat-receipt.txt', mimeType: 'text/plain', buffer: Buffer.from(file) });
+    await runReceiptCheck(page);
+    const fromFile = await receiptLines(page);
+    assert.deepEqual(fromFile, [['signature', true, ''], ['board', true, ''], ['counts', true, 'COUNTED']]);
+    await page.setInputFiles('#receipt-image', { name: 'Screenshot.png', mimeType: 'image/png', buffer: png });
+    await page.waitForSelector('#receipt-qr-read[data-k], #receipt-qr-error[data-k]');
+    assert.equal(await page.getAttribute('#receipt-qr-error', 'data-k'), null, await page.textContent('#receipt-qr-error'));
+    const read = await page.inputValue('#receipt-text');
+    assert.equal(read, JSON.stringify(receipt), 'the QR code holds the receipt\'s signed JSON, compact');
+    assert.ok(!/seed|selections|choices/.test(read));
+    assert.equal(await page.inputValue('#receipt-file'), '', 'the picked receipt file is dropped');
+    assert.match(await page.textContent('#receipt-qr-read'), new RegExp(receipt.short));
+    await checkBoth(page, 'receipt-qr-read');
+    await runReceiptCheck(page);
+    assert.deepEqual(await receiptLines(page), fromFile);
+    assert.equal(await page.isVisible('#receipt-evidence'), false);
+
+    // A picture with no QR code, a file that is no picture, a QR code that is not a receipt:
+    // each said at the picture, in both languages.
+    const noQr = await phone.locator('#receipt-heading').screenshot();
+    await page.setInputFiles('#receipt-image', { name: 'photo.png', mimeType: 'image/png', buffer: noQr });
+    await page.waitForSelector('#receipt-qr-error[data-k="qrErrors.NO_QR_CODE"]');
+    assert.equal(await page.getAttribute('#receipt-qr-error', 'role'), 'alert');
+    await checkBoth(page, 'receipt-qr-none');
+    await page.click('#lang-switch');
+    assert.match(await page.textContent('#receipt-qr-error'), /[\u0600-\u06FF]/);
+    await page.click('#lang-switch');
+    await page.setInputFiles('#receipt-image', { name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from(file) });
+    await page.waitForSelector('#receipt-qr-error[data-k="qrErrors.NOT_AN_IMAGE"]');
+    await page.setInputFiles('#receipt-image', { name: 'seal.png', mimeType: 'image/png', buffer: await qrPng(phone, 'AMANAT-SEAL1 http://127.0.0.1:1 X') });
+    await page.waitForSelector('#receipt-qr-error[data-k="qrErrors.NOT_A_RECEIPT"]');
+    assert.equal(await page.inputValue('#receipt-text'), read, 'a QR code that is no receipt changes nothing');
+
+    // A receipt with one hex digit of its signature changed, drawn by the same QR module.
+    const response = receipt.signature.response;
+    const tampered = { ...receipt, signature: { ...receipt.signature, response: (response[0] === '0' ? '1' : '0') + response.slice(1) } };
+    await page.setInputFiles('#receipt-image', { name: 'tampered.png', mimeType: 'image/png', buffer: await qrPng(phone, JSON.stringify(tampered)) });
+    await page.waitForFunction((text) => document.querySelector('#receipt-text').value === text, JSON.stringify(tampered));
+    await runReceiptCheck(page);
+    assert.deepEqual(await receiptLines(page), [['signature', false, 'VERIFICATION_FAILED']]);
+    assert.equal(await page.isVisible('#receipt-evidence'), true);
+    await checkBoth(page, 'receipt-qr-tampered');
+
+    // Where the browser has its own QR detector, a picture is read by it (as an ImageBitmap)
+    // and jsQR is never loaded (a stand-in detector here, as for the seal's camera).
+    const own = await observerPage(stack.browser, 'receipt', {
+      init: {
+        script: (value) => {
+          window.BarcodeDetector = class {
+            static async getSupportedFormats() { return ['qr_code']; }
+            async detect(source) {
+              if (!(source instanceof ImageBitmap)) throw new TypeError('not the picture');
+              window.detectedSize = [source.width, source.height];
+              return [{ format: 'qr_code', rawValue: value }];
+            }
+          };
+        },
+        arg: JSON.stringify(receipt),
+      },
+    });
+    const jsQrAsked = [];
+    own.page.on('request', (r) => { if (/jsQR/.test(r.url())) jsQrAsked.push(r.url()); });
+    // A huge photo is scaled down before it is read.
+    const huge = await qrPng(phone, 'x');
+    const big = await own.page.evaluate(async (data) => {
+      const canvas = new OffscreenCanvas(4000, 3000);
+      const img = await createImageBitmap(new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+      canvas.getContext('2d').drawImage(img, 0, 0, 3000, 3000);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+      return btoa(binary);
+    }, huge.toString('base64'));
+    await own.page.setInputFiles('#receipt-image', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from(big, 'base64') });
+    await own.page.waitForSelector('#receipt-qr-read[data-k="qrRead"]');
+    assert.equal(await own.page.inputValue('#receipt-text'), JSON.stringify(receipt));
+    assert.deepEqual(await own.page.evaluate(() => window.detectedSize), [1600, 1200]);
+    assert.deepEqual(jsQrAsked, [], 'jsQR not loaded beside the detector');
+    assert.deepEqual(own.problems, []);
+    await own.context.close();
+
+    // The camera of another phone, pointed at the voter's screen.
+    const video = join(scratch, 'receipt-qr.y4m');
+    await y4mOf(stack.browser, png, video, 440);
+    scanner = await fakeCameraBrowser(video);
+    const camera = await observerPage(scanner, 'receipt');
+    await camera.context.grantPermissions(['camera'], { origin: observer.url });
+    await checkBoth(camera.page, 'receipt-qr-start');
+    await camera.page.fill('#receipt-url', stack.server.url);
+    await camera.page.click('#receipt-scan');
+    await camera.page.waitForSelector('#receipt-qr-read[data-k="qrRead"]', { timeout: 20_000 });
+    assert.equal(await camera.page.inputValue('#receipt-text'), JSON.stringify(receipt));
+    assert.equal(await camera.page.isVisible('#receipt-video'), false, 'the camera stops once a receipt is read');
+    await runReceiptCheck(camera.page);
+    assert.deepEqual(await receiptLines(camera.page), fromFile);
+    assert.deepEqual(camera.problems, []);
+    await camera.context.close();
+    assert.deepEqual(observerProblems, []);
+  } finally {
+    if (scanner) await scanner.close();
+    await context.close();
+    await phoneContext.close();
+  }
+  assert.deepEqual(problems, []);
 });
 
 test('the demo box serves its published files; a list with one hash changed is reported', async () => {
