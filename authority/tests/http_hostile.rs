@@ -27,6 +27,8 @@ use curve25519_dalek::Scalar;
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
+use common::Answer;
+
 const BIN: &str = env!("CARGO_BIN_EXE_amanat");
 
 /// How long any answer may take.
@@ -191,28 +193,6 @@ fn post(path: &str, body: &[u8]) -> Vec<u8> {
         &[("Content-Type", "application/json")],
         Some(body),
     )
-}
-
-/// An HTTP answer as read off the socket.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
-    }
 }
 
 /// Reads one answer: the head, then a body framed by `Content-Length` or chunks (none for

@@ -23,6 +23,8 @@ use amanat::{Receipt, SealedBallot, Selections};
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
+use common::Answer;
+
 const BIN: &str = env!("CARGO_BIN_EXE_amanat");
 
 /// The binary under test: this build's, unless `AMANAT_BIN` names another.
@@ -197,27 +199,12 @@ fn post(path: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// An HTTP answer as read off the socket.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+/// What these tests check of an answer ([`Answer`], shared with `http_hostile.rs`).
+trait Checked {
+    fn assert_error(&self, status: u16, code: &str);
 }
 
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
-    }
-
+impl Checked for Answer {
     /// Asserts a JSON error answer with this status and code, carrying every security
     /// header (docs/ballot-box.md, "Security headers") and `Cache-Control: no-store`.
     fn assert_error(&self, status: u16, code: &str) {

@@ -198,3 +198,30 @@ pub fn box_election(voters: usize) -> (tempfile::TempDir, Election, Scalar, Vec<
     .unwrap();
     (dir, election, secret, voters)
 }
+
+/// An HTTP answer as a test read it off a raw socket (`http_limits.rs`, `http_hostile.rs`).
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The headers, as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Answer {
+    /// A header's value, its name compared without case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON (panics if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+}
